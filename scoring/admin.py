@@ -1,0 +1,191 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from scoring import engine, services
+from scoring.models import Band, BandScheme, Criterion, Framework, Index, Publication, Result, Score
+
+
+@admin.register(Index)
+class IndexAdmin(admin.ModelAdmin):
+    list_display = ["slug", "short_name", "name"]
+    search_fields = ["slug", "name", "short_name"]
+
+
+class BandInline(admin.TabularInline):
+    model = Band
+    extra = 0
+
+
+@admin.register(BandScheme)
+class BandSchemeAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+    inlines = [BandInline]
+
+
+class CriterionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """The tree as edited must be whole: parents exist, maxima add up."""
+        super().clean()
+        nodes = [
+            engine.CriterionNode(form.cleaned_data["code"], form.cleaned_data["max_points"], form.cleaned_data["kind"])
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        errors = engine.tree_errors(nodes)
+        if errors:
+            raise ValidationError(errors)
+
+
+class CriterionInline(admin.TabularInline):
+    """The criteria tree, one row per node in order, indented by level."""
+
+    model = Criterion
+    formset = CriterionFormSet
+    extra = 0
+    fields = ["tree_position", "code", "name", "max_points", "kind", "component", "order"]
+    readonly_fields = ["tree_position"]
+    ordering = ["order", "code"]
+
+    @admin.display(description=_("level"))
+    def tree_position(self, criterion):
+        if not criterion.pk:
+            return ""
+        return format_html(
+            '<span style="padding-left:{}em">{}</span>', 1.5 * criterion.depth, "└" if criterion.depth else "■"
+        )
+
+
+class PublicationInline(admin.StackedInline):
+    model = Publication
+    extra = 0
+    max_num = 1
+    readonly_fields = ["published_at"]
+
+
+@admin.register(Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ["name", "year", "scope", "block", "mode", "is_published", "results_updated_at"]
+    list_filter = ["year", "block", "mode", "index", ("publication", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "slug", "scope"]
+    autocomplete_fields = ["participants"]
+    readonly_fields = ["results_version", "results_updated_at"]
+    list_select_related = ["index", "publication"]
+    inlines = [CriterionInline, PublicationInline]
+    actions = ["recompute_results"]
+
+    @admin.display(boolean=True, description=_("published"))
+    def is_published(self, framework):
+        return hasattr(framework, "publication")
+
+    @transaction.atomic
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.criteria_tree_link(framework=form.instance)
+        services.framework_results_recompute(framework=form.instance)
+
+    @admin.action(description=_("Recompute results"))
+    def recompute_results(self, request, queryset):
+        for framework in queryset:
+            services.framework_results_recompute(framework=framework)
+        count = len(queryset)
+        message = ngettext("Recomputed %(count)d framework.", "Recomputed %(count)d frameworks.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+
+class ScoreForm(forms.ModelForm):
+    class Meta:
+        model = Score
+        fields = ["criterion", "unit", "points", "not_applicable", "self_assessed_points", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        criterion, unit = cleaned.get("criterion"), cleaned.get("unit")
+        if cleaned.get("not_applicable") and cleaned.get("points") is not None:
+            raise ValidationError(_("A not-applicable criterion has no points."))
+        if criterion is not None and criterion.framework.mode != Framework.Mode.COMPUTED:
+            raise ValidationError(_("This framework takes published results, not scores."))
+        if criterion is not None and unit is not None:
+            if not criterion.framework.participants.filter(pk=unit.pk).exists():
+                raise ValidationError(_("The unit does not take part in this framework."))
+            problems = services.score_problems(criterion, cleaned.get("points"), cleaned.get("self_assessed_points"))
+            if problems:
+                raise ValidationError(problems)
+        return cleaned
+
+
+@admin.register(Score)
+class ScoreAdmin(admin.ModelAdmin):
+    form = ScoreForm
+    list_display = ["unit", "criterion", "points", "not_applicable", "self_assessed_points", "updated_at"]
+    list_filter = ["criterion__framework", "not_applicable"]
+    search_fields = ["unit__code", "unit__name", "criterion__code"]
+    autocomplete_fields = ["unit", "criterion"]
+    list_select_related = ["unit", "criterion"]
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.framework_results_recompute(framework=obj.criterion.framework)
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        framework = obj.criterion.framework
+        super().delete_model(request, obj)
+        services.framework_results_recompute(framework=framework)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        frameworks = list(Framework.objects.filter(criteria__scores__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for framework in frameworks:
+            services.framework_results_recompute(framework=framework)
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    """For the score form's autocomplete; criteria are edited in their framework."""
+
+    search_fields = ["code", "name", "framework__slug"]
+    list_display = ["framework", "code", "name", "max_points", "kind", "is_leaf"]
+    list_filter = ["framework"]
+    list_select_related = ["framework"]
+
+    def has_module_permission(self, request):
+        return False
+
+
+@admin.register(Result)
+class ResultAdmin(admin.ModelAdmin):
+    """Stored results are computed, never typed: read-only here."""
+
+    list_display = ["framework", "rank", "tied", "unit", "index", "band", "delta_index", "delta_rank", "is_sample"]
+    list_filter = ["framework", "band", "is_sample"]
+    search_fields = ["unit__code", "unit__name"]
+    list_select_related = ["framework", "unit"]
+    ordering = ["framework", "rank"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ["framework", "decision_number", "decision_date", "signer", "is_sample"]
+    search_fields = ["decision_number", "framework__name"]
+    autocomplete_fields = ["framework"]
+    list_select_related = ["framework"]
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The following year's deltas compare with this round only once it is published.
+        services.framework_results_recompute(framework=obj.framework)

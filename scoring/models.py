@@ -1,0 +1,286 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Unit
+
+POINTS = {"max_digits": 7, "decimal_places": 2}
+NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+class Index(models.Model):
+    """A scoring scheme: PAR INDEX (``cchc``) first; DDCI, SIPAS and others fit too."""
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=50)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("index")
+        verbose_name_plural = _("indexes")
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+
+class BandScheme(models.Model):
+    """Named list of bands, shared by frameworks (default: Xuất sắc ≥ 90 … Yếu)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("band scheme")
+        verbose_name_plural = _("band schemes")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Band(models.Model):
+    """One band: an index at or above ``lower_bound`` (and below the next band up) gets ``label``."""
+
+    scheme = models.ForeignKey(BandScheme, on_delete=models.CASCADE, related_name="bands")
+    label = models.CharField(_("label"), max_length=50)
+    lower_bound = models.DecimalField(_("lower bound"), max_digits=5, decimal_places=2, validators=NON_NEGATIVE)
+
+    class Meta:
+        verbose_name = _("band")
+        verbose_name_plural = _("bands")
+        ordering = ["scheme", "-lower_bound"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "lower_bound"], name="band_unique_bound"),
+            models.UniqueConstraint(fields=["scheme", "label"], name="band_unique_label"),
+            models.CheckConstraint(
+                condition=Q(lower_bound__gte=0) & Q(lower_bound__lte=100), name="band_bound_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ≥ {self.lower_bound}"
+
+
+class FrameworkQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(publication__isnull=False)
+
+
+class Framework(models.Model):
+    """One scoring round: index × year × scope × block, with its criteria tree,
+    participants, band scheme and (once public) its publication."""
+
+    class Block(models.TextChoices):
+        PROVINCE = "province", _("Provinces")
+        DISTRICT = "district", _("District-level units")
+        COMMUNE = "commune", _("Communes")
+        DEPARTMENT = "department", _("Departments and agencies")
+        MINISTRY = "ministry", _("Ministries and central agencies")
+
+    class Mode(models.TextChoices):
+        COMPUTED = "computed", _("Computed from criterion scores")
+        PUBLISHED = "published", _("Published results only")
+
+    index = models.ForeignKey(Index, verbose_name=_("index"), on_delete=models.PROTECT, related_name="frameworks")
+    year = models.PositiveSmallIntegerField(_("year"))
+    scope = models.CharField(
+        _("scope"), max_length=10, help_text=_("The publishing authority: a province code, or VN for national.")
+    )
+    block = models.CharField(_("block"), max_length=20, choices=Block.choices)
+    block_name = models.CharField(
+        _("block name"), max_length=200, blank=True, help_text=_("As published, e.g. Khối sở, ban, ngành.")
+    )
+    name = models.CharField(_("name"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.COMPUTED)
+    band_scheme = models.ForeignKey(
+        BandScheme, verbose_name=_("band scheme"), on_delete=models.PROTECT, related_name="frameworks"
+    )
+    participants = models.ManyToManyField(Unit, verbose_name=_("participants"), related_name="frameworks", blank=True)
+    source_note = models.TextField(
+        _("source"), blank=True, help_text=_("Where the published figures come from (decision, article).")
+    )
+    results_version = models.PositiveIntegerField(_("results version"), default=0, editable=False)
+    results_updated_at = models.DateTimeField(_("results updated at"), null=True, blank=True, editable=False)
+
+    objects = FrameworkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("framework")
+        verbose_name_plural = _("frameworks")
+        ordering = ["-year", "scope", "block"]
+        constraints = [
+            models.UniqueConstraint(fields=["index", "year", "scope", "block"], name="framework_unique_round"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("scoring:ranking", kwargs={"slug": self.slug})
+
+    @property
+    def block_display(self):
+        return self.block_name or self.get_block_display()
+
+
+class Criterion(models.Model):
+    """A node of a framework's criteria tree. The parent follows from the code's
+    dots ("1.2" is under "1"); a parent's maximum equals the sum of its children's."""
+
+    class Kind(models.TextChoices):
+        NORMAL = "normal", _("Normal")
+        BONUS = "bonus", _("Bonus")
+        PENALTY = "penalty", _("Penalty")
+
+    class Component(models.TextChoices):
+        APPRAISAL = "appraisal", _("Appraisal")
+        SURVEY = "survey", _("Sociological survey")
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="criteria")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=500)
+    max_points = models.DecimalField(_("maximum points"), validators=NON_NEGATIVE, **POINTS)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NORMAL)
+    component = models.CharField(_("component"), max_length=10, choices=Component.choices, default=Component.APPRAISAL)
+    is_leaf = models.BooleanField(_("leaf"), default=True, editable=False)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["framework", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="criterion_unique_code"),
+            models.CheckConstraint(condition=Q(max_points__gte=0), name="criterion_max_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}. {self.name}"
+
+    @property
+    def depth(self):
+        return self.code.count(".")
+
+
+class Score(models.Model):
+    """Points of one unit on one leaf criterion, or not applicable (không áp dụng)."""
+
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="scores"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="scores")
+    points = models.DecimalField(_("points"), null=True, blank=True, validators=NON_NEGATIVE, **POINTS)
+    not_applicable = models.BooleanField(_("not applicable"), default=False)
+    self_assessed_points = models.DecimalField(
+        _("self-assessed points"), null=True, blank=True, validators=NON_NEGATIVE, **POINTS
+    )
+    note = models.TextField(_("note"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "unit"], name="score_unique_cell"),
+            models.CheckConstraint(condition=Q(points__gte=0), name="score_points_non_negative"),
+            models.CheckConstraint(condition=Q(self_assessed_points__gte=0), name="score_self_assessed_non_negative"),
+            models.CheckConstraint(
+                condition=Q(not_applicable=False) | Q(points__isnull=True), name="score_not_applicable_has_no_points"
+            ),
+        ]
+
+    def __str__(self):
+        value = _("not applicable") if self.not_applicable else self.points
+        return f"{self.unit.code} · {self.criterion.code}: {value}"
+
+
+class ResultQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(framework__publication__isnull=False)
+
+
+class Result(models.Model):
+    """A unit's stored result in a framework, recomputed by
+    ``scoring.services.framework_results_recompute`` whenever scores change."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="results")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="results")
+    unit_name = models.CharField(
+        _("name as published"), max_length=200, blank=True, help_text=_("The unit's name in that year's decision.")
+    )
+    # Top-level criterion code -> points, and -> change since the previous result;
+    # Decimals kept as strings ("13.96") so nothing passes through float.
+    field_points = models.JSONField(_("field subtotals"), default=dict, blank=True)
+    field_deltas = models.JSONField(_("field changes"), default=dict, blank=True)
+    total_points = models.DecimalField(_("total points"), null=True, blank=True, max_digits=8, decimal_places=2)
+    applicable_max = models.DecimalField(_("applicable maximum"), null=True, blank=True, max_digits=8, decimal_places=2)
+    index = models.DecimalField(_("index"), null=True, blank=True, max_digits=5, decimal_places=2)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    tied = models.BooleanField(_("tied"), default=False)
+    band = models.CharField(_("band"), max_length=50, blank=True)
+    published_rank = models.PositiveIntegerField(
+        _("published rank"), null=True, blank=True, help_text=_("Published mode: the rank the decision states.")
+    )
+    previous = models.ForeignKey(
+        "self", verbose_name=_("previous result"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    delta_index = models.DecimalField(_("change of index"), null=True, blank=True, max_digits=6, decimal_places=2)
+    delta_rank = models.IntegerField(_("change of rank"), null=True, blank=True)
+    is_sample = models.BooleanField(
+        _("sample data"), default=False, help_text=_("Invented figures for the demonstration, not published ones.")
+    )
+
+    objects = ResultQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        ordering = ["framework", "rank", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "unit"], name="result_unique_unit"),
+            models.CheckConstraint(condition=Q(index__gte=0) & Q(index__lte=100), name="result_index_in_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.framework.slug} · {self.unit.code}: {self.index}"
+
+    @property
+    def display_name(self):
+        return self.unit_name or self.unit.name
+
+    @property
+    def rank_disagrees(self):
+        return self.published_rank is not None and self.rank is not None and self.published_rank != self.rank
+
+
+class Publication(models.Model):
+    """The decision that made a framework's results public; without one a framework is a draft."""
+
+    framework = models.OneToOneField(Framework, on_delete=models.CASCADE, related_name="publication")
+    decision_number = models.CharField(_("decision number"), max_length=100)
+    decision_date = models.DateField(_("decision date"))
+    signer = models.CharField(_("signing body"), max_length=200, blank=True)
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    is_sample = models.BooleanField(
+        _("sample data"), default=False, help_text=_("The decision number and date are invented for the demonstration.")
+    )
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+
+    def __str__(self):
+        return f"{self.decision_number} ({self.decision_date})"
+
+
+DEFAULT_BAND_SCHEME = "Mặc định (Xuất sắc, Tốt, Khá, Trung bình, Yếu)"
+NATIONAL_BAND_SCHEME = "Quốc gia (A, B, C)"

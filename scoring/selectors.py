@@ -1,0 +1,116 @@
+"""Reads for the public pages. Every selector runs a constant number of queries,
+whatever the number of units, and never computes ranks: it reads stored Results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F
+from django.http import Http404
+
+from scoring import engine
+from scoring.models import Criterion, Framework, Result
+
+
+@dataclass(frozen=True)
+class FieldCell:
+    code: str
+    points: Decimal | None
+    delta: Decimal | None
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    result: Result
+    fields: list[FieldCell]
+
+    @property
+    def shows_sample_data(self) -> bool:
+        """The row's own figures, or the previous ones its deltas use, are sample data."""
+        previous = self.result.previous
+        return self.result.is_sample or (previous is not None and previous.is_sample)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    framework: Framework
+    fields: list[Criterion]
+    rows: list[RankingRow]
+    summary: engine.Summary
+    has_previous_round: bool
+
+    @property
+    def shows_sample_data(self) -> bool:
+        publication = getattr(self.framework, "publication", None)
+        return any(row.shows_sample_data for row in self.rows) or bool(publication and publication.is_sample)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def frameworks_visible(*, user=None):
+    """Frameworks a user may see: published ones, and drafts too for staff."""
+    frameworks = Framework.objects.select_related("index", "publication")
+    if user is not None and user.is_staff:
+        return frameworks
+    return frameworks.published()
+
+
+def framework_list_latest(*, user=None) -> tuple[list[Framework], list[Framework]]:
+    """(latest framework per index, scope and block; all visible frameworks), newest first.
+    One query."""
+    frameworks = list(frameworks_visible(user=user).order_by("-year", "scope", "block", "index__slug"))
+    latest, seen = [], set()
+    for framework in frameworks:
+        key = (framework.index_id, framework.scope, framework.block)
+        if key not in seen:
+            seen.add(key)
+            latest.append(framework)
+    return latest, frameworks
+
+
+def ranking_get(*, slug: str, user=None) -> Ranking:
+    """A framework's ranking in rank order (unranked units last), with its field
+    columns, summary and whether a previous round exists to compare with. Raises
+    Http404 for an unknown slug or, for anyone but staff, an unpublished framework.
+    Five queries."""
+    try:
+        framework = frameworks_visible(user=user).select_related("band_scheme").get(slug=slug)
+    except Framework.DoesNotExist:
+        raise Http404("No such published framework.") from None
+    fields = list(framework.criteria.filter(parent=None).order_by("order", "code"))
+    results = (
+        Result.objects.filter(framework=framework)
+        .select_related("unit", "previous")
+        .order_by(F("rank").asc(nulls_last=True), "unit__code")
+    )
+    rows = [
+        RankingRow(
+            result=result,
+            fields=[
+                FieldCell(
+                    code=field.code,
+                    points=_decimal(result.field_points.get(field.code)),
+                    delta=_decimal(result.field_deltas.get(field.code)),
+                )
+                for field in fields
+            ],
+        )
+        for result in results
+    ]
+    has_previous_round = (
+        Framework.objects.published()
+        .filter(index_id=framework.index_id, scope=framework.scope, block=framework.block, year=framework.year - 1)
+        .exists()
+    )
+    band_labels = list(framework.band_scheme.bands.values_list("label", flat=True))
+    summary = engine.summarise(
+        (
+            (row.result.index, row.result.delta_rank, row.result.previous_id is not None, row.result.band)
+            for row in rows
+        ),
+        band_labels,
+    )
+    return Ranking(framework, fields, rows, summary, has_previous_round)

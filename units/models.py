@@ -1,0 +1,113 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from units.text import fold, slugify_vi
+
+
+class UnitQuerySet(models.QuerySet):
+    def search(self, query: str):
+        """Units whose name or short name contains ``query`` regardless of case and
+        diacritics ("dong phu" finds "Đồng Phú"), or whose code starts with it."""
+        query = (query or "").strip()
+        if not query:
+            return self.none()
+        return self.filter(Q(search_name__contains=fold(query)) | Q(code__startswith=query))
+
+    def valid_on(self, day):
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        )
+
+
+class Unit(models.Model):
+    """An administrative or organisational unit: province, district, commune,
+    department, ministry or other agency (DESIGN §2)."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        DISTRICT = "district", _("District")
+        COMMUNE = "commune", _("Commune")
+        DEPARTMENT = "department", _("Department")
+        MINISTRY = "ministry", _("Ministry or central agency")
+        AGENCY = "agency", _("Other agency")
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, db_index=True)
+    search_name = models.CharField(
+        _("search key"),
+        max_length=400,
+        db_index=True,
+        editable=False,
+        help_text=_("Name and short name without diacritics, for search."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    type_label = models.CharField(
+        _("type label"), max_length=50, blank=True, help_text=_("For example Thị xã, Thành phố, Phường.")
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="unit_valid_to_after_valid_from",
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="unit_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def fill_derived_fields(self):
+        """Set the slug and search key from the names; call before saving a new or renamed unit."""
+        if not self.short_name:
+            self.short_name = self.name
+        self.slug = slugify_vi(self.short_name)
+        self.search_name = fold(f"{self.name} {self.short_name}")
+
+
+class UnitLineage(models.Model):
+    """Predecessor -> successor link: a rename that changed the code, a merge or a split."""
+
+    class Kind(models.TextChoices):
+        RENAME = "rename", _("Rename")
+        MERGE = "merge", _("Merge")
+        SPLIT = "split", _("Split")
+
+    predecessor = models.ForeignKey(
+        Unit, verbose_name=_("predecessor"), on_delete=models.CASCADE, related_name="successor_links"
+    )
+    successor = models.ForeignKey(
+        Unit, verbose_name=_("successor"), on_delete=models.CASCADE, related_name="predecessor_links"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lineage link")
+        verbose_name_plural = _("lineage links")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="unit_lineage_unique_pair"),
+            models.CheckConstraint(condition=~Q(predecessor=F("successor")), name="unit_lineage_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor.code} → {self.successor.code} ({self.get_kind_display()})"

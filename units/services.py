@@ -1,0 +1,69 @@
+"""Writes to units. Every function is atomic."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from units.models import Unit, UnitLineage
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    code: str
+    name: str
+    kind: str
+    short_name: str = ""
+    type_label: str = ""
+    parent_code: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+@transaction.atomic
+def units_upsert(*, rows: Iterable[UnitRow]) -> int:
+    """Create or update units by code in bulk (two statements, whatever the count),
+    then link parents. Parents may be in ``rows`` or already stored. Returns the
+    number of rows written. Raises ``Unit.DoesNotExist`` naming a missing parent."""
+    rows = list(rows)
+    units = []
+    for row in rows:
+        unit = Unit(
+            code=row.code,
+            name=row.name,
+            short_name=row.short_name,
+            kind=row.kind,
+            type_label=row.type_label,
+            valid_from=row.valid_from,
+            valid_to=row.valid_to,
+        )
+        unit.fill_derived_fields()
+        units.append(unit)
+    Unit.objects.bulk_create(
+        units,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "short_name", "slug", "search_name", "kind", "type_label", "valid_from", "valid_to"],
+    )
+    parent_codes = {row.parent_code for row in rows if row.parent_code}
+    ids = dict(Unit.objects.filter(code__in=parent_codes | {row.code for row in rows}).values_list("code", "id"))
+    missing = sorted(parent_codes - ids.keys())
+    if missing:
+        raise Unit.DoesNotExist(f"parent unit(s) not found: {', '.join(missing)}")
+    children = [Unit(id=ids[row.code], parent_id=ids.get(row.parent_code)) for row in rows]
+    Unit.objects.bulk_update(children, ["parent"], batch_size=1000)
+    return len(rows)
+
+
+@transaction.atomic
+def lineage_link(*, predecessor: Unit, successor: Unit, kind: str, effective_date: date | None = None) -> UnitLineage:
+    """Record that ``successor`` continues ``predecessor`` (rename, merge or split); idempotent."""
+    link, _ = UnitLineage.objects.update_or_create(
+        predecessor=predecessor, successor=successor, defaults={"kind": kind, "effective_date": effective_date}
+    )
+    return link
+
+
+def units_by_code(codes: Iterable[str]) -> Mapping[str, Unit]:
+    return Unit.objects.in_bulk(list(codes), field_name="code")
