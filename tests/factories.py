@@ -26,11 +26,11 @@ class UnitFactory(factory.django.DjangoModelFactory):
         unit.save()
         return unit
 
+
 def criteria(*rows):
     """CriterionSpec list from (code, max[, kind]) tuples."""
     return [
-        services.CriterionSpec(code, f"Tiêu chí {code}", Decimal(max_points), *rest)
-        for code, max_points, *rest in rows
+        services.CriterionSpec(code, f"Tiêu chí {code}", Decimal(max_points), *rest) for code, max_points, *rest in rows
     ]
 
 

@@ -89,7 +89,15 @@ def test_no_applicable_criterion_means_no_index():
 
 def test_equal_indexes_share_rank_and_next_rank_skips():
     ranks = engine.competition_ranks(
-        {"a": D("93.91"), "b": D("88.10"), "c": D("88.10"), "d": D("80.00"), "e": D("80.00"), "f": D("80.00"), "g": D("70")}
+        {
+            "a": D("93.91"),
+            "b": D("88.10"),
+            "c": D("88.10"),
+            "d": D("80.00"),
+            "e": D("80.00"),
+            "f": D("80.00"),
+            "g": D("70"),
+        }
     )
     assert ranks == {
         "a": (1, False),
@@ -191,7 +199,9 @@ def test_tree_errors_name_each_problem():
 
 
 def test_tree_errors_report_a_parent_maximum_that_is_not_the_sum():
-    errors = engine.tree_errors([CriterionNode("1", D("10")), CriterionNode("1.1", D("4")), CriterionNode("1.2", D("5"))])
+    errors = engine.tree_errors(
+        [CriterionNode("1", D("10")), CriterionNode("1.1", D("4")), CriterionNode("1.2", D("5"))]
+    )
     assert len(errors) == 1
     assert "1" in errors[0] and "10" in errors[0] and "9" in errors[0]
 

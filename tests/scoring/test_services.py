@@ -39,7 +39,8 @@ def test_scores_produce_stored_totals_indexes_ranks_ties_and_bands():
         framework=framework,
         entries=[
             # a: 20 + 10 + 50 + bonus 3 − penalty 1 = 82 of 100
-            score(a, "1.1", "20"), score(a, "1.2", "10"), score(a, "2.1", "50"), score(a, "3.1", "3"), score(a, "4.1", "1"),
+            score(a, "1.1", "20"), score(a, "1.2", "10"), score(a, "2.1", "50"),
+            score(a, "3.1", "3"), score(a, "4.1", "1"),
             # b: 1.2 not applicable: (25 + 44.5) / 85 × 100 = 81.7647… → 81.76
             score(b, "1.1", "25"), score(b, "1.2", "NA"), score(b, "2.1", "44.5"),
             # c: 82 of 100, tied with a
@@ -52,7 +53,12 @@ def test_scores_produce_stored_totals_indexes_ranks_ties_and_bands():
     assert (got[a.code].total_points, got[a.code].applicable_max, got[a.code].index) == (D("82"), D("100"), D("82"))
     assert got[a.code].field_points == {"1": "30.00", "2": "50.00", "3": "3.00", "4": "1.00"}
     assert (got[b.code].applicable_max, got[b.code].index) == (D("85"), D("81.76"))
-    assert [(got[u.code].rank, got[u.code].tied) for u in (a, c, b, d)] == [(1, True), (1, True), (3, False), (4, False)]
+    assert [(got[u.code].rank, got[u.code].tied) for u in (a, c, b, d)] == [
+        (1, True),
+        (1, True),
+        (3, False),
+        (4, False),
+    ]
     assert [got[u.code].band for u in (a, b, d)] == ["Tốt", "Tốt", "Yếu"]
     assert got[a.code].previous is None and got[a.code].delta_rank is None
 
@@ -138,7 +144,9 @@ def test_merged_unit_is_new_and_gets_no_previous_result():
     first, second = UnitFactory(), UnitFactory()
     merged = UnitFactory(name="Huyện Hợp Nhất")
     for predecessor in (first, second):
-        UnitLineage.objects.create(predecessor=predecessor, successor=merged, kind="merge", effective_date=date(2022, 1, 1))
+        UnitLineage.objects.create(
+            predecessor=predecessor, successor=merged, kind="merge", effective_date=date(2022, 1, 1)
+        )
     _, after = two_years([first, second], [merged], [(first, "70"), (second, "80")], [(merged, "90")])
     result = results(after)[merged.code]
     assert result.previous is None
@@ -165,7 +173,9 @@ def test_an_unpublished_previous_year_is_not_compared_with():
 
 def test_changing_last_years_scores_refreshes_this_years_deltas():
     unit, other = UnitFactory(), UnitFactory()
-    before, after = two_years([unit, other], [unit, other], [(unit, "50"), (other, "60")], [(unit, "70"), (other, "65")])
+    before, after = two_years(
+        [unit, other], [unit, other], [(unit, "50"), (other, "60")], [(unit, "70"), (other, "65")]
+    )
     assert results(after)[unit.code].delta_rank == 1
     services.scores_set(framework=before, entries=[score(unit, "1", "61")])
     got = results(after)[unit.code]

@@ -46,15 +46,15 @@ def test_home_page_runs_one_query_whatever_the_number_of_frameworks(client, djan
     assert response.content.decode().count("Chỉ số CCHC 20") >= framework_count
 
 
-
-
 def test_ranking_shows_rank_tie_band_and_moves_in_vietnamese(client):
     a, b, c = UnitFactory(name="Huyện Đồng Phú"), UnitFactory(name="Huyện Lộc Ninh"), UnitFactory(name="Huyện Bù Đốp")
     before = make_framework(year=2021, units=[a, b, c])
     services.scores_set(framework=before, entries=[score(a, "1", "60"), score(b, "1", "80"), score(c, "1", "70")])
     publish(before)
     after = make_framework(year=2022, units=[a, b, c])
-    services.scores_set(framework=after, entries=[score(a, "1", "93.91"), score(b, "1", "91.35"), score(c, "1", "91.35")])
+    services.scores_set(
+        framework=after, entries=[score(a, "1", "93.91"), score(b, "1", "91.35"), score(c, "1", "91.35")]
+    )
     publish(after, decision="501/QĐ-UBND", day="2023-03-29")
     page = client.get(after.get_absolute_url()).content.decode()
     assert '<html lang="vi">' in page
@@ -99,7 +99,7 @@ def test_unknown_framework_is_a_404(client):
 
 
 def test_first_year_has_no_delta_columns_and_a_new_unit_is_marked(client):
-    framework, units = published_ranking(2, scope="06")
+    framework, _ = published_ranking(2, scope="06")
     first_year = framework.__class__.objects.get(scope="06", year=2021)
     assert "Δ" not in client.get(first_year.get_absolute_url()).content.decode()
     newcomer = UnitFactory()

@@ -1,0 +1,61 @@
+# CCHC Portal. `make run` serves the demo on http://127.0.0.1:8000/; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help messages run setup test lint format check-migrations bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# Development settings: DEBUG on and a random secret key, made once, never committed.
+.env:
+	@printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "wrote .env (development settings)"
+
+messages: $(VENV)/.runtime .env ## Compile the translations
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install gettext (apt-get install gettext)"; exit 1; }
+	$(MANAGE) compilemessages --ignore=$(VENV) -v 0
+
+setup: $(VENV)/.runtime .env messages ## Install, compile translations, migrate and load the demo (SQLite by default)
+	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) load_demo
+
+run: setup ## Set up and serve the portal with the demo data
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev .env messages ## Run the test suite (DATABASE_URL picks the database; SQLite by default)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev ## Lint and check formatting
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev ## Format the code
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-migrations: $(VENV)/.runtime .env ## Fail if a model change lacks its migration
+	$(MANAGE) makemigrations --check --dry-run
+
+bench: $(VENV)/.dev .env ## Benchmarks (none yet: they arrive with the import and public-site issues)
+	@echo "no benchmarks yet"
+
+clean: ## Remove the virtualenv, database and compiled files
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	find . -name '*.mo' -path './locale/*' -delete

@@ -1,0 +1,89 @@
+"""The demo shows the seeds' published figures exactly, and flags everything invented."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import call_command
+
+from scoring.models import Framework, Publication, Result, Score
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def result(slug, code):
+    return Result.objects.select_related("previous").get(framework__slug=slug, unit__code=code)
+
+
+def test_dong_phu_2022_as_published_in_seed_000(demo):
+    dong_phu = result("cchc-2022-70-district", "695")
+    assert (dong_phu.index, dong_phu.rank, dong_phu.delta_rank) == (D("93.91"), 5, 6)  # 5/11, "tăng 6 bậc"
+    assert Result.objects.filter(framework__slug="cchc-2022-70-district").count() == 11
+    assert dong_phu.field_points["4"] == "13.96"  # Cải cách thủ tục hành chính 13,96/14,50
+    assert dong_phu.field_deltas["4"] == "4.21"  # tăng 4,21 điểm
+    assert dong_phu.field_deltas == {
+        "1": "4.00", "2": "1.06", "3": "0.56", "4": "4.21", "5": "0.30", "6": "4.02", "7": "1.19", "8": "1.98",
+    }  # fmt: skip
+    assert not dong_phu.is_sample and not dong_phu.rank_disagrees
+    assert dong_phu.previous.is_sample  # its 2021 index is invented, so its Δ index is flagged
+
+
+def test_thai_nguyen_2017_as_published_in_seed_004(demo):
+    pho_yen = result("cchc-2017-19-district", "172")
+    assert (pho_yen.index, pho_yen.rank, pho_yen.delta_rank) == (D("90.83"), 1, 1)
+    assert pho_yen.display_name == "Thị xã Phổ Yên"  # a thành phố only since 2022
+    phu_luong = result("cchc-2017-19-district", "168")
+    assert (phu_luong.index, phu_luong.rank, phu_luong.delta_rank) == (D("70.96"), 9, -4)
+    assert [result("cchc-2017-19-district", code).rank for code in ("165", "170")] == [2, 3]
+    science = result("cchc-2017-19-department", "19-KHCN")
+    assert (science.index, science.rank, science.delta_rank) == (D("85.60"), 1, 6)
+    assert [result("cchc-2017-19-department", code).rank for code in ("19-CT", "19-VHTTDL")] == [2, 3]
+    labour = result("cchc-2017-19-department", "19-LDTBXH")
+    last = Result.objects.filter(framework__slug="cchc-2017-19-department").count()
+    assert (labour.index, labour.rank, labour.delta_rank) == (D("66.04"), last, -1)
+
+
+def test_computed_demo_indexes_come_from_scores_with_not_applicable_and_bonus(demo):
+    city = result("cchc-2017-19-district", "164")  # one criterion not applicable
+    assert city.applicable_max == D("108.50")
+    assert Score.objects.filter(unit__code="164", criterion__framework__slug="cchc-2017-19-district").filter(
+        not_applicable=True
+    ).exists()
+    pho_yen = result("cchc-2017-19-district", "172")  # bonus 1.50 on top of normal points
+    assert pho_yen.field_points["9"] == "1.50"
+    assert pho_yen.total_points == D("102.64")  # 102.64 / 113 × 100 = 90.83
+
+
+def test_ngan_son_2022_band_and_decision_as_in_seed_002(demo):
+    ngan_son = result("cchc-2022-06-district", "062")
+    assert (ngan_son.index, ngan_son.rank, ngan_son.band) == (D("70.56"), 8, "Khá")
+    publication = Publication.objects.get(framework__slug="cchc-2022-06-district")
+    assert (publication.decision_number, str(publication.decision_date), publication.is_sample) == (
+        "501/QĐ-UBND",
+        "2023-03-29",
+        False,
+    )
+
+
+def test_every_demo_row_outside_the_seeds_is_flagged_as_sample(demo):
+    real = {("cchc-2022-70-district", "695"), ("cchc-2022-06-district", "062")}
+    for row in Result.objects.select_related("framework", "unit"):
+        assert row.is_sample == ((row.framework.slug, row.unit.code) not in real), row
+
+
+def test_loading_the_demo_twice_changes_nothing(demo):
+    before = list(Result.objects.order_by("pk").values())
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert list(Result.objects.order_by("pk").values()) == before
+    assert Framework.objects.count() == 7
+
+
+def test_demo_ranking_page_labels_sample_data(demo, client):
+    page = client.get("/rankings/cchc-2022-70-district/").content.decode()
+    assert "Có số liệu mẫu" in page
+    assert "93,91" in page and "▲ 6" in page and "+4,21" in page
+    assert page.count('class="sample-mark"') == 11  # Đồng Phú's Δ index uses an invented 2021 index

@@ -1,0 +1,87 @@
+"""Every model is usable in the admin; admin writes go through the same checks and recompute."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from scoring.models import Band, BandScheme, Criterion, Framework, Index, Publication, Result, Score
+from tests.factories import UnitFactory, make_framework, publish
+from units.models import Unit, UnitLineage
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Unit, UnitLineage, Index, BandScheme, Framework, Score, Result, Publication]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_changelist_and_add_pages_load(admin_client, model):
+    framework = make_framework(units=UnitFactory.create_batch(2), rows=(("1", "60"), ("1.1", "60"), ("2", "40")))
+    publish(framework)
+    opts = model._meta
+    assert admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code == 200
+    add = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+    assert add.status_code == (403 if model is Result else 200)
+
+
+def test_framework_change_page_shows_the_criteria_tree(admin_client):
+    framework = make_framework(rows=(("1", "60"), ("1.1", "60"), ("2", "40")))
+    page = admin_client.get(reverse("admin:scoring_framework_change", args=[framework.pk])).content.decode()
+    assert page.count("└") == 1 and page.count("■") == 2
+
+
+def test_unit_search_ignores_diacritics(admin_client):
+    UnitFactory(code="695", name="Huyện Đồng Phú", short_name="Đồng Phú")
+    UnitFactory(code="696", name="Huyện Bù Đăng", short_name="Bù Đăng")
+    page = admin_client.get(reverse("admin:units_unit_changelist"), {"q": "dong phu"}).content.decode()
+    assert "Huyện Đồng Phú" in page and "Huyện Bù Đăng" not in page
+
+
+def test_unit_saved_in_the_admin_gets_its_slug(admin_client):
+    response = admin_client.post(
+        reverse("admin:units_unit_add"),
+        {
+            "code": "695",
+            "name": "Huyện Đồng Phú",
+            "short_name": "Đồng Phú",
+            "kind": "district",
+            "type_label": "Huyện",
+            "predecessor_links-TOTAL_FORMS": "0",
+            "predecessor_links-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert Unit.objects.get(code="695").slug == "dong-phu"
+
+
+def score_post(admin_client, criterion, unit, points):
+    return admin_client.post(
+        reverse("admin:scoring_score_add"),
+        {"criterion": criterion.pk, "unit": unit.pk, "points": points, "note": ""},
+    )
+
+
+def test_score_above_maximum_is_rejected_in_the_admin(admin_client):
+    unit = UnitFactory()
+    framework = make_framework(units=[unit], rows=(("1", "60"), ("1.1", "60"), ("2", "40")))
+    leaf = Criterion.objects.get(framework=framework, code="1.1")
+    response = score_post(admin_client, leaf, unit, "60.01")
+    assert response.status_code == 200
+    assert "vượt điểm tối đa" in response.content.decode()
+    parent = Criterion.objects.get(framework=framework, code="1")
+    assert "có tiêu chí con" in score_post(admin_client, parent, unit, "1").content.decode()
+    assert not Score.objects.exists()
+
+
+def test_score_saved_in_the_admin_recomputes_the_result(admin_client):
+    unit = UnitFactory()
+    framework = make_framework(units=[unit], rows=(("1", "60"), ("1.1", "60"), ("2", "40")))
+    assert score_post(admin_client, Criterion.objects.get(framework=framework, code="1.1"), unit, "45.5").status_code == 302
+    assert Result.objects.get(framework=framework, unit=unit).index == D("45.50")
+
+
+def test_band_scheme_holds_both_default_and_national_bands():
+    schemes = {scheme.name: list(scheme.bands.values_list("label", flat=True)) for scheme in BandScheme.objects.all()}
+    assert ["Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"] in schemes.values()
+    assert ["A", "B", "C"] in schemes.values()
+    assert Band.objects.count() == 8
