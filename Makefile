@@ -53,8 +53,8 @@ format: $(VENV)/.dev ## Format the code
 check-migrations: $(VENV)/.runtime .env ## Fail if a model change lacks its migration
 	$(MANAGE) makemigrations --check --dry-run
 
-bench: $(VENV)/.dev .env ## Benchmarks (none yet: they arrive with the import and public-site issues)
-	@echo "no benchmarks yet"
+bench: $(VENV)/.dev .env ## Benchmarks on a throw-away database (BENCH_DATABASE_URL for PostgreSQL)
+	$(PY) bench/recompute.py
 
 clean: ## Remove the virtualenv, database and compiled files
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

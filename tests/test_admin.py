@@ -76,7 +76,8 @@ def test_score_above_maximum_is_rejected_in_the_admin(admin_client):
 def test_score_saved_in_the_admin_recomputes_the_result(admin_client):
     unit = UnitFactory()
     framework = make_framework(units=[unit], rows=(("1", "60"), ("1.1", "60"), ("2", "40")))
-    assert score_post(admin_client, Criterion.objects.get(framework=framework, code="1.1"), unit, "45.5").status_code == 302
+    leaf = Criterion.objects.get(framework=framework, code="1.1")
+    assert score_post(admin_client, leaf, unit, "45.5").status_code == 302
     assert Result.objects.get(framework=framework, unit=unit).index == D("45.50")
 
 

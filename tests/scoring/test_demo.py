@@ -50,9 +50,11 @@ def test_thai_nguyen_2017_as_published_in_seed_004(demo):
 def test_computed_demo_indexes_come_from_scores_with_not_applicable_and_bonus(demo):
     city = result("cchc-2017-19-district", "164")  # one criterion not applicable
     assert city.applicable_max == D("108.50")
-    assert Score.objects.filter(unit__code="164", criterion__framework__slug="cchc-2017-19-district").filter(
-        not_applicable=True
-    ).exists()
+    assert (
+        Score.objects.filter(unit__code="164", criterion__framework__slug="cchc-2017-19-district")
+        .filter(not_applicable=True)
+        .exists()
+    )
     pho_yen = result("cchc-2017-19-district", "172")  # bonus 1.50 on top of normal points
     assert pho_yen.field_points["9"] == "1.50"
     assert pho_yen.total_points == D("102.64")  # 102.64 / 113 × 100 = 90.83
