@@ -139,41 +139,61 @@ def leaf_codes(criteria: Iterable[CriterionNode]) -> set[str]:
     return {node.code for node in criteria if node.code not in parents}
 
 
-def unit_totals(criteria: Sequence[CriterionNode], scores: Mapping[str, ScoreValue]) -> UnitTotals:
-    """One unit's field subtotals, total points, applicable maximum and index.
+@dataclass(frozen=True)
+class _Leaf:
+    code: str
+    max_points: Decimal
+    kind: str
+    field: str  # the top-level criterion it belongs to
 
-    ``scores`` maps leaf codes to points, ``NOT_APPLICABLE`` or None (not entered:
-    counts 0 and stays applicable). A parent's points are the sum of its children's;
-    ``applicable_max`` sums the maxima of normal leaves that apply; total = normal
-    + bonus − penalty points.
-    """
-    leaves = leaf_codes(criteria)
-    points: dict[str, Decimal] = defaultdict(lambda: Decimal(0))
-    by_kind: dict[str, Decimal] = defaultdict(lambda: Decimal(0))
-    applicable_max = Decimal(0)
-    for node in criteria:
-        if node.code not in leaves:
-            continue
-        value = scores.get(node.code)
-        if value is NOT_APPLICABLE:
-            continue
-        earned = value or Decimal(0)
-        by_kind[node.kind] += earned
-        if node.kind == NORMAL:
-            applicable_max += node.max_points
-        # Add the leaf's points to every ancestor: parent sums without recursion.
-        code: str | None = node.code
-        while code is not None:
-            points[code] += earned
-            code = parent_code(code)
-    total = by_kind[NORMAL] + by_kind[BONUS] - by_kind[PENALTY]
-    field_points = {node.code: points[node.code].quantize(ZERO) for node in criteria if node.parent_code is None}
-    return UnitTotals(
-        field_points=field_points,
-        total_points=total.quantize(ZERO),
-        applicable_max=applicable_max.quantize(ZERO),
-        index=index_from(total, applicable_max),
-    )
+
+class CriteriaTree:
+    """A framework's criteria, analysed once so that totalling thousands of units
+    walks no codes: each leaf knows its field. Parent sums below the fields are
+    not needed for results: a field's points are the sum of its leaves'."""
+
+    def __init__(self, criteria: Iterable[CriterionNode]):
+        criteria = list(criteria)
+        leaves = leaf_codes(criteria)
+        self.fields = [node.code for node in criteria if node.parent_code is None]
+        self.leaves = [
+            _Leaf(node.code, node.max_points, node.kind, node.code.partition(".")[0])
+            for node in criteria
+            if node.code in leaves
+        ]
+
+    def totals(self, scores: Mapping[str, ScoreValue]) -> UnitTotals:
+        """One unit's field subtotals, total points, applicable maximum and index.
+
+        ``scores`` maps leaf codes to points, ``NOT_APPLICABLE`` or None (not
+        entered: counts 0 and stays applicable). A parent's points are the sum of
+        its children's; ``applicable_max`` sums the maxima of normal leaves that
+        apply; total = normal + bonus − penalty points.
+        """
+        points: dict[str, Decimal] = dict.fromkeys(self.fields, Decimal(0))
+        by_kind = {NORMAL: Decimal(0), BONUS: Decimal(0), PENALTY: Decimal(0)}
+        applicable_max = Decimal(0)
+        for leaf in self.leaves:
+            value = scores.get(leaf.code)
+            if value is NOT_APPLICABLE:
+                continue
+            if leaf.kind == NORMAL:
+                applicable_max += leaf.max_points
+            if value:
+                by_kind[leaf.kind] += value
+                points[leaf.field] += value
+        total = by_kind[NORMAL] + by_kind[BONUS] - by_kind[PENALTY]
+        return UnitTotals(
+            field_points={code: points[code].quantize(ZERO) for code in self.fields},
+            total_points=total.quantize(ZERO),
+            applicable_max=applicable_max.quantize(ZERO),
+            index=index_from(total, applicable_max),
+        )
+
+
+def unit_totals(criteria: Sequence[CriterionNode], scores: Mapping[str, ScoreValue]) -> UnitTotals:
+    """``CriteriaTree(criteria).totals(scores)``, for a single unit."""
+    return CriteriaTree(criteria).totals(scores)
 
 
 def competition_ranks(indexes: Mapping[K, Decimal | None]) -> dict[K, tuple[int | None, bool]]:

@@ -5,6 +5,7 @@ nothing is written."""
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -167,10 +168,15 @@ def scores_set(*, framework: Framework, entries: Iterable[ScoreEntry]) -> int:
     criteria = {c.code: c for c in framework.criteria.all()}
     units = dict(framework.participants.values_list("code", "id"))
     errors = []
+    seen = set()
     for entry in entries:
         criterion = criteria.get(entry.criterion_code)
         points = entry.value if isinstance(entry.value, Decimal) else None
         problems = [] if entry.unit_code in units else [_("the unit does not take part in this framework")]
+        cell = (entry.unit_code, entry.criterion_code)
+        if cell in seen:
+            problems.append(_("given twice"))
+        seen.add(cell)
         if criterion is None:
             problems.append(_("no such criterion in this framework"))
         else:
@@ -198,9 +204,10 @@ def scores_set(*, framework: Framework, entries: Iterable[ScoreEntry]) -> int:
     return len(entries)
 
 
-_SCORE_UPSERT = """
-    INSERT INTO scoring_score (criterion_id, unit_id, points, not_applicable, self_assessed_points, note, updated_at)
-    VALUES {values}
+_SCORE_COLUMNS = "criterion_id, unit_id, points, not_applicable, self_assessed_points, note, updated_at"
+_SCORE_UPSERT = f"""
+    INSERT INTO scoring_score ({_SCORE_COLUMNS})
+    {{rows}}
     ON CONFLICT (criterion_id, unit_id) DO UPDATE SET
         points = EXCLUDED.points,
         not_applicable = EXCLUDED.not_applicable,
@@ -208,23 +215,43 @@ _SCORE_UPSERT = """
         note = EXCLUDED.note,
         updated_at = EXCLUDED.updated_at
 """
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value) -> str:
+    """One field in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value).translate(_COPY_ESCAPES)
 
 
 def _score_cells_upsert(cells: Iterable[tuple]) -> None:
     """Insert or update score cells (criterion id, unit id, points, not applicable,
-    self-assessed points, note) in one statement per page, without model instances:
-    the ORM's bulk_create spends ~50 µs a row building and compiling them, and a
-    national file has 400,000 cells. PostgreSQL pages rows with execute_values;
-    SQLite (and any other backend with ON CONFLICT) runs executemany in C."""
+    self-assessed points, note) without model instances: the ORM's bulk_create
+    spends ~50 µs a row building and compiling them, and a national file has
+    400,000 cells. PostgreSQL: COPY into a temporary table, then one set-based
+    upsert. Other backends (SQLite): executemany of the same upsert, run in C.
+    Must run inside a transaction."""
     updated_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows = [(*cell, updated_at) for cell in cells]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
-
-            execute_values(cursor.cursor, _SCORE_UPSERT.format(values="%s"), rows, page_size=5000)
+            cursor.execute(
+                "CREATE TEMPORARY TABLE score_stage (criterion_id bigint, unit_id bigint, points numeric(7, 2), "
+                "not_applicable boolean, self_assessed_points numeric(7, 2), note text, updated_at timestamptz) "
+                "ON COMMIT DROP"
+            )
+            stamp = _copy_field(updated_at)
+            buffer = io.StringIO()
+            buffer.writelines("\t".join(map(_copy_field, cell)) + f"\t{stamp}\n" for cell in cells)
+            buffer.seek(0)
+            cursor.cursor.copy_expert(f"COPY score_stage ({_SCORE_COLUMNS}) FROM STDIN", buffer)
+            cursor.execute(_SCORE_UPSERT.format(rows="SELECT * FROM score_stage"))
+            cursor.execute("DROP TABLE score_stage")
         else:
-            cursor.executemany(_SCORE_UPSERT.format(values="(%s, %s, %s, %s, %s, %s, %s)"), rows)
+            rows = [(*cell, updated_at) for cell in cells]
+            cursor.executemany(_SCORE_UPSERT.format(rows="VALUES (%s, %s, %s, %s, %s, %s, %s)"), rows)
 
 
 @transaction.atomic
@@ -296,18 +323,19 @@ def _previous_framework(framework: Framework) -> Framework | None:
     )
 
 
-def _computed_totals(framework: Framework, participant_ids: Sequence[int]) -> dict[int, engine.UnitTotals]:
-    nodes = [
+def _computed_totals(framework: Framework) -> dict[int, engine.UnitTotals]:
+    tree = engine.CriteriaTree(
         engine.CriterionNode(code, max_points, kind)
         for code, max_points, kind in framework.criteria.values_list("code", "max_points", "kind")
-    ]
+    )
     values: dict[int, dict[str, engine.ScoreValue]] = defaultdict(dict)
-    cells = Score.objects.filter(criterion__framework=framework, unit_id__in=participant_ids).values_list(
+    cells = Score.objects.filter(criterion__framework=framework, unit__in=framework.participants.all()).values_list(
         "unit_id", "criterion__code", "points", "not_applicable"
     )
-    for unit_id, code, points, not_applicable in cells:
+    for unit_id, code, points, not_applicable in cells.iterator(chunk_size=20_000):
         values[unit_id][code] = engine.NOT_APPLICABLE if not_applicable else points
-    return {unit_id: engine.unit_totals(nodes, values[unit_id]) for unit_id in participant_ids}
+    participant_ids = framework.participants.values_list("id", flat=True)
+    return {unit_id: tree.totals(values[unit_id]) for unit_id in participant_ids}
 
 
 @transaction.atomic
@@ -318,9 +346,8 @@ def framework_results_recompute(*, framework: Framework) -> int:
     predecessor by rename) and the deltas. Then refresh the following year's
     framework, whose deltas point here. A constant number of queries whatever
     the number of units. Returns the number of results."""
-    participant_ids = list(framework.participants.values_list("id", flat=True))
     if framework.mode == Framework.Mode.COMPUTED:
-        Result.objects.filter(framework=framework).exclude(unit_id__in=participant_ids).delete()
+        Result.objects.filter(framework=framework).exclude(unit__in=framework.participants.all()).delete()
         results = {
             unit_id: Result(
                 framework=framework,
@@ -330,7 +357,7 @@ def framework_results_recompute(*, framework: Framework) -> int:
                 applicable_max=totals.applicable_max,
                 index=totals.index,
             )
-            for unit_id, totals in _computed_totals(framework, participant_ids).items()
+            for unit_id, totals in _computed_totals(framework).items()
         }
     else:
         # Published mode: the decision's figures are the input; copies without
@@ -355,7 +382,7 @@ def framework_results_recompute(*, framework: Framework) -> int:
     links: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if previous_framework is not None:
         previous = {result.unit_id: result for result in Result.objects.filter(framework=previous_framework)}
-        recent = UnitLineage.objects.filter(successor_id__in=list(results)).filter(
+        recent = UnitLineage.objects.filter(successor__in=framework.participants.all()).filter(
             Q(effective_date__isnull=True)
             | Q(effective_date__year__gt=previous_framework.year, effective_date__year__lte=framework.year)
         )

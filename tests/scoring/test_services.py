@@ -74,7 +74,7 @@ def test_score_above_maximum_or_on_a_parent_is_rejected_and_nothing_is_written()
                 score(unit, "1.2", "15.01"),  # above 15
                 score(unit, "1", "10"),  # a parent
                 score(unit, "2.1", "-1"),  # negative
-                score(unit, "2.1", "1.005"),  # three decimals
+                score(unit, "3.1", "1.005"),  # three decimals
                 score(unit, "9.9", "1"),  # unknown criterion
             ],
         )
@@ -225,3 +225,26 @@ def recompute_queries(unit_count):
 
 def test_recompute_runs_the_same_number_of_queries_for_5_and_60_units():
     assert recompute_queries(5) == recompute_queries(60)
+
+
+def test_notes_with_tabs_newlines_and_backslashes_are_stored_intact():
+    unit = UnitFactory()
+    framework = make_framework(units=[unit], rows=ROWS)
+    note = "Hồ sơ\tthiếu\nbáo cáo \\N quý 4\r"
+    entries = [
+        services.ScoreEntry(unit.code, "1.1", D("20"), self_assessed_points=D("22.5"), note=note),
+        services.ScoreEntry(unit.code, "1.2", None, note="chưa chấm"),
+    ]
+    services.scores_set(framework=framework, entries=entries)
+    stored = {cell.criterion.code: cell for cell in Score.objects.select_related("criterion")}
+    assert (stored["1.1"].points, stored["1.1"].self_assessed_points, stored["1.1"].note) == (D("20"), D("22.5"), note)
+    assert (stored["1.2"].points, stored["1.2"].not_applicable, stored["1.2"].note) == (None, False, "chưa chấm")
+
+
+def test_the_same_cell_twice_in_one_batch_is_rejected():
+    unit = UnitFactory()
+    framework = make_framework(units=[unit])
+    with pytest.raises(services.ScoringInputError) as error:
+        services.scores_set(framework=framework, entries=[score(unit, "1", "10"), score(unit, "1", "20")])
+    assert len(error.value.messages) == 1
+    assert not Score.objects.exists()
