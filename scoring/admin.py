@@ -32,6 +32,8 @@ class CriterionFormSet(forms.BaseInlineFormSet):
     def clean(self):
         """The tree as edited must be whole: parents exist, maxima add up."""
         super().clean()
+        if any(form.errors for form in self.forms):
+            return  # each row's own errors first
         nodes = [
             engine.CriterionNode(form.cleaned_data["code"], form.cleaned_data["max_points"], form.cleaned_data["kind"])
             for form in self.forms
@@ -89,6 +91,13 @@ class FrameworkAdmin(admin.ModelAdmin):
         services.criteria_tree_link(framework=form.instance)
         services.framework_results_recompute(framework=form.instance)
 
+    def delete_model(self, request, obj):
+        services.framework_delete(framework=obj)
+
+    def delete_queryset(self, request, queryset):
+        for framework in queryset:
+            services.framework_delete(framework=framework)
+
     @admin.action(description=_("Recompute results"))
     def recompute_results(self, request, queryset):
         for framework in queryset:
@@ -104,23 +113,31 @@ class ScoreForm(forms.ModelForm):
         fields = ["criterion", "unit", "points", "not_applicable", "self_assessed_points", "note"]
 
     def clean(self):
+        """The same checks as every other write of scores (``services.scores_validate``)."""
         cleaned = super().clean()
-        criterion, unit = cleaned.get("criterion"), cleaned.get("unit")
+        criterion = cleaned.get("criterion", getattr(self.instance, "criterion", None))
+        unit = cleaned.get("unit", getattr(self.instance, "unit", None))
+        if criterion is None or unit is None:
+            return cleaned
         if cleaned.get("not_applicable") and cleaned.get("points") is not None:
             raise ValidationError(_("A not-applicable criterion has no points."))
-        if criterion is not None and criterion.framework.mode != Framework.Mode.COMPUTED:
-            raise ValidationError(_("This framework takes published results, not scores."))
-        if criterion is not None and unit is not None:
-            if not criterion.framework.participants.filter(pk=unit.pk).exists():
-                raise ValidationError(_("The unit does not take part in this framework."))
-            problems = services.score_problems(criterion, cleaned.get("points"), cleaned.get("self_assessed_points"))
-            if problems:
-                raise ValidationError(problems)
+        self.entry = services.ScoreEntry(
+            unit_code=unit.code,
+            criterion_code=criterion.code,
+            value=engine.NOT_APPLICABLE if cleaned.get("not_applicable") else cleaned.get("points"),
+            self_assessed_points=cleaned.get("self_assessed_points"),
+            note=cleaned.get("note", ""),
+        )
+        errors = services.scores_validate(framework=criterion.framework, entries=[self.entry])
+        if errors:
+            raise ValidationError(errors)
         return cleaned
 
 
 @admin.register(Score)
 class ScoreAdmin(admin.ModelAdmin):
+    """Single cells; writes go through ``services.scores_set`` so results are recomputed."""
+
     form = ScoreForm
     list_display = ["unit", "criterion", "points", "not_applicable", "self_assessed_points", "updated_at"]
     list_filter = ["criterion__framework", "not_applicable"]
@@ -128,23 +145,18 @@ class ScoreAdmin(admin.ModelAdmin):
     autocomplete_fields = ["unit", "criterion"]
     list_select_related = ["unit", "criterion"]
 
-    @transaction.atomic
+    def get_readonly_fields(self, request, obj=None):
+        return ["criterion", "unit"] if obj else []
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.framework_results_recompute(framework=obj.criterion.framework)
+        services.scores_set(framework=obj.criterion.framework, entries=[form.entry])
+        obj.pk = Score.objects.values_list("pk", flat=True).get(criterion=obj.criterion, unit=obj.unit)
 
-    @transaction.atomic
     def delete_model(self, request, obj):
-        framework = obj.criterion.framework
-        super().delete_model(request, obj)
-        services.framework_results_recompute(framework=framework)
+        services.scores_delete(scores=Score.objects.filter(pk=obj.pk))
 
-    @transaction.atomic
     def delete_queryset(self, request, queryset):
-        frameworks = list(Framework.objects.filter(criteria__scores__in=queryset).distinct())
-        super().delete_queryset(request, queryset)
-        for framework in frameworks:
-            services.framework_results_recompute(framework=framework)
+        services.scores_delete(scores=queryset)
 
 
 @admin.register(Criterion)
@@ -179,13 +191,29 @@ class ResultAdmin(admin.ModelAdmin):
 
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
+    """Publishing and withdrawing go through the services, which refresh the next year's deltas."""
+
     list_display = ["framework", "decision_number", "decision_date", "signer", "is_sample"]
     search_fields = ["decision_number", "framework__name"]
     autocomplete_fields = ["framework"]
     list_select_related = ["framework"]
 
-    @transaction.atomic
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # The following year's deltas compare with this round only once it is published.
-        services.framework_results_recompute(framework=obj.framework)
+        if change:
+            super().save_model(request, obj, form, change)  # a corrected number or date changes no figure
+            return
+        publication = services.framework_publish(
+            framework=obj.framework,
+            decision_number=obj.decision_number,
+            decision_date=obj.decision_date,
+            signer=obj.signer,
+            is_sample=obj.is_sample,
+        )
+        obj.pk = publication.pk
+
+    def delete_model(self, request, obj):
+        services.framework_unpublish(framework=obj.framework)
+
+    def delete_queryset(self, request, queryset):
+        for publication in queryset.select_related("framework"):
+            services.framework_unpublish(framework=publication.framework)

@@ -166,17 +166,20 @@ class CriteriaTree:
         """One unit's field subtotals, total points, applicable maximum and index.
 
         ``scores`` maps leaf codes to points, ``NOT_APPLICABLE`` or None (not
-        entered: counts 0 and stays applicable). A parent's points are the sum of
-        its children's; ``applicable_max`` sums the maxima of normal leaves that
-        apply; total = normal + bonus − penalty points.
+        entered: counts 0 and stays applicable; a unit with no points entered at
+        all has no index). A parent's points are the sum of its children's;
+        ``applicable_max`` sums the maxima of normal leaves that apply; total =
+        normal + bonus − penalty points.
         """
         points: dict[str, Decimal] = dict.fromkeys(self.fields, Decimal(0))
         by_kind = {NORMAL: Decimal(0), BONUS: Decimal(0), PENALTY: Decimal(0)}
         applicable_max = Decimal(0)
+        entered = False
         for leaf in self.leaves:
             value = scores.get(leaf.code)
             if value is NOT_APPLICABLE:
                 continue
+            entered = entered or value is not None
             if leaf.kind == NORMAL:
                 applicable_max += leaf.max_points
             if value:
@@ -187,7 +190,8 @@ class CriteriaTree:
             field_points={code: points[code].quantize(ZERO) for code in self.fields},
             total_points=total.quantize(ZERO),
             applicable_max=applicable_max.quantize(ZERO),
-            index=index_from(total, applicable_max),
+            # A unit with nothing entered yet is not scored, not scored zero.
+            index=index_from(total, applicable_max) if entered else None,
         )
 
 
@@ -225,17 +229,20 @@ def band_for(index: Decimal | None, bands: Iterable[tuple[str, Decimal]]) -> str
 def previous_unit_for(unit: K, predecessor_links: Sequence[tuple[K, str]], has_previous: Container[K]) -> K | None:
     """Which unit's previous result a unit continues (DESIGN §3 rule 7).
 
-    ``predecessor_links`` are the (predecessor, kind) links that took effect since
-    the previous round. A merged or split unit is new: None, never a made-up
-    result. Otherwise the unit itself, or its single predecessor by a rename.
+    ``predecessor_links`` are all the unit's (predecessor, kind) lineage links;
+    only those whose predecessor was ranked in the previous round matter, so a
+    merger of long ago does not make a unit new forever, and no date is needed.
+    A unit formed since the previous round by a merge or a split is new: None,
+    never a made-up result. Otherwise the unit itself, or its single predecessor
+    by a rename.
     """
-    kinds = {kind for _predecessor, kind in predecessor_links}
-    if kinds & {MERGE, SPLIT}:
+    recent = [(predecessor, kind) for predecessor, kind in predecessor_links if predecessor in has_previous]
+    if any(kind in (MERGE, SPLIT) for _predecessor, kind in recent):
         return None
     if unit in has_previous:
         return unit
-    if len(predecessor_links) == 1 and kinds == {RENAME} and predecessor_links[0][0] in has_previous:
-        return predecessor_links[0][0]
+    if len(recent) == 1 and recent[0][1] == RENAME:
+        return recent[0][0]
     return None
 
 

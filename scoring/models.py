@@ -70,6 +70,18 @@ class FrameworkQuerySet(models.QuerySet):
     def published(self):
         return self.filter(publication__isnull=False)
 
+    def same_series(self, framework):
+        """Rounds of the same index, scope and block as ``framework``, any year."""
+        return self.filter(index_id=framework.index_id, scope=framework.scope, block=framework.block)
+
+    def previous_round(self, framework):
+        """The published round of the year before, which deltas compare with (DESIGN §3 rule 7)."""
+        return self.published().same_series(framework).filter(year=framework.year - 1).first()
+
+    def following_round(self, framework):
+        """The round of the year after, published or not, whose deltas compare with this one."""
+        return self.same_series(framework).filter(year=framework.year + 1).first()
+
 
 class Framework(models.Model):
     """One scoring round: index × year × scope × block, with its criteria tree,
@@ -244,7 +256,6 @@ class Result(models.Model):
     class Meta:
         verbose_name = _("result")
         verbose_name_plural = _("results")
-        ordering = ["framework", "rank", "unit__code"]
         constraints = [
             models.UniqueConstraint(fields=["framework", "unit"], name="result_unique_unit"),
             models.CheckConstraint(condition=Q(index__gte=0) & Q(index__lte=100), name="result_index_in_range"),

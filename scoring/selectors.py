@@ -51,9 +51,9 @@ def _decimal(value: str | None) -> Decimal | None:
 
 
 def frameworks_visible(*, user=None):
-    """Frameworks a user may see: published ones, and drafts too for staff."""
+    """Frameworks a user may see: published ones, and drafts too for staff who may view frameworks."""
     frameworks = Framework.objects.select_related("index", "publication")
-    if user is not None and user.is_staff:
+    if user is not None and user.is_staff and user.has_perm("scoring.view_framework"):
         return frameworks
     return frameworks.published()
 
@@ -100,11 +100,7 @@ def ranking_get(*, slug: str, user=None) -> Ranking:
         )
         for result in results
     ]
-    has_previous_round = (
-        Framework.objects.published()
-        .filter(index_id=framework.index_id, scope=framework.scope, block=framework.block, year=framework.year - 1)
-        .exists()
-    )
+    has_previous_round = Framework.objects.previous_round(framework) is not None
     band_labels = list(framework.band_scheme.bands.values_list("label", flat=True))
     summary = engine.summarise(
         (

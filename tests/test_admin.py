@@ -5,8 +5,9 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
+from scoring import services
 from scoring.models import Band, BandScheme, Criterion, Framework, Index, Publication, Result, Score
-from tests.factories import UnitFactory, make_framework, publish
+from tests.factories import UnitFactory, make_framework, publish, score
 from units.models import Unit, UnitLineage
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +87,63 @@ def test_band_scheme_holds_both_default_and_national_bands():
     assert ["Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"] in schemes.values()
     assert ["A", "B", "C"] in schemes.values()
     assert Band.objects.count() == 8
+
+
+def framework_form(framework, criteria_rows):
+    """POST data for the framework change form with the given (code, max) criteria rows."""
+    data = {
+        "index": framework.index_id,
+        "year": framework.year,
+        "scope": framework.scope,
+        "block": framework.block,
+        "block_name": "",
+        "name": framework.name,
+        "slug": framework.slug,
+        "mode": framework.mode,
+        "band_scheme": framework.band_scheme_id,
+        "source_note": "",
+        "criteria-TOTAL_FORMS": str(len(criteria_rows)),
+        "criteria-INITIAL_FORMS": "0",
+        "publication-TOTAL_FORMS": "0",
+        "publication-INITIAL_FORMS": "0",
+    }
+    for n, (code, max_points) in enumerate(criteria_rows):
+        data |= {
+            f"criteria-{n}-code": code,
+            f"criteria-{n}-name": f"Tiêu chí {code}",
+            f"criteria-{n}-max_points": max_points,
+            f"criteria-{n}-kind": "normal",
+            f"criteria-{n}-component": "appraisal",
+            f"criteria-{n}-order": str(n),
+        }
+    return data
+
+
+def test_criteria_edited_in_the_admin_are_checked_as_a_tree(admin_client):
+    framework = make_framework(rows=(("1", "100"),))
+    framework.criteria.all().delete()
+    url = reverse("admin:scoring_framework_change", args=[framework.pk])
+    page = admin_client.post(url, framework_form(framework, [("2", "10"), ("2.1", "4")])).content.decode()
+    assert "không bằng tổng điểm tối đa của các tiêu chí con" in page
+    bad_number = admin_client.post(url, framework_form(framework, [("2", "abc")]))
+    assert bad_number.status_code == 200  # the row's own error, not a server error
+    assert admin_client.post(url, framework_form(framework, [("2", "10"), ("2.1", "10")])).status_code == 302
+    assert Criterion.objects.get(framework=framework, code="2.1").parent.code == "2"
+    assert not Criterion.objects.get(framework=framework, code="2").is_leaf
+
+
+def test_publishing_and_withdrawing_in_the_admin_refresh_the_next_years_deltas(admin_client):
+    unit = UnitFactory()
+    before = make_framework(year=2021, units=[unit])
+    after = make_framework(year=2022, units=[unit])
+    services.scores_set(framework=before, entries=[score(unit, "1", "50")])
+    services.scores_set(framework=after, entries=[score(unit, "1", "60")])
+    response = admin_client.post(
+        reverse("admin:scoring_publication_add"),
+        {"framework": before.pk, "decision_number": "12/QĐ-UBND", "decision_date": "2022-03-01", "signer": ""},
+    )
+    assert response.status_code == 302
+    assert Result.objects.get(framework=after).delta_index == D("10")
+    publication = Publication.objects.get(framework=before)
+    admin_client.post(reverse("admin:scoring_publication_delete", args=[publication.pk]), {"post": "yes"})
+    assert Result.objects.get(framework=after).delta_index is None

@@ -1,12 +1,20 @@
-"""Writes to units. Every function is atomic."""
+"""Writes to units. Every function is atomic; bad input raises ``UnitInputError``
+listing every problem, and then nothing is written."""
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from units.models import Unit, UnitLineage
+
+
+class UnitInputError(ValidationError):
+    """Every problem found in one write; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -25,8 +33,12 @@ class UnitRow:
 def units_upsert(*, rows: Iterable[UnitRow]) -> int:
     """Create or update units by code in bulk (two statements, whatever the count),
     then link parents. Parents may be in ``rows`` or already stored. Returns the
-    number of rows written. Raises ``Unit.DoesNotExist`` naming a missing parent."""
+    number of rows written."""
     rows = list(rows)
+    codes = [row.code for row in rows]
+    twice = sorted(code for code, count in Counter(codes).items() if count > 1)
+    if twice:
+        raise UnitInputError([_("unit %(code)s: given twice") % {"code": code} for code in twice])
     units = []
     for row in rows:
         unit = Unit(
@@ -50,7 +62,7 @@ def units_upsert(*, rows: Iterable[UnitRow]) -> int:
     ids = dict(Unit.objects.filter(code__in=parent_codes | {row.code for row in rows}).values_list("code", "id"))
     missing = sorted(parent_codes - ids.keys())
     if missing:
-        raise Unit.DoesNotExist(f"parent unit(s) not found: {', '.join(missing)}")
+        raise UnitInputError([_("parent unit %(code)s does not exist") % {"code": code} for code in missing])
     children = [Unit(id=ids[row.code], parent_id=ids.get(row.parent_code)) for row in rows]
     Unit.objects.bulk_update(children, ["parent"], batch_size=1000)
     return len(rows)
@@ -63,7 +75,3 @@ def lineage_link(*, predecessor: Unit, successor: Unit, kind: str, effective_dat
         predecessor=predecessor, successor=successor, defaults={"kind": kind, "effective_date": effective_date}
     )
     return link
-
-
-def units_by_code(codes: Iterable[str]) -> Mapping[str, Unit]:
-    return Unit.objects.in_bulk(list(codes), field_name="code")

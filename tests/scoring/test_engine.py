@@ -175,6 +175,21 @@ def test_previous_result_is_the_unit_itself_or_its_single_rename_predecessor():
     assert engine.previous_unit_for("NEW", [], has_previous) is None
 
 
+def test_unit_with_nothing_entered_has_no_index():
+    totals = engine.unit_totals(TREE, {"1.2": NOT_APPLICABLE})
+    assert totals.index is None
+    assert totals.applicable_max == D("85.00")
+    # one entered zero is a score of zero
+    assert engine.unit_totals(TREE, {"2.1": D("0")}).index == D("0.00")
+
+
+def test_only_links_to_units_ranked_last_round_count():
+    # merged in 2010 from units long gone: continues its own result
+    assert engine.previous_unit_for("A", [("X", engine.MERGE), ("Y", engine.MERGE)], {"A"}) == "A"
+    # renamed from OLD, and a merger of long ago: OLD is its single recent predecessor
+    assert engine.previous_unit_for("NEW", [("OLD", engine.RENAME), ("X", engine.MERGE)], {"OLD"}) == "OLD"
+
+
 def test_merged_or_split_unit_has_no_previous_result():
     has_previous = {"A", "B", "M"}
     assert engine.previous_unit_for("M", [("A", engine.MERGE), ("B", engine.MERGE)], has_previous) is None

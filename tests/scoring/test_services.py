@@ -153,6 +153,34 @@ def test_merged_unit_is_new_and_gets_no_previous_result():
     assert result.delta_index is None and result.delta_rank is None
 
 
+def test_split_unit_is_new_and_the_continuing_unit_keeps_its_result():
+    whole = UnitFactory()
+    part = UnitFactory(name="Huyện Tách Ra")
+    UnitLineage.objects.create(predecessor=whole, successor=part, kind="split")  # no date needed
+    _, after = two_years([whole], [whole, part], [(whole, "70")], [(whole, "80"), (part, "90")])
+    got = results(after)
+    assert got[part.code].previous is None
+    assert got[whole.code].previous.unit == whole
+
+
+def test_rename_during_the_previous_year_still_links_the_two_rounds():
+    old = UnitFactory()
+    renamed = UnitFactory(name="Thành phố Mới")
+    # renamed in July 2021, after the 2021 round was scored under the old code
+    UnitLineage.objects.create(predecessor=old, successor=renamed, kind="rename", effective_date=date(2021, 7, 1))
+    _, after = two_years([old], [renamed], [(old, "70")], [(renamed, "75")])
+    assert results(after)[renamed.code].delta_index == D("5")
+
+
+def test_an_old_merger_does_not_make_a_unit_new_for_ever():
+    gone, other = UnitFactory(), UnitFactory()
+    merged = UnitFactory()
+    UnitLineage.objects.create(predecessor=gone, successor=merged, kind="merge")  # undated, long ago
+    UnitLineage.objects.create(predecessor=other, successor=merged, kind="merge")
+    _, after = two_years([merged], [merged], [(merged, "60")], [(merged, "65")])
+    assert results(after)[merged.code].delta_index == D("5")
+
+
 def test_unit_that_absorbed_another_is_new_even_with_its_own_previous_result():
     survivor, absorbed = UnitFactory(), UnitFactory()
     UnitLineage.objects.create(predecessor=absorbed, successor=survivor, kind="merge", effective_date=date(2022, 7, 1))
@@ -180,6 +208,39 @@ def test_changing_last_years_scores_refreshes_this_years_deltas():
     services.scores_set(framework=before, entries=[score(unit, "1", "61")])
     got = results(after)[unit.code]
     assert (got.delta_index, got.delta_rank) == (D("9"), 0)
+
+
+def test_unpublishing_or_deleting_last_year_clears_this_years_deltas():
+    unit = UnitFactory()
+    before, after = two_years([unit], [unit], [(unit, "50")], [(unit, "70")])
+    assert results(after)[unit.code].delta_index == D("20")
+    services.framework_unpublish(framework=before)
+    got = results(after)[unit.code]
+    assert (got.previous, got.delta_index, got.delta_rank, got.field_deltas) == (None, None, None, {"1": None})
+    publish(before)
+    assert results(after)[unit.code].delta_index == D("20")
+    services.framework_delete(framework=before)
+    got = results(after)[unit.code]
+    assert (got.previous, got.delta_index, got.delta_rank) == (None, None, None)
+
+
+def test_participant_with_nothing_entered_is_unranked():
+    scored, waiting = UnitFactory(), UnitFactory()
+    framework = make_framework(units=[scored, waiting])
+    services.scores_set(framework=framework, entries=[score(scored, "1", "55")])
+    got = results(framework)
+    assert (got[waiting.code].index, got[waiting.code].rank, got[waiting.code].band) == (None, None, "")
+    assert got[scored.code].rank == 1
+
+
+@pytest.mark.parametrize("value", [55, 55.5, "55", D("NaN"), D("Infinity")])
+def test_points_that_are_not_a_finite_decimal_are_rejected(value):
+    unit = UnitFactory()
+    framework = make_framework(units=[unit])
+    with pytest.raises(services.ScoringInputError) as error:
+        services.scores_set(framework=framework, entries=[services.ScoreEntry(unit.code, "1", value)])
+    assert error.value.messages == [f"đơn vị {unit.code}, tiêu chí 1: điểm {value}: không phải là số"]
+    assert not Score.objects.exists()
 
 
 def test_published_mode_keeps_given_figures_ranks_them_and_flags_a_disagreeing_rank():
@@ -211,8 +272,29 @@ def test_published_mode_rejects_bad_rows_all_at_once():
     ]
     with pytest.raises(services.ScoringInputError) as error:
         services.published_results_set(framework=framework, rows=rows)
-    assert len(error.value.messages) == 5  # index, unknown unit, duplicate, field above max, unknown field
+    assert error.value.messages == [
+        f"đơn vị {unit.code}: chỉ số 100.01: vượt điểm tối đa 100",
+        "đơn vị nope: không có đơn vị này",
+        f"đơn vị {unit.code}: xuất hiện hai lần",
+        f"đơn vị {unit.code}: lĩnh vực 1 14.5: vượt điểm tối đa 14.00",
+        f"đơn vị {unit.code}: không có lĩnh vực (tiêu chí cấp 1) 7",
+    ]
     assert not Result.objects.exists()
+
+
+def test_reimporting_published_results_replaces_the_table():
+    a, b, c = UnitFactory.create_batch(3)
+    framework = make_framework(mode=Framework.Mode.PUBLISHED, rows=(("1", "14"),))
+    rows = [services.PublishedResultRow(unit.code, D(index)) for unit, index in ((a, "90"), (b, "80"), (c, "70"))]
+    services.published_results_set(framework=framework, rows=rows)
+    services.published_results_set(
+        framework=framework,
+        rows=[services.PublishedResultRow(a.code, D("60")), services.PublishedResultRow(b.code, D("80"))],
+    )
+    got = results(framework)
+    assert set(got) == {a.code, b.code}
+    assert (got[b.code].rank, got[a.code].rank) == (1, 2)
+    assert set(framework.participants.all()) == {a, b}
 
 
 def recompute_queries(unit_count):

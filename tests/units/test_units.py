@@ -5,7 +5,7 @@ from django.db import IntegrityError
 
 from tests.factories import UnitFactory
 from units.models import Unit, UnitLineage
-from units.services import UnitRow, units_upsert
+from units.services import UnitInputError, UnitRow, units_upsert
 from units.text import fold, slugify_vi
 
 
@@ -60,8 +60,20 @@ def test_units_upsert_creates_then_updates_by_code_and_links_parents():
 
 @pytest.mark.django_db
 def test_units_upsert_with_an_unknown_parent_writes_nothing():
-    with pytest.raises(Unit.DoesNotExist, match="99"):
+    with pytest.raises(UnitInputError, match="99"):
         units_upsert(rows=[UnitRow(code="695", name="Huyện Đồng Phú", kind="district", parent_code="99")])
+    assert not Unit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_units_upsert_rejects_a_code_given_twice():
+    rows = [
+        UnitRow(code="695", name="Huyện Đồng Phú", kind="district"),
+        UnitRow(code="695", name="Khác", kind="district"),
+    ]
+    with pytest.raises(UnitInputError) as error:
+        units_upsert(rows=rows)
+    assert error.value.messages == ["đơn vị 695: nhập hai lần"]
     assert not Unit.objects.exists()
 
 

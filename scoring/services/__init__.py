@@ -1,0 +1,33 @@
+"""Writes to scoring. Each function runs in one transaction; a validation failure
+raises ``ScoringInputError`` listing every problem, and then nothing is written.
+Every write that changes figures recomputes the stored results it affects."""
+
+from scoring.services.common import ScoringInputError
+from scoring.services.frameworks import (
+    CriterionSpec,
+    criteria_tree_link,
+    framework_create,
+    framework_delete,
+    framework_publish,
+    framework_unpublish,
+)
+from scoring.services.results import PublishedResultRow, framework_results_recompute, published_results_set
+from scoring.services.scores import ScoreEntry, score_problems, scores_delete, scores_set, scores_validate
+
+__all__ = [
+    "CriterionSpec",
+    "PublishedResultRow",
+    "ScoreEntry",
+    "ScoringInputError",
+    "criteria_tree_link",
+    "framework_create",
+    "framework_delete",
+    "framework_publish",
+    "framework_results_recompute",
+    "framework_unpublish",
+    "published_results_set",
+    "score_problems",
+    "scores_delete",
+    "scores_set",
+    "scores_validate",
+]

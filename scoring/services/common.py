@@ -1,0 +1,28 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+TWO_PLACES = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+class ScoringInputError(ValidationError):
+    """Every problem found in one write; nothing was written."""
+
+
+def amount_problem(label: str, value: object, maximum: Decimal) -> str | None:
+    """Why ``value`` is not an amount of points in 0..maximum with at most two
+    decimals (None when it is). ``label`` may be lazy: it is only rendered for a
+    problem, so checking 400,000 good cells costs no translation."""
+    valid = isinstance(value, Decimal) and value.is_finite() and 0 <= value <= maximum
+    if valid and value == value.quantize(TWO_PLACES):
+        return None
+    values = {"label": label, "value": value, "max": maximum}
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return _("%(label)s %(value)s: not a number") % values
+    if value < 0:
+        return _("%(label)s %(value)s: negative") % values
+    if value > maximum:
+        return _("%(label)s %(value)s: above the maximum %(max)s") % values
+    return _("%(label)s %(value)s: more than 2 decimal places") % values

@@ -1,0 +1,134 @@
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from scoring import engine
+from scoring.models import BandScheme, Criterion, Framework, Index, Publication
+from scoring.services.common import ScoringInputError, amount_problem
+from scoring.services.results import framework_results_recompute
+from units.models import Unit
+from units.text import slugify_vi
+
+_MAXIMUM = gettext_lazy("maximum")
+_NO_LIMIT = Decimal("99999.99")  # the largest maximum a criterion column holds
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    code: str
+    name: str
+    max_points: Decimal
+    kind: str = Criterion.Kind.NORMAL
+    component: str = Criterion.Component.APPRAISAL
+
+
+@transaction.atomic
+def framework_create(
+    *,
+    index: Index,
+    year: int,
+    scope: str,
+    block: str,
+    name: str,
+    criteria: Sequence[CriterionSpec],
+    band_scheme: BandScheme,
+    participants: Iterable[Unit] = (),
+    mode: str = Framework.Mode.COMPUTED,
+    slug: str = "",
+    block_name: str = "",
+    source_note: str = "",
+) -> Framework:
+    """Create a framework with its criteria tree (parents follow from the codes'
+    dots; a parent's maximum must equal the sum of its children's) and participants.
+    The default slug is ``<index>-<year>-<scope>-<block>``, e.g. ``cchc-2022-70-district``."""
+    errors = [
+        f"{spec.code}: {problem}"
+        for spec in criteria
+        if (problem := amount_problem(_MAXIMUM, spec.max_points, _NO_LIMIT)) is not None
+    ]
+    if not errors:
+        errors = engine.tree_errors([engine.CriterionNode(spec.code, spec.max_points, spec.kind) for spec in criteria])
+    if errors:
+        raise ScoringInputError(errors)
+    framework = Framework.objects.create(
+        index=index,
+        year=year,
+        scope=scope,
+        block=block,
+        block_name=block_name,
+        name=name,
+        slug=slug or slugify_vi(f"{index.slug}-{year}-{scope}-{block}"),
+        mode=mode,
+        band_scheme=band_scheme,
+        source_note=source_note,
+    )
+    Criterion.objects.bulk_create(
+        Criterion(
+            framework=framework,
+            code=spec.code,
+            name=spec.name,
+            max_points=spec.max_points,
+            order=position,
+            kind=spec.kind,
+            component=spec.component,
+        )
+        for position, spec in enumerate(criteria)
+    )
+    criteria_tree_link(framework=framework)
+    framework.participants.set(participants)
+    return framework
+
+
+@transaction.atomic
+def criteria_tree_link(*, framework: Framework) -> None:
+    """Set each criterion's parent (from its code's dots) and leaf flag after the
+    tree was created or edited. Two queries plus one bulk update."""
+    criteria = {criterion.code: criterion for criterion in framework.criteria.all()}
+    parents = {engine.parent_code(code) for code in criteria}
+    for code, criterion in criteria.items():
+        criterion.parent = criteria.get(engine.parent_code(code) or "")
+        criterion.is_leaf = code not in parents
+    Criterion.objects.bulk_update(criteria.values(), ["parent", "is_leaf"])
+
+
+@transaction.atomic
+def framework_publish(
+    *, framework: Framework, decision_number: str, decision_date: date, signer: str = "", is_sample: bool = False
+) -> Publication:
+    """Make a framework public under its decision ("501/QĐ-UBND", 29/3/2023). Its
+    results are recomputed, and so are the next year's, whose deltas now have a
+    previous round to compare with."""
+    if Publication.objects.filter(framework=framework).exists():
+        raise ScoringInputError([_("framework %(slug)s is already published") % {"slug": framework.slug}])
+    publication = Publication.objects.create(
+        framework=framework,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        signer=signer,
+        is_sample=is_sample,
+    )
+    framework_results_recompute(framework=framework)
+    return publication
+
+
+@transaction.atomic
+def framework_unpublish(*, framework: Framework) -> None:
+    """Withdraw a framework's publication: it becomes a draft again, and the next
+    year's results stop comparing with it."""
+    Publication.objects.filter(framework=framework).delete()
+    framework_results_recompute(framework=framework)
+
+
+@transaction.atomic
+def framework_delete(*, framework: Framework) -> None:
+    """Delete a framework with its criteria, scores and results; the next year's
+    results stop comparing with it."""
+    following = Framework.objects.following_round(framework)
+    framework.delete()
+    if following is not None:
+        framework_results_recompute(framework=following)

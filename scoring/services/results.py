@@ -1,0 +1,196 @@
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from scoring import engine
+from scoring.models import Framework, Result, Score
+from scoring.services.common import HUNDRED, TWO_PLACES, ScoringInputError, amount_problem
+from units.models import Unit, UnitLineage
+
+_INDEX = gettext_lazy("index")
+
+
+@dataclass(frozen=True)
+class PublishedResultRow:
+    unit_code: str
+    index: Decimal
+    rank: int | None = None
+    fields: Mapping[str, Decimal] = field(default_factory=dict)
+    unit_name: str = ""
+    is_sample: bool = False
+
+
+def _published_rows_validate(framework: Framework, rows: list[PublishedResultRow], units: Mapping[str, int]) -> list:
+    if framework.mode != Framework.Mode.PUBLISHED:
+        return [_("framework %(slug)s is computed from scores, not published results") % {"slug": framework.slug}]
+    fields = dict(framework.criteria.filter(parent=None).values_list("code", "max_points"))
+    errors = []
+    seen = set()
+    for row in rows:
+        problems = [] if row.unit_code in units else [_("no such unit")]
+        if row.unit_code in seen:
+            problems.append(_("appears twice"))
+        seen.add(row.unit_code)
+        problems.append(amount_problem(_INDEX, row.index, HUNDRED))
+        if row.rank is not None and (not isinstance(row.rank, int) or row.rank < 1):
+            problems.append(_("rank %(rank)s must be a whole number from 1") % {"rank": row.rank})
+        for code, points in row.fields.items():
+            if code not in fields:
+                problems.append(_("no top-level criterion %(code)s") % {"code": code})
+            else:
+                problems.append(amount_problem(_("field %(code)s") % {"code": code}, points, fields[code]))
+        where = _("unit %(unit)s") % {"unit": row.unit_code}
+        errors += [f"{where}: {problem}" for problem in problems if problem is not None]
+    return errors
+
+
+@transaction.atomic
+def published_results_set(*, framework: Framework, rows: Iterable[PublishedResultRow]) -> int:
+    """Replace a published-mode framework's results with the decision's table
+    (index, optional rank and field subtotals per unit): its units become the
+    participants, units no longer listed lose their result, and ranks, bands and
+    deltas are recomputed. A published rank that disagrees with the computed one
+    is kept and flagged (``Result.rank_disagrees``)."""
+    rows = list(rows)
+    units = dict(Unit.objects.filter(code__in=[row.unit_code for row in rows]).values_list("code", "id"))
+    errors = _published_rows_validate(framework, rows, units)
+    if errors:
+        raise ScoringInputError(errors)
+    Result.objects.filter(framework=framework).exclude(unit_id__in=units.values()).delete()
+    Result.objects.bulk_create(
+        [
+            Result(
+                framework=framework,
+                unit_id=units[row.unit_code],
+                unit_name=row.unit_name,
+                index=row.index,
+                published_rank=row.rank,
+                field_points={code: str(points.quantize(TWO_PLACES)) for code, points in row.fields.items()},
+                is_sample=row.is_sample,
+            )
+            for row in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["framework", "unit"],
+        update_fields=["unit_name", "index", "published_rank", "field_points", "is_sample"],
+        batch_size=2000,
+    )
+    framework.participants.set(units.values())
+    framework_results_recompute(framework=framework)
+    return len(rows)
+
+
+def _computed_totals(framework: Framework) -> dict[int, engine.UnitTotals]:
+    tree = engine.CriteriaTree(
+        engine.CriterionNode(code, max_points, kind)
+        for code, max_points, kind in framework.criteria.values_list("code", "max_points", "kind")
+    )
+    values: dict[int, dict[str, engine.ScoreValue]] = defaultdict(dict)
+    cells = Score.objects.filter(criterion__framework=framework, unit__in=framework.participants.all()).values_list(
+        "unit_id", "criterion__code", "points", "not_applicable"
+    )
+    for unit_id, code, points, not_applicable in cells.iterator(chunk_size=20_000):
+        values[unit_id][code] = engine.NOT_APPLICABLE if not_applicable else points
+    participant_ids = framework.participants.values_list("id", flat=True)
+    return {unit_id: tree.totals(values[unit_id]) for unit_id in participant_ids}
+
+
+def _inputs(framework: Framework) -> dict[int, Result]:
+    """Unsaved Results holding each unit's totals and index, before ranking."""
+    if framework.mode == Framework.Mode.COMPUTED:
+        Result.objects.filter(framework=framework).exclude(unit__in=framework.participants.all()).delete()
+        return {
+            unit_id: Result(
+                framework=framework,
+                unit_id=unit_id,
+                field_points={code: str(points) for code, points in totals.field_points.items()},
+                total_points=totals.total_points,
+                applicable_max=totals.applicable_max,
+                index=totals.index,
+            )
+            for unit_id, totals in _computed_totals(framework).items()
+        }
+    # Published mode: the decision's stored figures; copies without primary keys
+    # so that the upsert matches on (framework, unit).
+    return {
+        result.unit_id: Result(
+            framework=framework,
+            unit_id=result.unit_id,
+            field_points=result.field_points,
+            total_points=result.total_points,
+            applicable_max=result.applicable_max,
+            index=result.index,
+        )
+        for result in Result.objects.filter(framework=framework)
+    }
+
+
+def _decimals(points: Mapping[str, str]) -> dict[str, Decimal]:
+    return {code: Decimal(value) for code, value in points.items()}
+
+
+@transaction.atomic
+def framework_results_recompute(*, framework: Framework) -> int:
+    """Recompute and store every Result of ``framework`` in bulk: totals and index
+    (computed mode: from scores; published mode: the stored published index and
+    fields), ranks with ties, bands, the previous result (same unit or its single
+    predecessor by rename, in the previous year's published round) and the
+    deltas. Then the following year's framework, whose deltas point here. A
+    constant number of queries whatever the number of units. Returns the number
+    of results."""
+    results = _inputs(framework)
+    ranks = engine.competition_ranks({unit_id: result.index for unit_id, result in results.items()})
+    bands = list(framework.band_scheme.bands.values_list("label", "lower_bound"))
+
+    previous_round = Framework.objects.previous_round(framework)
+    previous: dict[int, Result] = {}
+    links: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    if previous_round is not None:
+        previous = {result.unit_id: result for result in Result.objects.filter(framework=previous_round)}
+        lineage = UnitLineage.objects.filter(successor__in=framework.participants.all())
+        for predecessor_id, successor_id, kind in lineage.values_list("predecessor_id", "successor_id", "kind"):
+            links[successor_id].append((predecessor_id, kind))
+
+    for unit_id, result in results.items():
+        result.rank, result.tied = ranks[unit_id]
+        result.band = engine.band_for(result.index, bands)
+        before = previous.get(engine.previous_unit_for(unit_id, links[unit_id], previous))
+        result.previous = before
+        result.delta_index = engine.delta(result.index, before.index if before else None)
+        result.delta_rank = engine.rank_delta(result.rank, before.rank if before else None)
+        deltas = engine.field_deltas(_decimals(result.field_points), _decimals(before.field_points) if before else None)
+        result.field_deltas = {code: None if value is None else str(value) for code, value in deltas.items()}
+
+    Result.objects.bulk_create(
+        results.values(),
+        update_conflicts=True,
+        unique_fields=["framework", "unit"],
+        update_fields=[
+            "field_points",
+            "field_deltas",
+            "total_points",
+            "applicable_max",
+            "index",
+            "rank",
+            "tied",
+            "band",
+            "previous",
+            "delta_index",
+            "delta_rank",
+        ],
+        batch_size=2000,
+    )
+    Framework.objects.filter(pk=framework.pk).update(
+        results_version=F("results_version") + 1, results_updated_at=timezone.now()
+    )
+    following = Framework.objects.following_round(framework)
+    if following is not None:
+        framework_results_recompute(framework=following)
+    return len(results)
