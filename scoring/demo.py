@@ -114,11 +114,11 @@ def demo_load(*, path: Path = DEMO_FILE, reset: bool = False) -> list[Framework]
     scheme = BandScheme.objects.get(name=DEFAULT_BAND_SCHEME)
     loaded = []
     for spec in sorted(data["frameworks"], key=lambda f: f["year"]):
-        existing = Framework.objects.filter(slug=spec["slug"])
-        if existing.exists() and not reset:
-            continue
-        Result.objects.filter(framework__slug=spec["slug"]).delete()
-        existing.delete()
+        existing = Framework.objects.filter(slug=spec["slug"]).first()
+        if existing is not None:
+            if not reset:
+                continue
+            services.framework_delete(framework=existing)
         criteria = _criteria_specs(data["criteria_sets"][spec["criteria"]])
         codes = [row["unit"] for row in spec.get("targets") or spec.get("results")]
         framework = services.framework_create(

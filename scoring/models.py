@@ -154,7 +154,8 @@ class Criterion(models.Model):
         APPRAISAL = "appraisal", _("Appraisal")
         SURVEY = "survey", _("Sociological survey")
 
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="criteria")
+    # Indexed by the (framework, code) unique constraint, which leads with it.
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="criteria", db_index=False)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
@@ -186,8 +187,9 @@ class Criterion(models.Model):
 class Score(models.Model):
     """Points of one unit on one leaf criterion, or not applicable (không áp dụng)."""
 
+    # Indexed by the (criterion, unit) unique constraint; one index less to keep up on bulk writes.
     criterion = models.ForeignKey(
-        Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="scores"
+        Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="scores", db_index=False
     )
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="scores")
     points = models.DecimalField(_("points"), null=True, blank=True, validators=NON_NEGATIVE, **POINTS)
@@ -224,7 +226,8 @@ class Result(models.Model):
     """A unit's stored result in a framework, recomputed by
     ``scoring.services.framework_results_recompute`` whenever scores change."""
 
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="results")
+    # Indexed by the (framework, unit) unique constraint, which leads with it.
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="results", db_index=False)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="results")
     unit_name = models.CharField(
         _("name as published"), max_length=200, blank=True, help_text=_("The unit's name in that year's decision.")

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from units.models import Unit, UnitLineage
+from units.models import Unit
 
 
 class UnitInputError(ValidationError):
@@ -66,12 +66,3 @@ def units_upsert(*, rows: Iterable[UnitRow]) -> int:
     children = [Unit(id=ids[row.code], parent_id=ids.get(row.parent_code)) for row in rows]
     Unit.objects.bulk_update(children, ["parent"], batch_size=1000)
     return len(rows)
-
-
-@transaction.atomic
-def lineage_link(*, predecessor: Unit, successor: Unit, kind: str, effective_date: date | None = None) -> UnitLineage:
-    """Record that ``successor`` continues ``predecessor`` (rename, merge or split); idempotent."""
-    link, _ = UnitLineage.objects.update_or_create(
-        predecessor=predecessor, successor=successor, defaults={"kind": kind, "effective_date": effective_date}
-    )
-    return link
