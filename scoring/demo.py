@@ -139,10 +139,12 @@ def demo_load(*, path: Path = DEMO_FILE, reset: bool = False) -> list[Framework]
             targets = spec["targets"]
             entries = [entry for target in targets for entry in _score_entries(criteria, target, framework.year)]
             services.scores_set(framework=framework, entries=entries)
-            for target in targets:
-                Result.objects.filter(framework=framework, unit__code=target["unit"]).update(
-                    is_sample=target["sample"], unit_name=target.get("unit_name", "")
-                )
+            labels = {target["unit"]: target for target in targets}
+            results = list(framework.results.select_related("unit"))
+            for result in results:
+                result.is_sample = labels[result.unit.code]["sample"]
+                result.unit_name = labels[result.unit.code].get("unit_name", "")
+            Result.objects.bulk_update(results, ["is_sample", "unit_name"])
         else:
             rows = [_published_row(row, criteria, framework.year) for row in spec["results"]]
             services.published_results_set(framework=framework, rows=rows)

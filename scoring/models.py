@@ -29,6 +29,10 @@ class Index(models.Model):
         return self.short_name or self.name
 
 
+# Created by migration 0002_reference_data; the national scheme is "Quốc gia (A, B, C)".
+DEFAULT_BAND_SCHEME = "Mặc định (Xuất sắc, Tốt, Khá, Trung bình, Yếu)"
+
+
 class BandScheme(models.Model):
     """Named list of bands, shared by frameworks (default: Xuất sắc ≥ 90 … Yếu)."""
 
@@ -294,7 +298,3 @@ class Publication(models.Model):
 
     def __str__(self):
         return f"{self.decision_number} ({self.decision_date})"
-
-
-DEFAULT_BAND_SCHEME = "Mặc định (Xuất sắc, Tốt, Khá, Trung bình, Yếu)"
-NATIONAL_BAND_SCHEME = "Quốc gia (A, B, C)"

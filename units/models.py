@@ -14,12 +14,6 @@ class UnitQuerySet(models.QuerySet):
             return self.none()
         return self.filter(Q(search_name__contains=fold(query)) | Q(code__startswith=query))
 
-    def valid_on(self, day):
-        return self.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-        )
-
 
 class Unit(models.Model):
     """An administrative or organisational unit: province, district, commune,

@@ -101,8 +101,8 @@ def framework_publish(
     *, framework: Framework, decision_number: str, decision_date: date, signer: str = "", is_sample: bool = False
 ) -> Publication:
     """Make a framework public under its decision ("501/QĐ-UBND", 29/3/2023). Its
-    results are recomputed, and so are the next year's, whose deltas now have a
-    previous round to compare with."""
+    own results are already stored; the next year's are recomputed, since their
+    deltas now have a previous round to compare with."""
     if Publication.objects.filter(framework=framework).exists():
         raise ScoringInputError([_("framework %(slug)s is already published") % {"slug": framework.slug}])
     publication = Publication.objects.create(
@@ -112,7 +112,7 @@ def framework_publish(
         signer=signer,
         is_sample=is_sample,
     )
-    framework_results_recompute(framework=framework)
+    _following_round_recompute(framework)
     return publication
 
 
@@ -121,7 +121,7 @@ def framework_unpublish(*, framework: Framework) -> None:
     """Withdraw a framework's publication: it becomes a draft again, and the next
     year's results stop comparing with it."""
     Publication.objects.filter(framework=framework).delete()
-    framework_results_recompute(framework=framework)
+    _following_round_recompute(framework)
 
 
 @transaction.atomic
@@ -130,5 +130,11 @@ def framework_delete(*, framework: Framework) -> None:
     results stop comparing with it."""
     following = Framework.objects.following_round(framework)
     framework.delete()
+    if following is not None:
+        framework_results_recompute(framework=following)
+
+
+def _following_round_recompute(framework: Framework) -> None:
+    following = Framework.objects.following_round(framework)
     if following is not None:
         framework_results_recompute(framework=following)
