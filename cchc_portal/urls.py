@@ -15,6 +15,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("scoring.urls")),
+    path("", include("units.urls")),
     prefix_default_language=False,
 )
 

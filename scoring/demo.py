@@ -132,7 +132,7 @@ def demo_load(*, path: Path = DEMO_FILE, reset: bool = False) -> list[Framework]
             mode=spec["mode"],
             criteria=criteria,
             band_scheme=scheme,
-            participants=Unit.objects.filter(code__in=codes),
+            participants=Unit.objects.valid_on(date(spec["year"], 12, 31)).filter(code__in=codes),
             source_note=spec["source_note"],
         )
         if framework.mode == Framework.Mode.COMPUTED:

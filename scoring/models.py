@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
@@ -143,6 +144,13 @@ class Framework(models.Model):
     @property
     def block_display(self):
         return self.block_name or self.get_block_display()
+
+    @property
+    def reference_date(self) -> date:
+        """The day unit codes are read as of: the end of the assessed year. Codes
+        are reused (DESIGN §2), so "19" in a 2024 table is the old Thái Nguyên and
+        in a 2025 table the merged one."""
+        return date(self.year, 12, 31)
 
 
 class Criterion(models.Model):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery
 from django.http import Http404
 
 from scoring import engine
@@ -110,3 +110,21 @@ def ranking_get(*, slug: str, user=None) -> Ranking:
         band_labels,
     )
     return Ranking(framework, fields, rows, summary, has_previous_round)
+
+
+def unit_results(*, unit, user=None) -> list[Result]:
+    """A unit's results in the frameworks the user may see, newest first, each
+    with ``ranked`` (how many units its framework ranked). One query."""
+    ranked = (
+        Result.objects.filter(framework=OuterRef("framework"), rank__isnull=False)
+        .order_by()
+        .values("framework")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return list(
+        Result.objects.filter(unit=unit, framework__in=frameworks_visible(user=user))
+        .select_related("framework__index", "framework__publication")
+        .annotate(ranked=Subquery(ranked))
+        .order_by("-framework__year", "framework__index__slug", "framework__block")
+    )

@@ -1,5 +1,10 @@
+from collections.abc import Iterable
+from datetime import date
+
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from units.text import fold, slugify_vi
@@ -7,12 +12,28 @@ from units.text import fold, slugify_vi
 
 class UnitQuerySet(models.QuerySet):
     def search(self, query: str):
-        """Units whose name or short name contains ``query`` regardless of case and
-        diacritics ("dong phu" finds "Đồng Phú"), or whose code starts with it."""
+        """Units whose name or short name contains every word of ``query`` regardless
+        of case and diacritics ("dong phu" finds "Huyện Đồng Phú"), or whose code
+        starts with it ("695")."""
         query = (query or "").strip()
-        if not query:
+        words = fold(query).split()
+        if not words:
             return self.none()
-        return self.filter(Q(search_name__contains=fold(query)) | Q(code__startswith=query))
+        by_name = Q()
+        for word in words:
+            by_name &= Q(search_name__contains=word)
+        return self.filter(by_name | Q(code__startswith=query))
+
+    def valid_on(self, day: date):
+        """Units in force on ``day``: an empty ``valid_from`` or ``valid_to`` is open-ended."""
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+
+    def codes_on(self, codes: Iterable[str], day: date) -> dict[str, int]:
+        """{code: id} of the units in force on ``day`` with these codes: a GSO code is
+        unique at any one time but may be reused later (DESIGN §2)."""
+        return dict(self.valid_on(day).filter(code__in=list(codes)).values_list("code", "id"))
 
 
 class Unit(models.Model):
@@ -27,7 +48,12 @@ class Unit(models.Model):
         MINISTRY = "ministry", _("Ministry or central agency")
         AGENCY = "agency", _("Other agency")
 
-    code = models.CharField(_("code"), max_length=20, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        db_index=True,
+        help_text=_("The official code. Unique at any one time; a code may be reused after a reorganisation."),
+    )
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, db_index=True)
@@ -58,8 +84,15 @@ class Unit(models.Model):
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        ordering = ["code"]
+        ordering = ["code", "valid_from"]
         constraints = [
+            # A code names one unit at a time (the service checks that periods do not
+            # overlap); these two catch the commonest overlaps in the database too.
+            models.UniqueConstraint(fields=["code", "valid_from"], name="unit_code_valid_from_unique"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(valid_from__isnull=True), name="unit_code_unique_without_start"
+            ),
+            models.UniqueConstraint(fields=["code"], condition=Q(valid_to__isnull=True), name="unit_code_unique_open"),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
                 name="unit_valid_to_after_valid_from",
@@ -69,6 +102,19 @@ class Unit(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self):
+        """The profile page; a unit no longer in force is named by its code and a day
+        it was in force, because its code may have passed to a successor."""
+        url = reverse("units:profile", args=[self.code])
+        if self.valid_to is not None:
+            url += "?" + urlencode({"on": self.valid_to.isoformat()})
+        return url
+
+    def covers(self, day: date | None) -> bool:
+        """In force on ``day``; ``None`` stands for "since records began"."""
+        starts_in_time = self.valid_from is None or (day is not None and self.valid_from <= day)
+        return starts_in_time and (self.valid_to is None or day is None or day <= self.valid_to)
 
     def fill_derived_fields(self):
         """Set the slug and search key from the names; call before saving a new or renamed unit."""
@@ -105,3 +151,11 @@ class UnitLineage(models.Model):
 
     def __str__(self):
         return f"{self.predecessor.code} → {self.successor.code} ({self.get_kind_display()})"
+
+    @property
+    def label(self) -> str:
+        """The kind as a reader sees it: a "rename" that kept the name (a unit
+        re-established unchanged in a reorganisation) reads "continued"."""
+        if self.kind == self.Kind.RENAME and self.predecessor.name == self.successor.name:
+            return _("Continued")
+        return self.get_kind_display()

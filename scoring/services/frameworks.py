@@ -1,3 +1,4 @@
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -53,6 +54,14 @@ def framework_create(
     ]
     if not errors:
         errors = engine.tree_errors([engine.CriterionNode(spec.code, spec.max_points, spec.kind) for spec in criteria])
+    participants = list(participants)
+    codes = Counter(unit.code for unit in participants)
+    errors += [
+        _("participants: two units share the code %(code)s; take the one in force in %(year)s")
+        % {"code": code, "year": year}
+        for code, count in codes.items()
+        if count > 1
+    ]
     if errors:
         raise ScoringInputError(errors)
     framework = Framework.objects.create(

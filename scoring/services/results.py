@@ -34,7 +34,7 @@ def _published_rows_validate(framework: Framework, rows: list[PublishedResultRow
     errors = []
     seen = set()
     for row in rows:
-        problems = [] if row.unit_code in units else [_("no such unit")]
+        problems = [] if row.unit_code in units else [_("no such unit in %(year)s") % {"year": framework.year}]
         if row.unit_code in seen:
             problems.append(_("appears twice"))
         seen.add(row.unit_code)
@@ -59,7 +59,7 @@ def published_results_set(*, framework: Framework, rows: Iterable[PublishedResul
     deltas are recomputed. A published rank that disagrees with the computed one
     is kept and flagged (``Result.rank_disagrees``)."""
     rows = list(rows)
-    units = dict(Unit.objects.filter(code__in=[row.unit_code for row in rows]).values_list("code", "id"))
+    units = Unit.objects.codes_on((row.unit_code for row in rows), framework.reference_date)
     errors = _published_rows_validate(framework, rows, units)
     if errors:
         raise ScoringInputError(errors)

@@ -1,0 +1,184 @@
+"""Reading spreadsheets as people really make them (DESIGN §5).
+
+xlsx and ods are read with pandas' calamine engine, csv with the standard
+library (comma, semicolon or tab; UTF-8 with or without a BOM). Title rows above
+the header row are skipped: the header row is the first one naming every
+required column. Headers match without regard to case, diacritics, spacing and
+punctuation, in Vietnamese or English. Every row keeps its number as the
+spreadsheet shows it, so errors can name it.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from units.text import fold
+
+HEADER_SEARCH_ROWS = 30
+_ZIP_MAGIC = b"PK\x03\x04"
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+class TableError(ValueError):
+    """Problems with a file as a whole or with its cells; ``messages`` lists each."""
+
+    def __init__(self, messages: Sequence[str]):
+        super().__init__("\n".join(messages))
+        self.messages = list(messages)
+
+
+def header_key(text) -> str:
+    """"Mã cấp trên (*)" -> "ma cap tren"; "parent_code" -> "parent code"."""
+    return " ".join(_NOT_WORD.split(fold(str(text)))).strip()
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column the reader looks for: its field name and the headers it goes by."""
+
+    field: str
+    headers: tuple[str, ...]
+    required: bool = False
+
+    @property
+    def keys(self) -> set[str]:
+        return {header_key(text) for text in (self.field, *self.headers)}
+
+
+@dataclass
+class Row:
+    number: int  # as the spreadsheet shows it (1-based, title rows counted)
+    cells: Mapping[str, object]  # field -> raw cell value (None when blank)
+
+
+@dataclass
+class Table:
+    headers: dict[str, str]  # field -> the header as written in the file
+    rows: list[Row]
+
+    def where(self, row: Row, field: str) -> str:
+        """"dòng 7, cột Mã cấp trên" for messages."""
+        return _("row %(row)s, column %(column)s") % {"row": row.number, "column": self.headers.get(field, field)}
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
+
+
+def _check_size(path: Path, data: bytes) -> None:
+    limit = settings.IMPORT_MAX_BYTES
+    if len(data) > limit:
+        raise TableError(
+            [
+                _("%(file)s is %(size)s MB; the limit is %(limit)s MB")
+                % {"file": path.name, "size": number_format(len(data) / 2**20, 1), "limit": number_format(limit / 2**20, 0)}
+            ]
+        )
+    if data.startswith(_ZIP_MAGIC):
+        try:
+            unpacked = sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        except zipfile.BadZipFile as error:
+            raise TableError([_("%(file)s is a damaged spreadsheet") % {"file": path.name}]) from error
+        if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
+            raise TableError([_("%(file)s unpacks to more than the allowed size") % {"file": path.name}])
+
+
+def _csv_grid(path: Path, data: bytes) -> list[list]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise TableError([_("%(file)s is not UTF-8 text: save it as CSV UTF-8") % {"file": path.name}]) from error
+    sample = text[:20_000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(cells) for cells in csv.reader(io.StringIO(text), dialect)]
+
+
+def _sheet_grid(path: Path, data: bytes, sheet: str | None) -> list[list]:
+    import pandas as pd  # noqa: PLC0415 - heavy; only imports need it
+
+    try:
+        frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet or 0, header=None, dtype=object, engine="calamine")
+    except ValueError as error:  # unknown sheet, or not a spreadsheet after all
+        raise TableError([_("%(file)s: %(problem)s") % {"file": path.name, "problem": error}]) from error
+    return frame.to_numpy().tolist()
+
+
+def grid(path: Path | str, *, sheet: str | None = None) -> list[list]:
+    """Every row of the file's (first or named) sheet, blank cells as None."""
+    path = Path(path)
+    data = path.read_bytes()
+    _check_size(path, data)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        if data.startswith(_ZIP_MAGIC):
+            raise TableError([_("%(file)s is named .csv but is a spreadsheet") % {"file": path.name}])
+        rows = _csv_grid(path, data)
+    elif suffix in (".xlsx", ".ods"):
+        if not data.startswith(_ZIP_MAGIC):
+            raise TableError([_("%(file)s is not an %(format)s file") % {"file": path.name, "format": suffix[1:]}])
+        rows = _sheet_grid(path, data, sheet)
+    else:
+        raise TableError([_("%(file)s: use an xlsx, ods or csv file") % {"file": path.name}])
+    return [[None if _blank(value) else value for value in row] for row in rows]
+
+
+def read_table(path: Path | str, columns: Sequence[Column], *, sheet: str | None = None) -> Table:
+    """The rows below the header row, as {field: value}. Columns the reader does
+    not know are ignored; fully blank rows are skipped."""
+    rows = grid(path, sheet=sheet)
+    wanted = {key: column.field for column in columns for key in column.keys}
+    required = {column.field for column in columns if column.required}
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        found = {}
+        for position, text in enumerate(cells):
+            field = wanted.get(header_key(text)) if text is not None else None
+            if field and field not in found.values():
+                found[position] = field
+        if required <= set(found.values()):
+            headers = {field: str(cells[position]).strip() for position, field in found.items()}
+            body = [
+                Row(number, {field: cells[position] if position < len(cells) else None for position, field in found.items()})
+                for number, cells in enumerate(rows[index + 1 :], start=index + 2)
+                if any(value is not None for value in cells)
+            ]
+            return Table(headers, body)
+    names = ", ".join(f"{column.headers[0]} ({column.field})" for column in columns if column.required)
+    raise TableError([_("no header row naming the columns %(columns)s in the first %(rows)s rows") % {"columns": names, "rows": HEADER_SEARCH_ROWS}])
+
+
+def text(value) -> str:
+    """A cell as text: 695.0 typed by a spreadsheet reads "695"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return " ".join(str(value).replace("\u00a0", " ").split())
+
+
+def parse_date(value) -> date | None:
+    """A date cell: a spreadsheet date, ISO "2025-07-01" or Vietnamese "1/7/2025"."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raw = text(value)
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(raw, pattern).date()  # noqa: DTZ007 - a calendar date, no time zone
+        except ValueError:
+            continue
+    raise ValueError(raw)

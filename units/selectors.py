@@ -1,0 +1,69 @@
+"""Reads for the public unit pages; each runs a constant number of queries."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.http import Http404
+
+from units.models import Unit, UnitLineage
+
+SEARCH_LIMIT = 50
+QUERY_MAX_LENGTH = 100
+_KIND_ORDER = Case(
+    *(When(kind=kind, then=Value(position)) for position, kind in enumerate(Unit.Kind.values)),
+    output_field=IntegerField(),
+)
+
+
+def unit_search(query: str) -> tuple[list[Unit], bool]:
+    """(up to SEARCH_LIMIT units matching ``query``, whether there are more). The
+    unit with exactly that code comes first, then units in force before former
+    ones, higher levels before lower, by name. One query."""
+    query = (query or "")[:QUERY_MAX_LENGTH]
+    units = list(
+        Unit.objects.search(query)
+        .select_related("parent")
+        .annotate(
+            exact=Case(When(code=query.strip(), then=Value(0)), default=Value(1), output_field=IntegerField()),
+            former=Case(When(valid_to__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            level=_KIND_ORDER,
+        )
+        .order_by("exact", "former", "level", "search_name", "code")[: SEARCH_LIMIT + 1]
+    )
+    return units[:SEARCH_LIMIT], len(units) > SEARCH_LIMIT
+
+
+def unit_get(code: str, on: date | None = None) -> Unit:
+    """The unit holding ``code`` on ``on``; without a day, the one in force now,
+    else the last to hold it. Http404 if none."""
+    units = Unit.objects.filter(code=code).select_related("parent")
+    if on is not None:
+        units = units.valid_on(on)
+    unit = units.order_by(F("valid_to").desc(nulls_first=True)).first()
+    if unit is None:
+        raise Http404("No such unit.")
+    return unit
+
+
+@dataclass(frozen=True)
+class LineageEntry:
+    unit: Unit  # the unit at the other end of the link
+    link: UnitLineage
+
+
+def unit_lineage(unit: Unit) -> tuple[list[LineageEntry], list[LineageEntry]]:
+    """(the units it was formed from, the units it became), with the links. One query."""
+    links = list(
+        UnitLineage.objects.filter(Q(successor=unit) | Q(predecessor=unit))
+        .select_related("predecessor", "successor")
+        .order_by("effective_date", "predecessor__code", "successor__code")
+    )
+    predecessors = [LineageEntry(link.predecessor, link) for link in links if link.successor_id == unit.pk]
+    successors = [LineageEntry(link.successor, link) for link in links if link.predecessor_id == unit.pk]
+    return predecessors, successors
+
+
+def unit_namesakes(unit: Unit) -> list[Unit]:
+    """Other units that held the same code at other times. One query."""
+    return list(Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).order_by("valid_from"))

@@ -1,0 +1,38 @@
+from datetime import date
+
+from django.http import Http404
+from django.shortcuts import render
+
+from scoring.selectors import unit_results
+from units import selectors
+from units.models import UnitLineage
+
+
+def search(request):
+    query = request.GET.get("q", "")[: selectors.QUERY_MAX_LENGTH].strip()
+    units, more = selectors.unit_search(query) if query else ([], False)
+    return render(
+        request,
+        "units/search.html",
+        {"query": query, "units": units, "more": more, "limit": selectors.SEARCH_LIMIT},
+    )
+
+
+def profile(request, code):
+    on = request.GET.get("on")
+    try:
+        day = date.fromisoformat(on[:10]) if on else None
+    except ValueError:
+        raise Http404("Not a date.") from None
+    unit = selectors.unit_get(code, day)
+    predecessors, successors = selectors.unit_lineage(unit)
+    context = {
+        "unit": unit,
+        "predecessors": predecessors,
+        "formed_by_change": any(entry.link.kind != UnitLineage.Kind.RENAME for entry in predecessors),
+        "successors": successors,
+        "namesakes": selectors.unit_namesakes(unit),
+        "children": list(unit.children.order_by("code")),
+        "results": unit_results(unit=unit, user=request.user),
+    }
+    return render(request, "units/profile.html", context)
