@@ -83,13 +83,6 @@ def _check_size(path: Path, data: bytes) -> None:
                 % {"file": path.name, "size": number_format(len(data) / 2**20, 1), "limit": number_format(limit / 2**20, 0)}
             ]
         )
-    if data.startswith(_ZIP_MAGIC):
-        try:
-            unpacked = sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(data)).infolist())
-        except zipfile.BadZipFile as error:
-            raise TableError([_("%(file)s is a damaged spreadsheet") % {"file": path.name}]) from error
-        if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
-            raise TableError([_("%(file)s unpacks to more than the allowed size") % {"file": path.name}])
 
 
 def _csv_grid(path: Path, data: bytes) -> list[list]:
@@ -97,16 +90,22 @@ def _csv_grid(path: Path, data: bytes) -> list[list]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise TableError([_("%(file)s is not UTF-8 text: save it as CSV UTF-8") % {"file": path.name}]) from error
-    sample = text[:20_000]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(cells) for cells in csv.reader(io.StringIO(text), dialect)]
+    # The delimiter that gives the widest row among the first ones: the header row.
+    # (csv.Sniffer is misled by title rows such as "DANH MỤC CƠ QUAN, ĐƠN VỊ;;;".)
+    sample = text[:20_000].splitlines()[:50]
+    delimiter = max(",;\t", key=lambda candidate: max((len(row) for row in csv.reader(sample, delimiter=candidate)), default=0))
+    return [list(cells) for cells in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 def _sheet_grid(path: Path, data: bytes, sheet: str | None) -> list[list]:
     import pandas as pd  # noqa: PLC0415 - heavy; only imports need it
+
+    try:  # xlsx and ods are zip files: refuse zip bombs before unpacking
+        unpacked = sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except zipfile.BadZipFile as error:
+        raise TableError([_("%(file)s is a damaged spreadsheet") % {"file": path.name}]) from error
+    if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
+        raise TableError([_("%(file)s unpacks to more than the allowed size") % {"file": path.name}])
 
     try:
         frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet or 0, header=None, dtype=object, engine="calamine")

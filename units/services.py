@@ -103,8 +103,6 @@ def _row_problems(row: UnitRow) -> list[str]:
         problems.append(_("valid_to %(to)s is before valid_from %(from)s") % {"to": row.valid_to, "from": row.valid_from})
     if row.predecessor_codes and not row.valid_from:
         problems.append(_("predecessor_codes need a valid_from date: the day the change took effect"))
-    if row.code in row.predecessor_codes:
-        problems.append(_("a unit cannot be its own predecessor"))
     return problems
 
 
@@ -218,9 +216,9 @@ def _depth(unit: Unit, new_parent: dict[int, Unit]) -> int:
 
 @transaction.atomic
 def units_upsert(*, rows: Iterable[UnitRow], lineage: Iterable[LineageRow] = (), dry_run: bool = False) -> UnitChanges:
-    """Create or correct units and record lineage, in bulk: a constant number of
-    queries per thousand rows, and rows that change nothing are not written, so
-    loading the same list twice changes nothing.
+    """Create or correct units and record lineage in bulk (the number of queries
+    grows with the number of insert batches, not of rows); rows that change
+    nothing are not written, so loading the same list twice changes nothing.
 
     A row updates the stored unit with its code and ``valid_from``, or creates
     one. Parents are resolved to the unit holding the parent code during the
@@ -230,12 +228,11 @@ def units_upsert(*, rows: Iterable[UnitRow], lineage: Iterable[LineageRow] = (),
     rows = list(rows)
     links = list(lineage) + _links_from_rows(rows)
     errors = [f"{_where(row)}: {problem}" for row in rows for problem in _row_problems(row)]
-    keys = Counter((row.code, row.valid_from) for row in rows)
-    errors += [
-        _("%(where)s: unit %(code)s is given twice") % {"where": _where(row), "code": row.code}
-        for row in rows
-        if keys[row.code, row.valid_from] > 1
-    ]
+    seen = set()
+    for row in rows:
+        if (row.code, row.valid_from) in seen:
+            errors.append(f"{_where(row)}: " + _("code %(code)s is given twice") % {"code": row.code})
+        seen.add((row.code, row.valid_from))
     if errors:
         raise UnitInputError(errors)
 

@@ -48,13 +48,14 @@ def test_units_upsert_creates_then_updates_by_code_and_links_parents():
         UnitRow(code="70", name="Tỉnh Bình Phước", kind="province", short_name="Bình Phước"),
         UnitRow(code="695", name="Huyện Đồng Phú", kind="district", short_name="Đồng Phú", parent_code="70"),
     ]
-    assert units_upsert(rows=rows) == 2
+    assert len(units_upsert(rows=rows).created) == 2
     dong_phu = Unit.objects.get(code="695")
     assert (dong_phu.slug, dong_phu.parent.code) == ("dong-phu", "70")
     units_upsert(rows=[UnitRow(code="695", name="Thị xã Đồng Phú", kind="district", parent_code="70")])
     dong_phu.refresh_from_db()
     assert dong_phu.name == "Thị xã Đồng Phú"
-    assert dong_phu.search_name == "thi xa dong phu thi xa dong phu"
+    assert dong_phu.short_name == "Đồng Phú"  # a blank short name keeps the stored one
+    assert dong_phu.search_name == "thi xa dong phu dong phu"
     assert Unit.objects.count() == 2
 
 
@@ -73,7 +74,7 @@ def test_units_upsert_rejects_a_code_given_twice():
     ]
     with pytest.raises(UnitInputError) as error:
         units_upsert(rows=rows)
-    assert error.value.messages == ["đơn vị 695: nhập hai lần"]
+    assert error.value.messages == ["đơn vị 695: mã 695 nhập hai lần"]
     assert not Unit.objects.exists()
 
 

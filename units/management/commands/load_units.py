@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from units.management.commands._report import changes_summary, problems_error
@@ -32,4 +33,4 @@ class Command(BaseCommand):
         except UnitInputError as error:
             raise problems_error(error.messages) from error
         self.stdout.write(changes_summary(changes, dry_run=dry_run))
-        self.stdout.write(_("%(seconds).1f s") % {"seconds": time.perf_counter() - started})
+        self.stdout.write(_("%(seconds)s s") % {"seconds": number_format(time.perf_counter() - started, 1)})
