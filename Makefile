@@ -32,8 +32,9 @@ messages: $(VENV)/.runtime .env ## Compile the translations
 	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install gettext (apt-get install gettext)"; exit 1; }
 	$(MANAGE) compilemessages --ignore=$(VENV) -v 0
 
-setup: $(VENV)/.runtime .env messages ## Install, compile translations, migrate and load the demo (SQLite by default)
+setup: $(VENV)/.runtime .env messages ## Install, compile translations, migrate, load the official units and the demo (SQLite by default)
 	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) load_units --official 2025
 	$(MANAGE) load_demo
 
 run: setup ## Set up and serve the portal with the demo data
@@ -54,6 +55,7 @@ check-migrations: $(VENV)/.runtime .env ## Fail if a model change lacks its migr
 	$(MANAGE) makemigrations --check --dry-run
 
 bench: $(VENV)/.dev .env ## Benchmarks on a throw-away database (BENCH_DATABASE_URL for PostgreSQL)
+	$(PY) bench/units.py
 	$(PY) bench/recompute.py
 
 clean: ## Remove the virtualenv, database and compiled files

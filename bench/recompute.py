@@ -11,44 +11,11 @@ file, or the PostgreSQL server of BENCH_DATABASE_URL (a database named cchc_benc
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cchc_bench make bench
 """
 
-import os
-import resource
-import sys
-import tempfile
-import time
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-workdir = tempfile.mkdtemp(prefix="cchc-bench-")
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir}/bench.sqlite3"
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc_portal.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+from common import on_fresh_database, report, timed
 
 UNITS, FIELDS, LEAVES_PER_FIELD = 10_040, 8, 5
-
-
-def timed(label, function, results):
-    start = time.perf_counter()
-    value = function()
-    results[label] = time.perf_counter() - start
-    return value
-
-
-def main():
-    old_config = setup_databases(verbosity=0, interactive=False)  # a fresh test_* database
-    try:
-        run()
-    finally:
-        teardown_databases(old_config, verbosity=0)
 
 
 def run():
@@ -57,7 +24,6 @@ def run():
     from units.models import Unit
     from units.services import UnitRow, units_upsert
 
-    call_command("migrate", verbosity=0)
     units_upsert(rows=[UnitRow(code=f"{10000 + n}", name=f"Xã Mẫu {n}", kind="commune") for n in range(UNITS)])
     criteria = []
     for field in range(1, FIELDS + 1):
@@ -89,14 +55,9 @@ def run():
     timed("baseline", lambda: len(list(cells.values_list(*columns))), results)
     timed("recompute", lambda: services.framework_results_recompute(framework=framework), results)
 
-    print(f"database: {connection.vendor}; {UNITS:,} units × {len(leaves)} criteria = {len(entries):,} cells")
-    for label in ("baseline", "recompute", "scores_set"):
-        ratio = results[label] / results["baseline"]
-        print(f"  {label:<11} {results[label]:7.2f} s   {ratio:5.1f}× baseline")
-    print(
-        f"  peak resident memory of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
-    )
+    title = f"{UNITS:,} units × {len(leaves)} criteria = {len(entries):,} cells"
+    report(title, results, ("baseline", "recompute", "scores_set"))
 
 
 if __name__ == "__main__":
-    main()
+    on_fresh_database(run)

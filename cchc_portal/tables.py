@@ -37,7 +37,7 @@ class TableError(ValueError):
 
 
 def header_key(text) -> str:
-    """"Mã cấp trên (*)" -> "ma cap tren"; "parent_code" -> "parent code"."""
+    """ "Mã cấp trên (*)" -> "ma cap tren"; "parent_code" -> "parent code"."""
     return " ".join(_NOT_WORD.split(fold(str(text)))).strip()
 
 
@@ -66,12 +66,14 @@ class Table:
     rows: list[Row]
 
     def where(self, row: Row, field: str) -> str:
-        """"dòng 7, cột Mã cấp trên" for messages."""
+        """ "dòng 7, cột Mã cấp trên" for messages."""
         return _("row %(row)s, column %(column)s") % {"row": row.number, "column": self.headers.get(field, field)}
 
 
 def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
+    return (
+        value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
+    )
 
 
 def _check_size(path: Path, data: bytes) -> None:
@@ -80,7 +82,11 @@ def _check_size(path: Path, data: bytes) -> None:
         raise TableError(
             [
                 _("%(file)s is %(size)s MB; the limit is %(limit)s MB")
-                % {"file": path.name, "size": number_format(len(data) / 2**20, 1), "limit": number_format(limit / 2**20, 0)}
+                % {
+                    "file": path.name,
+                    "size": number_format(len(data) / 2**20, 1),
+                    "limit": number_format(limit / 2**20, 0),
+                }
             ]
         )
 
@@ -93,12 +99,14 @@ def _csv_grid(path: Path, data: bytes) -> list[list]:
     # The delimiter that gives the widest row among the first ones: the header row.
     # (csv.Sniffer is misled by title rows such as "DANH MỤC CƠ QUAN, ĐƠN VỊ;;;".)
     sample = text[:20_000].splitlines()[:50]
-    delimiter = max(",;\t", key=lambda candidate: max((len(row) for row in csv.reader(sample, delimiter=candidate)), default=0))
+    delimiter = max(
+        ",;\t", key=lambda candidate: max((len(row) for row in csv.reader(sample, delimiter=candidate)), default=0)
+    )
     return [list(cells) for cells in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 def _sheet_grid(path: Path, data: bytes, sheet: str | None) -> list[list]:
-    import pandas as pd  # noqa: PLC0415 - heavy; only imports need it
+    import pandas as pd
 
     try:  # xlsx and ods are zip files: refuse zip bombs before unpacking
         unpacked = sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(data)).infolist())
@@ -148,13 +156,21 @@ def read_table(path: Path | str, columns: Sequence[Column], *, sheet: str | None
         if required <= set(found.values()):
             headers = {field: str(cells[position]).strip() for position, field in found.items()}
             body = [
-                Row(number, {field: cells[position] if position < len(cells) else None for position, field in found.items()})
+                Row(
+                    number,
+                    {field: cells[position] if position < len(cells) else None for position, field in found.items()},
+                )
                 for number, cells in enumerate(rows[index + 1 :], start=index + 2)
                 if any(value is not None for value in cells)
             ]
             return Table(headers, body)
     names = ", ".join(f"{column.headers[0]} ({column.field})" for column in columns if column.required)
-    raise TableError([_("no header row naming the columns %(columns)s in the first %(rows)s rows") % {"columns": names, "rows": HEADER_SEARCH_ROWS}])
+    raise TableError(
+        [
+            _("no header row naming the columns %(columns)s in the first %(rows)s rows")
+            % {"columns": names, "rows": HEADER_SEARCH_ROWS}
+        ]
+    )
 
 
 def text(value) -> str:
@@ -177,7 +193,7 @@ def parse_date(value) -> date | None:
     raw = text(value)
     for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
         try:
-            return datetime.strptime(raw, pattern).date()  # noqa: DTZ007 - a calendar date, no time zone
+            return datetime.strptime(raw, pattern).date()
         except ValueError:
             continue
     raise ValueError(raw)

@@ -25,9 +25,9 @@ COLUMNS = [
 # Words a "Loại" cell may hold -> (kind, type label it implies). "Thành phố" is a
 # province-level city without a parent, a district-level one under a province.
 _KIND_WORDS = {
-    **{word: (Unit.Kind.PROVINCE, "") for word in ("province", "cap tinh")},
-    **{word: (Unit.Kind.DISTRICT, "") for word in ("district", "cap huyen")},
-    **{word: (Unit.Kind.COMMUNE, "") for word in ("commune", "ward", "cap xa")},
+    **dict.fromkeys(("province", "cap tinh"), (Unit.Kind.PROVINCE, "")),
+    **dict.fromkeys(("district", "cap huyen"), (Unit.Kind.DISTRICT, "")),
+    **dict.fromkeys(("commune", "ward", "cap xa"), (Unit.Kind.COMMUNE, "")),
     "tinh": (Unit.Kind.PROVINCE, "Tỉnh"),
     "huyen": (Unit.Kind.DISTRICT, "Huyện"),
     "quan": (Unit.Kind.DISTRICT, "Quận"),
@@ -36,9 +36,9 @@ _KIND_WORDS = {
     "phuong": (Unit.Kind.COMMUNE, "Phường"),
     "thi tran": (Unit.Kind.COMMUNE, "Thị trấn"),
     "dac khu": (Unit.Kind.COMMUNE, "Đặc khu"),
-    **{word: (Unit.Kind.DEPARTMENT, "") for word in ("department", "so", "ban", "nganh", "so ban nganh")},
-    **{word: (Unit.Kind.MINISTRY, "") for word in ("ministry", "bo", "co quan ngang bo", "bo nganh")},
-    **{word: (Unit.Kind.AGENCY, "") for word in ("agency", "other", "co quan", "khac", "don vi khac")},
+    **dict.fromkeys(("department", "so", "ban", "nganh", "so ban nganh"), (Unit.Kind.DEPARTMENT, "")),
+    **dict.fromkeys(("ministry", "bo", "co quan ngang bo", "bo nganh"), (Unit.Kind.MINISTRY, "")),
+    **dict.fromkeys(("agency", "other", "co quan", "khac", "don vi khac"), (Unit.Kind.AGENCY, "")),
 }
 _CITY = "thanh pho"
 # GSO codes have a fixed width; a spreadsheet that stored "058" as a number shows 58.
@@ -100,7 +100,9 @@ def _unit_row(table: Table, row: Row) -> tuple[UnitRow | None, list[str]]:
         reader.problem("name", _("the name is empty"))
     valid_from, valid_to = reader.date("valid_from"), reader.date("valid_to")
     predecessors = tuple(
-        _code(part.strip(), kind) for part in text(cells.get("predecessor_codes")).replace(";", ",").split(",") if part.strip()
+        _code(part.strip(), kind)
+        for part in text(cells.get("predecessor_codes")).replace(";", ",").split(",")
+        if part.strip()
     )
     if reader.errors:
         return None, reader.errors

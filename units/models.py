@@ -84,7 +84,7 @@ class Unit(models.Model):
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        ordering = ["code", "valid_from"]
+        ordering = ["code", F("valid_from").asc(nulls_first=True)]
         constraints = [
             # A code names one unit at a time (the service checks that periods do not
             # overlap); these two catch the commonest overlaps in the database too.

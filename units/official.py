@@ -72,8 +72,8 @@ class _Dataset:
                 " FROM admin_units_legacy ORDER BY wardCode"
             ).fetchall()
             self.current = connection.execute(
-                "SELECT provinceCode, province, provinceShort, provinceKey, wardCode, ward, wardShort, wardType, wardKey"
-                " FROM admin_units ORDER BY wardCode"
+                "SELECT provinceCode, province, provinceShort, provinceKey,"
+                " wardCode, ward, wardShort, wardType, wardKey FROM admin_units ORDER BY wardCode"
             ).fetchall()
         finally:
             connection.close()

@@ -66,4 +66,4 @@ def unit_lineage(unit: Unit) -> tuple[list[LineageEntry], list[LineageEntry]]:
 
 def unit_namesakes(unit: Unit) -> list[Unit]:
     """Other units that held the same code at other times. One query."""
-    return list(Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).order_by("valid_from"))
+    return list(Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).order_by(F("valid_from").asc(nulls_first=True)))

@@ -8,6 +8,7 @@ start is not recorded), and a code given as a parent or a predecessor is resolve
 to the unit that held it at the relevant time.
 """
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -100,7 +101,9 @@ def _row_problems(row: UnitRow) -> list[str]:
             _("kind %(kind)r is not one of %(kinds)s") % {"kind": row.kind, "kinds": ", ".join(Unit.Kind.values)}
         )
     if row.valid_from and row.valid_to and row.valid_to < row.valid_from:
-        problems.append(_("valid_to %(to)s is before valid_from %(from)s") % {"to": row.valid_to, "from": row.valid_from})
+        problems.append(
+            _("valid_to %(to)s is before valid_from %(from)s") % {"to": row.valid_to, "from": row.valid_from}
+        )
     if row.predecessor_codes and not row.valid_from:
         problems.append(_("predecessor_codes need a valid_from date: the day the change took effect"))
     return problems
@@ -158,7 +161,7 @@ class _Pool:
         problems = []
         for code, units in self.by_code.items():
             ordered = sorted(units, key=lambda unit: (unit.valid_from is not None, unit.valid_from))
-            for before, after in zip(ordered, ordered[1:], strict=False):
+            for before, after in itertools.pairwise(ordered):
                 if before.valid_to is None or after.valid_from is None or before.valid_to >= after.valid_from:
                     problems.append(
                         _("code %(code)s: %(first)s (%(first_period)s) and %(second)s (%(second_period)s) overlap")
@@ -259,7 +262,11 @@ def units_upsert(*, rows: Iterable[UnitRow], lineage: Iterable[LineageRow] = (),
         if len(predecessors) != 1:
             errors.append(
                 _("lineage %(old)s → %(new)s: no unit %(old)s was in force on %(day)s")
-                % {"old": link.predecessor_code, "new": link.successor_code, "day": _day(link.effective_date - timedelta(days=1))}
+                % {
+                    "old": link.predecessor_code,
+                    "new": link.successor_code,
+                    "day": _day(link.effective_date - timedelta(days=1)),
+                }
             )
             continue
         predecessor = predecessors[0]
@@ -333,7 +340,9 @@ def _links_write(linked: list[tuple[Unit, Unit, LineageRow]], changes: UnitChang
         link = stored.get((predecessor.pk, successor.pk))
         if link is None:
             to_create.append(
-                UnitLineage(predecessor=predecessor, successor=successor, kind=row.kind, effective_date=row.effective_date)
+                UnitLineage(
+                    predecessor=predecessor, successor=successor, kind=row.kind, effective_date=row.effective_date
+                )
             )
         elif (link.kind, link.effective_date) != (row.kind, row.effective_date):
             link.kind, link.effective_date = row.kind, row.effective_date

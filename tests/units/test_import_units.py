@@ -68,7 +68,8 @@ def test_every_bad_row_is_reported_with_row_column_value_and_reason_and_nothing_
         call_command("import_units", str(path))
     assert [line.strip() for line in str(error.value).strip().splitlines()] == [
         "dòng 2, cột Tên, giá trị '': tên trống",
-        "dòng 4, cột Loại, giá trị 'phòng': không phải loại đơn vị (tỉnh, huyện, xã, sở, bộ … hoặc province, district, commune …)",
+        "dòng 4, cột Loại, giá trị 'phòng': không phải loại đơn vị"
+        " (tỉnh, huyện, xã, sở, bộ … hoặc province, district, commune …)",
         "dòng 5, cột Hiệu lực từ, giá trị '31/2/2020': không phải ngày; ghi 2025-07-01 hoặc 1/7/2025",
     ]
     assert list(Unit.objects.values_list("code", flat=True)) == ["19"]
@@ -92,7 +93,7 @@ def test_dry_run_and_predecessor_codes(tmp_path, thai_nguyen, capsys):
     units_upsert(rows=[UnitRow(code="06", name="Tỉnh Bắc Kạn", kind="province")])
     path = write_csv(
         tmp_path,
-        "code,name,kind,valid_from,predecessor_codes\n19,Tỉnh Thái Nguyên,tỉnh,1/7/2025,\"19, 06\"\n",
+        'code,name,kind,valid_from,predecessor_codes\n19,Tỉnh Thái Nguyên,tỉnh,1/7/2025,"19, 06"\n',
     )
     call_command("import_units", str(path), dry_run=True)
     assert capsys.readouterr().out.startswith("Chạy thử, không ghi gì")

@@ -30,7 +30,10 @@ def test_2024_list_of_a_province_has_its_districts_and_communes_with_gso_codes()
     call_command("load_units", official=2024, province=["70"])
     dong_phu = Unit.objects.get(code="695")
     assert (dong_phu.name, dong_phu.short_name, dong_phu.type_label, dong_phu.kind) == (
-        "Huyện Đồng Phú", "Đồng Phú", "Huyện", "district"
+        "Huyện Đồng Phú",
+        "Đồng Phú",
+        "Huyện",
+        "district",
     )
     assert (dong_phu.parent.code, dong_phu.parent.name) == ("70", "Tỉnh Bình Phước")
     assert (dong_phu.slug, dong_phu.valid_from, dong_phu.valid_to) == ("dong-phu", None, None)
@@ -93,7 +96,9 @@ def test_a_dry_run_writes_nothing_and_an_unknown_province_is_refused():
 def test_the_2025_list_maps_every_old_commune_exactly_once_or_splits_it():
     data = official_list(2025)
     split = Counter(link.predecessor_code for link in data.lineage if link.kind == "split")
-    whole = Counter(link.predecessor_code for link in data.lineage if link.kind != "split" and len(link.successor_code) == 5)
+    whole = Counter(
+        link.predecessor_code for link in data.lineage if link.kind != "split" and len(link.successor_code) == 5
+    )
     assert all(count >= 2 for count in split.values())
     assert all(count == 1 for count in whole.values())
     assert not split.keys() & whole.keys()

@@ -4,6 +4,7 @@ repeated write changes (DESIGN §2: a code names one unit at any one time)."""
 from datetime import date
 
 import pytest
+from django.db.models import F
 
 from units.models import Unit, UnitLineage
 from units.services import LineageRow, UnitInputError, UnitRow, units_upsert
@@ -27,7 +28,7 @@ def test_a_reused_code_gets_a_new_unit_and_the_old_one_is_closed_the_day_before(
         rows=[province("19", "Thái Nguyên", valid_from=REFORM, predecessor_codes=("19", "06"))],
     )
     assert [unit.code for unit in changes.created] == ["19"]
-    old, new = Unit.objects.filter(code="19").order_by("valid_from")
+    old, new = Unit.objects.filter(code="19").order_by(F("valid_from").asc(nulls_first=True))
     assert (old.valid_from, old.valid_to) == (None, EVE)
     assert (new.valid_from, new.valid_to) == (REFORM, None)
     assert Unit.objects.get(code="06").valid_to == EVE
@@ -44,7 +45,10 @@ def test_lineage_kinds_follow_from_the_predecessor_codes():
             UnitRow(code="00001", name="Phường Mới", kind="commune", valid_from=REFORM, predecessor_codes=("00001",)),
             UnitRow(code="00010", name="Xã Mười", kind="commune", valid_from=REFORM, predecessor_codes=("00002",)),
             UnitRow(
-                code="00011", name="Xã Mười Một", kind="commune", valid_from=REFORM,
+                code="00011",
+                name="Xã Mười Một",
+                kind="commune",
+                valid_from=REFORM,
                 predecessor_codes=("00002", "00003", "00004"),
             ),
         ]
@@ -73,7 +77,7 @@ def test_parents_are_the_units_holding_the_code_during_the_childs_life():
             UnitRow(code="19-NV", name="Sở Nội vụ", kind="department", parent_code="19"),
         ]
     )
-    old, new = Unit.objects.filter(code="19").order_by("valid_from")
+    old, new = Unit.objects.filter(code="19").order_by(F("valid_from").asc(nulls_first=True))
     assert Unit.objects.get(code="172").parent == old
     assert Unit.objects.get(code="05440").parent == new
     assert Unit.objects.get(code="19-NV").parent == new  # still in force: the unit in force now
@@ -140,12 +144,16 @@ def test_search_finds_a_unit_under_its_former_and_current_type(query):
     units_upsert(
         rows=[
             UnitRow(
-                code="172", name="Thành phố Phổ Yên", short_name="Phổ Yên", kind="district",
-                valid_from=date(2022, 5, 1), predecessor_codes=("172",),
+                code="172",
+                name="Thành phố Phổ Yên",
+                short_name="Phổ Yên",
+                kind="district",
+                valid_from=date(2022, 5, 1),
+                predecessor_codes=("172",),
             )
         ]
     )
-    found = Unit.objects.search(query).order_by("valid_from")
+    found = Unit.objects.search(query).order_by(F("valid_from").asc(nulls_first=True))
     assert [unit.name for unit in found] == ["Thị xã Phổ Yên", "Thành phố Phổ Yên"]
     assert [unit.name for unit in Unit.objects.search("thanh pho pho yen")] == ["Thành phố Phổ Yên"]
     assert [unit.name for unit in Unit.objects.valid_on(date(2022, 4, 30)).search(query)] == ["Thị xã Phổ Yên"]

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import make_framework, publish
 from scoring import services
+from tests.factories import make_framework, publish
 from units.models import Unit
 from units.services import UnitRow, units_upsert
 
@@ -20,7 +20,13 @@ def thai_nguyen(db):
             UnitRow(code="172", name="Thành phố Phổ Yên", short_name="Phổ Yên", kind="district", parent_code="19"),
         ]
     )
-    units_upsert(rows=[UnitRow(code="19", name="Tỉnh Thái Nguyên", kind="province", valid_from=REFORM, predecessor_codes=("19", "06"))])
+    units_upsert(
+        rows=[
+            UnitRow(
+                code="19", name="Tỉnh Thái Nguyên", kind="province", valid_from=REFORM, predecessor_codes=("19", "06")
+            )
+        ]
+    )
 
 
 @pytest.mark.parametrize("query", ["pho yen", "Phổ Yên", "172"])

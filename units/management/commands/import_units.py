@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--sheet", help=_("the sheet to read (default: the first)"))
-        parser.add_argument("--dry-run", action="store_true", help=_("check and report what would change, write nothing"))
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("check and report what would change, write nothing")
+        )
 
     def handle(self, *args, file, sheet=None, dry_run=False, **options):
         try:

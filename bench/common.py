@@ -1,0 +1,50 @@
+"""Shared set-up of the benchmarks: Django on a throw-away database (a temporary
+SQLite file, or the PostgreSQL server of BENCH_DATABASE_URL), and timing."""
+
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+workdir = tempfile.mkdtemp(prefix="cchc-bench-")
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir}/bench.sqlite3"
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc_portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+
+
+def timed(label, function, results):
+    start = time.perf_counter()
+    value = function()
+    results[label] = time.perf_counter() - start
+    return value
+
+
+def on_fresh_database(run):
+    """Run ``run()`` on a fresh, migrated test_* database, dropped afterwards."""
+    old_config = setup_databases(verbosity=0, interactive=False)
+    try:
+        call_command("migrate", verbosity=0)
+        run()
+    finally:
+        teardown_databases(old_config, verbosity=0)
+
+
+def report(title, results, labels):
+    print(f"database: {connection.vendor}; {title}")
+    for label in labels:
+        ratio = results[label] / results["baseline"]
+        print(f"  {label:<14} {results[label]:7.2f} s   {ratio:5.1f}× baseline")
+    print(
+        f"  peak resident memory of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
+    )
