@@ -1,5 +1,6 @@
 """Every model is usable in the admin; admin writes go through the same checks and recompute."""
 
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -53,6 +54,23 @@ def test_unit_saved_in_the_admin_gets_its_slug(admin_client):
     )
     assert response.status_code == 302
     assert Unit.objects.get(code="695").slug == "dong-phu"
+
+
+def test_a_unit_overlapping_another_with_the_same_code_is_refused_in_the_admin(admin_client):
+    UnitFactory(code="19", name="Tỉnh Thái Nguyên", kind="province", valid_to=date(2025, 6, 30))
+    form = {
+        "code": "19",
+        "name": "Tỉnh Thái Nguyên mới",
+        "short_name": "Thái Nguyên",
+        "kind": "province",
+        "predecessor_links-TOTAL_FORMS": "0",
+        "predecessor_links-INITIAL_FORMS": "0",
+    }
+    page = admin_client.post(reverse("admin:units_unit_add"), {**form, "valid_from": "30/06/2025"}).content.decode()
+    assert "Tỉnh Thái Nguyên giữ mã 19 trong một phần thời gian này" in page
+    response = admin_client.post(reverse("admin:units_unit_add"), {**form, "valid_from": "1/7/2025"})  # day first
+    assert response.status_code == 302
+    assert Unit.objects.get(code="19", valid_to=None).valid_from == date(2025, 7, 1)
 
 
 def score_post(admin_client, criterion, unit, points):

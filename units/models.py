@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -12,16 +13,16 @@ from units.text import fold, slugify_vi
 
 class UnitQuerySet(models.QuerySet):
     def search(self, query: str):
-        """Units whose name or short name contains every word of ``query`` regardless
-        of case and diacritics ("dong phu" finds "Huyện Đồng Phú"), or whose code
+        """Units whose name or short name has every word of ``query``, regardless of
+        case and diacritics ("dong phu" finds "Huyện Đồng Phú"), or whose code
         starts with it ("695")."""
         query = (query or "").strip()
         words = fold(query).split()
         if not words:
             return self.none()
         by_name = Q()
-        for word in words:
-            by_name &= Q(search_name__contains=word)
+        for word in words:  # whole words: "phu" finds "Phú", not "Phường"
+            by_name &= Q(search_name__contains=f" {word} ")
         return self.filter(by_name | Q(code__startswith=query))
 
     def valid_on(self, day: date):
@@ -111,6 +112,21 @@ class Unit(models.Model):
             url += "?" + urlencode({"on": self.valid_to.isoformat()})
         return url
 
+    def overlaps(self, other: "Unit") -> bool:
+        """Both in force on some day (empty dates are open-ended)."""
+        self_first = other.valid_to is None or self.valid_from is None or self.valid_from <= other.valid_to
+        other_first = self.valid_to is None or other.valid_from is None or other.valid_from <= self.valid_to
+        return self_first and other_first
+
+    def clean(self):
+        super().clean()
+        for other in Unit.objects.filter(code=self.code).exclude(pk=self.pk):
+            if self.overlaps(other):
+                raise ValidationError(
+                    _("%(other)s holds code %(code)s during part of this period; a code names one unit at a time.")
+                    % {"other": other.name, "code": self.code}
+                )
+
     def covers(self, day: date | None) -> bool:
         """In force on ``day``; ``None`` stands for "since records began"."""
         starts_in_time = self.valid_from is None or (day is not None and self.valid_from <= day)
@@ -121,7 +137,8 @@ class Unit(models.Model):
         if not self.short_name:
             self.short_name = self.name
         self.slug = slugify_vi(self.short_name)
-        self.search_name = fold(f"{self.name} {self.short_name}")
+        # Padded with spaces, so that a search can ask for whole words (" phu ").
+        self.search_name = f" {fold(f'{self.name} {self.short_name}')} "
 
 
 class UnitLineage(models.Model):

@@ -7,6 +7,7 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import Http404
 
 from units.models import Unit, UnitLineage
+from units.text import fold
 
 SEARCH_LIMIT = 50
 QUERY_MAX_LENGTH = 100
@@ -18,14 +19,20 @@ _KIND_ORDER = Case(
 
 def unit_search(query: str) -> tuple[list[Unit], bool]:
     """(up to SEARCH_LIMIT units matching ``query``, whether there are more). The
-    unit with exactly that code comes first, then units in force before former
-    ones, higher levels before lower, by name. One query."""
+    unit with exactly that code comes first, then those with the words as a
+    phrase; then units in force before former ones, higher levels before lower,
+    by name. One query."""
     query = (query or "")[:QUERY_MAX_LENGTH]
     units = list(
         Unit.objects.search(query)
         .select_related("parent")
         .annotate(
-            exact=Case(When(code=query.strip(), then=Value(0)), default=Value(1), output_field=IntegerField()),
+            exact=Case(
+                When(code=query.strip(), then=Value(0)),
+                When(search_name__contains=f" {fold(query)} ", then=Value(1)),  # the words together, in order
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
             former=Case(When(valid_to__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()),
             level=_KIND_ORDER,
         )

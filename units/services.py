@@ -162,7 +162,7 @@ class _Pool:
         for code, units in self.by_code.items():
             ordered = sorted(units, key=lambda unit: (unit.valid_from is not None, unit.valid_from))
             for before, after in itertools.pairwise(ordered):
-                if before.valid_to is None or after.valid_from is None or before.valid_to >= after.valid_from:
+                if before.overlaps(after):
                     problems.append(
                         _("code %(code)s: %(first)s (%(first_period)s) and %(second)s (%(second_period)s) overlap")
                         % {

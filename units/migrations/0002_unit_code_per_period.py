@@ -2,6 +2,17 @@
 
 from django.db import migrations, models
 
+from units.text import fold
+
+
+def pad_search_keys(apps, schema_editor):
+    """Search keys are padded with spaces so that searches match whole words."""
+    Unit = apps.get_model("units", "Unit")
+    units = list(Unit.objects.only("name", "short_name"))
+    for unit in units:
+        unit.search_name = f" {fold(f'{unit.name} {unit.short_name}')} "
+    Unit.objects.bulk_update(units, ["search_name"], batch_size=1000)
+
 
 class Migration(migrations.Migration):
 
@@ -31,4 +42,5 @@ class Migration(migrations.Migration):
             model_name='unit',
             constraint=models.UniqueConstraint(condition=models.Q(('valid_to__isnull', True)), fields=('code',), name='unit_code_unique_open'),
         ),
+        migrations.RunPython(pad_search_keys, migrations.RunPython.noop),
     ]
