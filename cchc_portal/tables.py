@@ -76,15 +76,16 @@ def _blank(value) -> bool:
     )
 
 
-def _check_size(path: Path, data: bytes) -> None:
-    limit = settings.IMPORT_MAX_BYTES
-    if len(data) > limit:
+def _check_size(path: Path) -> None:
+    """Refuse an oversized file before reading any of it."""
+    size, limit = path.stat().st_size, settings.IMPORT_MAX_BYTES
+    if size > limit:
         raise TableError(
             [
                 _("%(file)s is %(size)s MB; the limit is %(limit)s MB")
                 % {
                     "file": path.name,
-                    "size": number_format(len(data) / 2**20, 1),
+                    "size": number_format(size / 2**20, 1),
                     "limit": number_format(limit / 2**20, 0),
                 }
             ]
@@ -125,8 +126,8 @@ def _sheet_grid(path: Path, data: bytes, sheet: str | None) -> list[list]:
 def grid(path: Path | str, *, sheet: str | None = None) -> list[list]:
     """Every row of the file's (first or named) sheet, blank cells as None."""
     path = Path(path)
+    _check_size(path)
     data = path.read_bytes()
-    _check_size(path, data)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         if data.startswith(_ZIP_MAGIC):

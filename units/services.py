@@ -209,6 +209,15 @@ def _update_changed(units: list[Unit], before: dict[int, tuple]) -> None:
             Unit.objects.bulk_update([unit for group in by_value.values() for unit in group], [name], batch_size=1000)
 
 
+def _link_problem(link: LineageRow, code: str, day: date) -> str:
+    return _("lineage %(old)s → %(new)s: no unit %(code)s was in force on %(day)s") % {
+        "old": link.predecessor_code,
+        "new": link.successor_code,
+        "code": code,
+        "day": _day(day),
+    }
+
+
 def _depth(unit: Unit, new_parent: dict[int, Unit]) -> int:
     depth = 0
     while id(unit) in new_parent:
@@ -258,29 +267,20 @@ def units_upsert(*, rows: Iterable[UnitRow], lineage: Iterable[LineageRow] = (),
 
     resolved_links = []
     for link in links:
-        predecessors = pool.at(link.predecessor_code, link.effective_date - timedelta(days=1))
+        eve = link.effective_date - timedelta(days=1)
+        predecessors = pool.at(link.predecessor_code, eve)
         if len(predecessors) != 1:
-            errors.append(
-                _("lineage %(old)s → %(new)s: no unit %(old)s was in force on %(day)s")
-                % {
-                    "old": link.predecessor_code,
-                    "new": link.successor_code,
-                    "day": _day(link.effective_date - timedelta(days=1)),
-                }
-            )
+            errors.append(_link_problem(link, link.predecessor_code, eve))
             continue
         predecessor = predecessors[0]
-        if predecessor.valid_to is None or predecessor.valid_to >= link.effective_date:
-            predecessor.valid_to = link.effective_date - timedelta(days=1)
+        if predecessor.valid_to is None or predecessor.valid_to > eve:
+            predecessor.valid_to = eve
         resolved_links.append((link, predecessor))
     linked = []
     for link, predecessor in resolved_links:
         successors = pool.at(link.successor_code, link.effective_date)
         if len(successors) != 1:
-            errors.append(
-                _("lineage %(old)s → %(new)s: no unit %(new)s was in force on %(day)s")
-                % {"old": link.predecessor_code, "new": link.successor_code, "day": _day(link.effective_date)}
-            )
+            errors.append(_link_problem(link, link.successor_code, link.effective_date))
             continue
         linked.append((predecessor, successors[0], link))
 
