@@ -12,9 +12,10 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -57,15 +58,15 @@ class Column:
 @dataclass
 class Row:
     number: int  # as the spreadsheet shows it (1-based, title rows counted)
-    cells: Mapping[str, object]  # field -> raw cell value (None when blank)
+    cells: Mapping[Hashable, object]  # field -> raw cell value (None when blank)
 
 
 @dataclass
 class Table:
-    headers: dict[str, str]  # field -> the header as written in the file
+    headers: dict[Hashable, str]  # field -> the header as written in the file
     rows: list[Row]
 
-    def where(self, row: Row, field: str) -> str:
+    def where(self, row: Row, field: Hashable) -> str:
         """ "dòng 7, cột Mã cấp trên" for messages."""
         return _("row %(row)s, column %(column)s") % {"row": row.number, "column": self.headers.get(field, field)}
 
@@ -142,27 +143,37 @@ def grid(path: Path | str, *, sheet: str | None = None) -> list[list]:
     return [[None if _blank(value) else value for value in row] for row in rows]
 
 
-def read_table(path: Path | str, columns: Sequence[Column], *, sheet: str | None = None) -> Table:
+def find_table(
+    rows: list[list],
+    columns: Sequence[Column],
+    *,
+    dynamic: Callable[[object], Hashable | None] | None = None,
+    accept: Callable[[set], bool] | None = None,
+) -> Table:
     """The rows below the header row, as {field: value}. Columns the reader does
-    not know are ignored; fully blank rows are skipped."""
-    rows = grid(path, sheet=sheet)
+    not know are ignored; fully blank rows are skipped. ``dynamic`` names
+    columns the caller recognises by their header (criterion codes) and
+    ``accept`` decides whether a row of found fields is the header row (default:
+    it names every required column)."""
     wanted = {key: column.field for column in columns for key in column.keys}
     required = {column.field for column in columns if column.required}
+    accept = accept or required.issubset
     for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
         found = {}
-        for position, text in enumerate(cells):
-            field = wanted.get(header_key(text)) if text is not None else None
-            if field and field not in found.values():
+        for position, value in enumerate(cells):
+            if value is None:
+                continue
+            field = wanted.get(header_key(value)) or (dynamic(value) if dynamic else None)
+            if field is not None and field not in found.values():
                 found[position] = field
-        if required <= set(found.values()):
-            headers = {field: str(cells[position]).strip() for position, field in found.items()}
+        if accept(set(found.values())):
+            headers = {field: text(cells[position]) for position, field in found.items()}
+            width = len(cells)
             body = [
-                Row(
-                    number,
-                    {field: cells[position] if position < len(cells) else None for position, field in found.items()},
-                )
+                Row(number, {field: cells[position] for position, field in found.items()})
                 for number, cells in enumerate(rows[index + 1 :], start=index + 2)
                 if any(value is not None for value in cells)
+                for cells in [cells + [None] * (width - len(cells))]
             ]
             return Table(headers, body)
     names = ", ".join(f"{column.headers[0]} ({column.field})" for column in columns if column.required)
@@ -172,6 +183,11 @@ def read_table(path: Path | str, columns: Sequence[Column], *, sheet: str | None
             % {"columns": names, "rows": HEADER_SEARCH_ROWS}
         ]
     )
+
+
+def read_table(path: Path | str, columns: Sequence[Column], *, sheet: str | None = None) -> Table:
+    """``find_table`` over the rows of a file."""
+    return find_table(grid(path, sheet=sheet), columns)
 
 
 def text(value) -> str:
@@ -198,3 +214,55 @@ def parse_date(value) -> date | None:
         except ValueError:
             continue
     raise ValueError(raw)
+
+
+_DIGITS = re.compile(r"\d+")
+# Spaces of every kind a spreadsheet or a keyboard puts between thousands.
+_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009'")
+
+
+def parse_number(value) -> Decimal:
+    """A number cell as an exact ``Decimal``: a spreadsheet number, or text with a
+    decimal comma or dot and optional thousands separators ("13,96", "13.96",
+    "1.234,5", "1,234.5", "1 234,5"). With both separators the last one is the
+    decimal mark; a single separator used once is the decimal mark, used twice
+    or more it separates thousands. A float a formula left with binary noise
+    (13.959999999999999) reads as the 2-place value it stands for. Raises
+    ``ValueError`` for anything else, booleans included."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(value)
+        number = Decimal(repr(value))
+        cents = round(value * 100)
+        if number != number.quantize(Decimal("0.01")) and abs(value * 100 - cents) < 1e-6:
+            number = Decimal(cents) / 100
+        return number
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(value)
+        return value
+    raw = str(value).translate(_SPACES).replace("\u2212", "-")
+    sign = ""
+    if raw[:1] in "+-" and raw:
+        sign, raw = raw[0].replace("+", ""), raw[1:]
+    if not raw or not all(part.isdigit() and part.isascii() for part in re.split(r"[.,]", raw) if part) or ".." in raw:
+        raise ValueError(value)
+    commas, dots = raw.count(","), raw.count(".")
+    if commas and dots:
+        decimal_mark = "," if raw.rfind(",") > raw.rfind(".") else "."
+    elif commas == 1 or dots == 1:
+        decimal_mark = "," if commas else "."
+    else:
+        decimal_mark = ""  # none, or a separator used several times: thousands only
+    whole, _mark, fraction = raw.rpartition(decimal_mark) if decimal_mark else (raw, "", "")
+    thousands = whole.replace(",", "").replace(".", "")
+    grouped = whole.split("," if "," in whole else ".")
+    if len(grouped) > 1 and (not 1 <= len(grouped[0]) <= 3 or any(len(group) != 3 for group in grouped[1:])):
+        raise ValueError(value)  # "1,23,4": not thousands groups
+    if not thousands and not fraction:
+        raise ValueError(value)
+    return Decimal(f"{sign}{thousands or '0'}.{fraction}" if fraction else sign + thousands)

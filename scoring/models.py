@@ -1,6 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -306,3 +307,72 @@ class Publication(models.Model):
 
     def __str__(self):
         return f"{self.decision_number} ({self.decision_date})"
+
+
+class Revision(models.Model):
+    """One write that changed a framework's figures: who, when, why and from what
+    (an import file, the admin). Its ``changes`` hold every cell's old and new
+    value. A correction of a published framework needs a reason and keeps the
+    published figures it replaced in ``results_before``."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="revisions")
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True, help_text=_("The imported file, or the form."))
+    cells_created = models.PositiveIntegerField(_("cells created"), default=0)
+    cells_changed = models.PositiveIntegerField(_("cells changed"), default=0)
+    results_before = models.JSONField(
+        _("published figures before"),
+        null=True,
+        blank=True,
+        help_text=_("A correction of a published framework: each unit's index and rank as published."),
+    )
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.framework.slug} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_correction(self):
+        return self.results_before is not None
+
+
+class ScoreChange(models.Model):
+    """The audit trail of one score cell in one revision: old and new value (an
+    empty old value: the cell was created)."""
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="changes")
+    # Indexed by the (criterion, unit) index below, which leads with it.
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    created = models.BooleanField(_("created"), default=False)
+    old_points = models.DecimalField(_("old points"), null=True, blank=True, **POINTS)
+    new_points = models.DecimalField(_("new points"), null=True, blank=True, **POINTS)
+    old_not_applicable = models.BooleanField(_("was not applicable"), default=False)
+    new_not_applicable = models.BooleanField(_("not applicable"), default=False)
+    old_self_assessed_points = models.DecimalField(_("old self-assessed points"), null=True, blank=True, **POINTS)
+    new_self_assessed_points = models.DecimalField(_("new self-assessed points"), null=True, blank=True, **POINTS)
+    old_note = models.TextField(_("old note"), blank=True)
+    new_note = models.TextField(_("new note"), blank=True)
+
+    class Meta:
+        verbose_name = _("score change")
+        verbose_name_plural = _("score changes")
+        indexes = [models.Index(fields=["criterion", "unit"], name="scorechange_cell")]
+
+    def __str__(self):
+        return f"{self.unit_id} · {self.criterion_id}: {self.old_points} → {self.new_points}"

@@ -2,6 +2,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scoring import engine
-from scoring.models import Criterion, Framework, Score
+from scoring.models import Criterion, Framework, Publication, Result, Revision, Score, ScoreChange
 from scoring.services.common import ScoringInputError, amount_problem
 from scoring.services.results import framework_results_recompute
 
@@ -71,29 +72,142 @@ def scores_validate(*, framework: Framework, entries: Iterable[ScoreEntry]) -> l
 
 
 @transaction.atomic
-def scores_set(*, framework: Framework, entries: Iterable[ScoreEntry]) -> int:
+def scores_set(
+    *, framework: Framework, entries: Iterable[ScoreEntry], user=None, reason: str = "", source: str = ""
+) -> int:
     """Store scores of a computed framework (insert or replace each cell) and
     recompute its results. Every bad entry is reported (``scores_validate``),
-    then nothing is written. Returns the number of cells written."""
+    then nothing is written. Returns the number of cells that changed."""
     entries = list(entries)
     errors = scores_validate(framework=framework, entries=entries)
     if errors:
         raise ScoringInputError(errors)
     criteria = dict(framework.criteria.values_list("code", "id"))
     units = dict(framework.participants.values_list("code", "id"))
-    _score_cells_upsert(
-        (
+    cells = [
+        ScoreCell(
             criteria[entry.criterion_code],
             units[entry.unit_code],
-            entry.value if isinstance(entry.value, Decimal) else None,
-            entry.value is engine.NOT_APPLICABLE,
+            entry.value,
             entry.self_assessed_points,
             entry.note,
         )
         for entry in entries
+    ]
+    report = scores_import(framework=framework, cells=cells, user=user, reason=reason, source=source)
+    return report.created + report.changed
+
+
+class _Keep:
+    """Marker: keep what is stored (a file without a note column keeps the notes)."""
+
+    def __repr__(self):
+        return "KEEP"
+
+
+KEEP = _Keep()
+
+
+class ScoreCell(NamedTuple):
+    """One checked cell to write, by ids (``score_problems`` found nothing wrong)."""
+
+    criterion_id: int
+    unit_id: int
+    value: engine.ScoreValue
+    self_assessed_points: Decimal | _Keep | None = KEEP
+    note: str | _Keep = KEEP
+
+
+@dataclass
+class ScoreImportReport:
+    """What a write did (or, in a dry run, would do)."""
+
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    revision: Revision | None = None
+
+
+# Fewer units than this: read their stored cells by id; more: the whole framework's.
+_FEW_UNITS = 500
+
+
+def _stored_cells(framework: Framework, unit_ids: set[int]) -> dict[tuple[int, int], tuple]:
+    stored = Score.objects.filter(criterion__framework=framework)
+    if len(unit_ids) < _FEW_UNITS:
+        stored = stored.filter(unit_id__in=unit_ids)
+    rows = stored.values_list(
+        "criterion_id", "unit_id", "points", "not_applicable", "self_assessed_points", "note"
+    ).iterator(chunk_size=20_000)
+    return {(criterion_id, unit_id): values for criterion_id, unit_id, *values in rows}
+
+
+def _changed_cells(framework: Framework, cells: list[ScoreCell]) -> tuple[list[tuple], int]:
+    """(stage rows of the cells that differ from what is stored, number unchanged).
+    A stage row: the new cell, whether it is created, and the old values."""
+    stored = _stored_cells(framework, {cell.unit_id for cell in cells})
+    staged, unchanged = [], 0
+    for criterion_id, unit_id, value, self_assessed, note in cells:
+        before = stored.get((criterion_id, unit_id))
+        old_points, old_na, old_self, old_note = before or (None, False, None, "")
+        after = (
+            value if isinstance(value, Decimal) else None,
+            value is engine.NOT_APPLICABLE,
+            old_self if self_assessed is KEEP else self_assessed,
+            old_note if note is KEEP else note,
+        )
+        if before is not None and after == before:
+            unchanged += 1
+            continue
+        staged.append((criterion_id, unit_id, *after, before is None, old_points, old_na, old_self, old_note))
+    return staged, unchanged
+
+
+def _published_figures(framework: Framework) -> dict[str, dict]:
+    results = Result.objects.filter(framework=framework).values_list("unit__code", "index", "rank")
+    return {code: {"index": None if index is None else str(index), "rank": rank} for code, index, rank in results}
+
+
+@transaction.atomic
+def scores_import(
+    *,
+    framework: Framework,
+    cells: Iterable[ScoreCell],
+    user=None,
+    reason: str = "",
+    source: str = "",
+    dry_run: bool = False,
+) -> ScoreImportReport:
+    """Write checked score cells of a computed framework; only cells that differ
+    from what is stored are written, so writing the same cells twice changes
+    nothing. Every created or changed cell is recorded with its old and new
+    value in one ``Revision`` (who, why, from what); changing a published
+    framework needs a ``reason`` and keeps the published figures. Results are
+    recomputed when anything changed. Cells must be unique and valid (the
+    importers and ``scores_validate`` check them, naming rows)."""
+    staged, unchanged = _changed_cells(framework, list(cells))
+    report = ScoreImportReport(
+        created=sum(1 for row in staged if row[6]), changed=sum(1 for row in staged if not row[6]), unchanged=unchanged
     )
+    if dry_run or not staged:
+        return report
+    published = Publication.objects.filter(framework=framework).exists()
+    if published and not reason.strip():
+        raise ScoringInputError(
+            [_("framework %(slug)s is published: give the reason for this correction") % {"slug": framework.slug}]
+        )
+    report.revision = Revision.objects.create(
+        framework=framework,
+        user=user,
+        reason=reason.strip(),
+        source=source[:300],
+        cells_created=report.created,
+        cells_changed=report.changed,
+        results_before=_published_figures(framework) if published else None,
+    )
+    _score_cells_write(staged, report.revision.pk)
     framework_results_recompute(framework=framework)
-    return len(entries)
+    return report
 
 
 @transaction.atomic
@@ -106,9 +220,10 @@ def scores_delete(*, scores: QuerySet) -> int:
     return deleted
 
 
-_SCORE_COLUMNS = "criterion_id, unit_id, points, not_applicable, self_assessed_points, note, updated_at"
+_NEW = "criterion_id, unit_id, points, not_applicable, self_assessed_points, note"
+_OLD = "created, old_points, old_not_applicable, old_self_assessed_points, old_note"
 _SCORE_UPSERT = f"""
-    INSERT INTO {Score._meta.db_table} ({_SCORE_COLUMNS})
+    INSERT INTO {Score._meta.db_table} ({_NEW}, updated_at)
     {{rows}}
     ON CONFLICT (criterion_id, unit_id) DO UPDATE SET
         points = EXCLUDED.points,
@@ -116,6 +231,11 @@ _SCORE_UPSERT = f"""
         self_assessed_points = EXCLUDED.self_assessed_points,
         note = EXCLUDED.note,
         updated_at = EXCLUDED.updated_at
+"""
+_CHANGES_INSERT = f"""
+    INSERT INTO {ScoreChange._meta.db_table} (revision_id, {_OLD},
+        criterion_id, unit_id, new_points, new_not_applicable, new_self_assessed_points, new_note)
+    {{rows}}
 """
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -129,28 +249,38 @@ def _copy_field(value) -> str:
     return str(value).translate(_COPY_ESCAPES)
 
 
-def _score_cells_upsert(cells: Iterable[tuple]) -> None:
-    """Insert or update score cells (criterion id, unit id, points, not applicable,
-    self-assessed points, note) without model instances: the ORM's bulk_create
-    spends ~50 µs a row building and compiling them, and a national file has
-    400,000 cells. PostgreSQL (psycopg2): COPY into a temporary table, then one
-    set-based upsert. Other backends (SQLite): executemany of the same upsert,
-    run in C. Cells must be unique (``scores_validate``); runs in a transaction."""
+def _score_cells_write(staged: list[tuple], revision_id: int) -> None:
+    """Upsert the staged cells and record each in the audit trail, without model
+    instances: the ORM's bulk_create spends ~50 µs a row building and compiling
+    them, and a national file has 400,000 cells. PostgreSQL (psycopg2): COPY
+    into a temporary table, then one set-based upsert and one insert of the
+    changes. Other backends (SQLite): executemany of the same two statements,
+    run in C. Runs in the caller's transaction."""
     updated_at = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "CREATE TEMPORARY TABLE score_stage (criterion_id bigint, unit_id bigint, points numeric(7, 2), "
-                "not_applicable boolean, self_assessed_points numeric(7, 2), note text, updated_at timestamptz) "
-                "ON COMMIT DROP"
+                "not_applicable boolean, self_assessed_points numeric(7, 2), note text, created boolean, "
+                "old_points numeric(7, 2), old_not_applicable boolean, old_self_assessed_points numeric(7, 2), "
+                "old_note text) ON COMMIT DROP"
             )
-            stamp = _copy_field(updated_at)
             buffer = io.StringIO()
-            buffer.writelines("\t".join(map(_copy_field, cell)) + f"\t{stamp}\n" for cell in cells)
+            buffer.writelines("\t".join(map(_copy_field, row)) + "\n" for row in staged)
             buffer.seek(0)
-            cursor.cursor.copy_expert(f"COPY score_stage ({_SCORE_COLUMNS}) FROM STDIN", buffer)
-            cursor.execute(_SCORE_UPSERT.format(rows="SELECT * FROM score_stage"))
+            cursor.cursor.copy_expert(f"COPY score_stage ({_NEW}, {_OLD}) FROM STDIN", buffer)
+            # WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT; harmless here.
+            from_stage = f"SELECT {_NEW}, %s FROM score_stage WHERE true"  # noqa: S608 (constant column lists)
+            cursor.execute(_SCORE_UPSERT.format(rows=from_stage), [updated_at])
+            from_stage = f"SELECT %s, {_OLD}, {_NEW} FROM score_stage"  # noqa: S608
+            cursor.execute(_CHANGES_INSERT.format(rows=from_stage), [revision_id])
             cursor.execute("DROP TABLE score_stage")
         else:
-            rows = [(*cell, updated_at) for cell in cells]
-            cursor.executemany(_SCORE_UPSERT.format(rows="VALUES (%s, %s, %s, %s, %s, %s, %s)"), rows)
+            cursor.executemany(
+                _SCORE_UPSERT.format(rows="VALUES (%s, %s, %s, %s, %s, %s, %s)"),
+                [(*row[:6], updated_at) for row in staged],
+            )
+            cursor.executemany(
+                _CHANGES_INSERT.format(rows="VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"),
+                [(revision_id, *row[6:], *row[:6]) for row in staged],
+            )

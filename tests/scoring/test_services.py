@@ -205,9 +205,29 @@ def test_changing_last_years_scores_refreshes_this_years_deltas():
         [unit, other], [unit, other], [(unit, "50"), (other, "60")], [(unit, "70"), (other, "65")]
     )
     assert results(after)[unit.code].delta_rank == 1
-    services.scores_set(framework=before, entries=[score(unit, "1", "61")])
+    services.scores_set(framework=before, entries=[score(unit, "1", "61")], reason="Phúc khảo")
     got = results(after)[unit.code]
     assert (got.delta_index, got.delta_rank) == (D("9"), 0)
+
+
+def test_correcting_a_published_framework_needs_a_reason_and_keeps_the_published_figures():
+    unit, other = UnitFactory(), UnitFactory()
+    framework = make_framework(units=[unit, other])
+    services.scores_set(framework=framework, entries=[score(unit, "1", "50"), score(other, "1", "60")])
+    publish(framework)
+    with pytest.raises(services.ScoringInputError, match="give the reason"):
+        services.scores_set(framework=framework, entries=[score(unit, "1", "61")])
+    assert results(framework)[unit.code].index == D("50")
+    services.scores_set(framework=framework, entries=[score(unit, "1", "61")], reason="Phúc khảo")
+    revision = framework.revisions.first()
+    assert revision.reason == "Phúc khảo"
+    assert revision.results_before == {
+        unit.code: {"index": "50.00", "rank": 2},
+        other.code: {"index": "60.00", "rank": 1},
+    }
+    change = revision.changes.get()
+    assert (change.unit, change.old_points, change.new_points, change.created) == (unit, D("50"), D("61"), False)
+    assert results(framework)[unit.code].rank == 1
 
 
 def test_unpublishing_or_deleting_last_year_clears_this_years_deltas():

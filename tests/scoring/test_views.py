@@ -104,6 +104,6 @@ def test_first_year_has_no_delta_columns_and_a_new_unit_is_marked(client):
     assert "Δ" not in client.get(first_year.get_absolute_url()).content.decode()
     newcomer = UnitFactory()
     framework.participants.add(newcomer)
-    services.scores_set(framework=framework, entries=[score(newcomer, "1", "50")])
+    services.scores_set(framework=framework, entries=[score(newcomer, "1", "50")], reason="Bổ sung")
     assert "đơn vị mới" in client.get(framework.get_absolute_url()).content.decode()
     assert framework.results.get(unit=newcomer).index == D("50")
