@@ -169,11 +169,12 @@ def find_table(
         if accept(set(found.values())):
             headers = {field: text(cells[position]) for position, field in found.items()}
             width = len(cells)
+            start = index + 2 if index + 1 < len(rows) and _numbers_columns(rows[index + 1]) else index + 1
             body = [
                 Row(number, {field: cells[position] for position, field in found.items()})
-                for number, cells in enumerate(rows[index + 1 :], start=index + 2)
+                for number, cells in enumerate(rows[start:], start=start + 1)
                 if any(value is not None for value in cells)
-                for cells in [cells + [None] * (width - len(cells))]
+                for cells in [cells if len(cells) >= width else cells + [None] * (width - len(cells))]
             ]
             return Table(headers, body)
     names = ", ".join(f"{column.headers[0]} ({column.field})" for column in columns if column.required)
@@ -183,6 +184,19 @@ def find_table(
             % {"columns": names, "rows": HEADER_SEARCH_ROWS}
         ]
     )
+
+
+_COLUMN_NUMBER = re.compile(r"^\(?(\d{1,3})\)?$")
+
+
+def _numbers_columns(cells: list) -> bool:
+    """Whether a row only numbers the columns above it — "(1) (2) (3)" or 1 2 3,
+    as Vietnamese forms print under the header row — and is no data."""
+    numbers = [_COLUMN_NUMBER.match(text(value)) for value in cells if value is not None]
+    if len(numbers) < 3 or not all(numbers):
+        return False
+    values = [int(match.group(1)) for match in numbers]
+    return values == list(range(values[0], values[0] + len(values)))
 
 
 def read_table(path: Path | str, columns: Sequence[Column], *, sheet: str | None = None) -> Table:

@@ -7,20 +7,35 @@ from scoring.services.frameworks import (
     CriterionSpec,
     criteria_tree_link,
     framework_create,
+    framework_criteria_set,
     framework_delete,
     framework_publish,
     framework_unpublish,
 )
 from scoring.services.results import PublishedResultRow, framework_results_recompute, published_results_set
-from scoring.services.scores import ScoreEntry, score_problems, scores_delete, scores_set, scores_validate
+from scoring.services.scores import (
+    KEEP,
+    ScoreCell,
+    ScoreEntry,
+    ScoreImportReport,
+    score_problems,
+    scores_delete,
+    scores_import,
+    scores_set,
+    scores_validate,
+)
 
 __all__ = [
+    "KEEP",
     "CriterionSpec",
     "PublishedResultRow",
+    "ScoreCell",
     "ScoreEntry",
+    "ScoreImportReport",
     "ScoringInputError",
     "criteria_tree_link",
     "framework_create",
+    "framework_criteria_set",
     "framework_delete",
     "framework_publish",
     "framework_results_recompute",
@@ -28,6 +43,7 @@ __all__ = [
     "published_results_set",
     "score_problems",
     "scores_delete",
+    "scores_import",
     "scores_set",
     "scores_validate",
 ]

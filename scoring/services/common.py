@@ -3,6 +3,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from scoring.models import Publication
+
 TWO_PLACES = Decimal("0.01")
 HUNDRED = Decimal(100)
 
@@ -26,3 +28,14 @@ def amount_problem(label: str, value: object, maximum: Decimal) -> str | None:
     if value > maximum:
         return _("%(label)s %(value)s: above the maximum %(max)s") % values
     return _("%(label)s %(value)s: more than 2 decimal places") % values
+
+
+def correction_check(framework, reason: str) -> tuple[bool, list[str]]:
+    """(whether ``framework`` is published, the problem when it is and no reason
+    for the correction is given): a published figure never changes silently."""
+    published = Publication.objects.filter(framework=framework).exists()
+    if published and not reason.strip():
+        return True, [
+            _("framework %(slug)s is published: give the reason for this correction") % {"slug": framework.slug}
+        ]
+    return published, []

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scoring import engine
-from scoring.models import BandScheme, Criterion, Framework, Index, Publication
-from scoring.services.common import ScoringInputError, amount_problem
-from scoring.services.results import framework_results_recompute
+from scoring.models import BandScheme, Criterion, Framework, Index, Publication, Revision, Score
+from scoring.services.common import ScoringInputError, amount_problem, correction_check
+from scoring.services.results import framework_results_recompute, published_figures
 from units.models import Unit
 from units.text import slugify_vi
 
@@ -76,6 +76,81 @@ def framework_create(
         band_scheme=band_scheme,
         source_note=source_note,
     )
+    _criteria_create(framework, criteria)
+    framework.participants.set(participants)
+    return framework
+
+
+def _spec_of(criterion: Criterion) -> CriterionSpec:
+    return CriterionSpec(criterion.code, criterion.name, criterion.max_points, criterion.kind, criterion.component)
+
+
+@transaction.atomic
+def framework_criteria_set(
+    *, framework: Framework, criteria: Sequence[CriterionSpec], user=None, reason: str = "", source: str = ""
+) -> bool:
+    """Make a framework's criteria tree the one given; returns whether anything
+    changed (the same tree again changes nothing). Before any score is entered
+    the tree may change freely. Once there are scores the codes must stay the
+    same (names, maxima, kinds and order may change) and no stored score may
+    exceed its new maximum. Changing a published framework needs a ``reason``;
+    the change is recorded as a ``Revision`` and results are recomputed."""
+    criteria = list(criteria)
+    stored = list(framework.criteria.order_by("order", "code"))
+    if [_spec_of(criterion) for criterion in stored] == criteria:
+        return False
+    errors = [
+        f"{spec.code}: {problem}"
+        for spec in criteria
+        if (problem := amount_problem(_MAXIMUM, spec.max_points, _NO_LIMIT)) is not None
+    ] or engine.tree_errors([engine.CriterionNode(spec.code, spec.max_points, spec.kind) for spec in criteria])
+    scored = Score.objects.filter(criterion__framework=framework)
+    codes = {spec.code for spec in criteria}
+    stored_codes = {criterion.code for criterion in stored}
+    if codes != stored_codes and scored.exists():
+        errors.append(
+            _("framework %(slug)s has scores: its criterion codes cannot change (new: %(added)s; gone: %(removed)s)")
+            % {
+                "slug": framework.slug,
+                "added": ", ".join(sorted(codes - stored_codes)) or "-",
+                "removed": ", ".join(sorted(stored_codes - codes)) or "-",
+            }
+        )
+    maxima = {spec.code: spec.max_points for spec in criteria}
+    errors += [
+        _("criterion %(code)s: unit %(unit)s has %(points)s points, above the new maximum %(max)s")
+        % {"code": code, "unit": unit, "points": points, "max": maxima[code]}
+        for code, unit, points in scored.filter(points__isnull=False).values_list(
+            "criterion__code", "unit__code", "points"
+        )
+        if code in maxima and points > maxima[code]
+    ][:50]
+    published, problems = correction_check(framework, reason)
+    errors += problems
+    if errors:
+        raise ScoringInputError(errors)
+    if codes == stored_codes:
+        by_code = {criterion.code: criterion for criterion in stored}
+        for position, spec in enumerate(criteria):
+            criterion = by_code[spec.code]
+            criterion.name, criterion.max_points, criterion.kind = spec.name, spec.max_points, spec.kind
+            criterion.component, criterion.order = spec.component, position
+        Criterion.objects.bulk_update(stored, ["name", "max_points", "kind", "component", "order"])
+    else:
+        framework.criteria.all().delete()
+        _criteria_create(framework, criteria)
+    Revision.objects.create(
+        framework=framework,
+        user=user,
+        reason=reason.strip() or _("criteria changed"),
+        source=source[:300],
+        results_before=published_figures(framework) if published else None,
+    )
+    framework_results_recompute(framework=framework)
+    return True
+
+
+def _criteria_create(framework: Framework, criteria: Sequence[CriterionSpec]) -> None:
     Criterion.objects.bulk_create(
         Criterion(
             framework=framework,
@@ -89,8 +164,6 @@ def framework_create(
         for position, spec in enumerate(criteria)
     )
     criteria_tree_link(framework=framework)
-    framework.participants.set(participants)
-    return framework
 
 
 @transaction.atomic

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scoring import engine
-from scoring.models import Framework, Result, Score
-from scoring.services.common import HUNDRED, TWO_PLACES, ScoringInputError, amount_problem
+from scoring.models import Framework, Result, Revision, Score
+from scoring.services.common import HUNDRED, TWO_PLACES, ScoringInputError, amount_problem, correction_check
 from units.models import Unit, UnitLineage
 
 _INDEX = gettext_lazy("index")
@@ -51,18 +51,67 @@ def _published_rows_validate(framework: Framework, rows: list[PublishedResultRow
     return errors
 
 
+def published_figures(framework: Framework) -> dict[str, dict]:
+    """Each unit's index and rank as stored now: what a correction replaces."""
+    results = Result.objects.filter(framework=framework).values_list("unit__code", "index", "rank")
+    return {code: {"index": None if index is None else str(index), "rank": rank} for code, index, rank in results}
+
+
+def _published_changes(framework: Framework, rows: list[PublishedResultRow], units: Mapping[str, int]) -> int:
+    """How many units the rows add, change or remove."""
+    stored = {
+        unit_id: (index, rank, points, name, sample)
+        for unit_id, index, rank, points, name, sample in Result.objects.filter(framework=framework).values_list(
+            "unit_id", "index", "published_rank", "field_points", "unit_name", "is_sample"
+        )
+    }
+    given = {
+        units[row.unit_code]: (row.index, row.rank, _field_strings(row.fields), row.unit_name, row.is_sample)
+        for row in rows
+    }
+    return sum(1 for unit_id, values in given.items() if stored.get(unit_id) != values) + len(stored.keys() - given)
+
+
+def _field_strings(fields: Mapping[str, Decimal]) -> dict[str, str]:
+    return {code: str(points.quantize(TWO_PLACES)) for code, points in fields.items()}
+
+
 @transaction.atomic
-def published_results_set(*, framework: Framework, rows: Iterable[PublishedResultRow]) -> int:
+def published_results_set(
+    *,
+    framework: Framework,
+    rows: Iterable[PublishedResultRow],
+    user=None,
+    reason: str = "",
+    source: str = "",
+    dry_run: bool = False,
+) -> int:
     """Replace a published-mode framework's results with the decision's table
     (index, optional rank and field subtotals per unit): its units become the
     participants, units no longer listed lose their result, and ranks, bands and
     deltas are recomputed. A published rank that disagrees with the computed one
-    is kept and flagged (``Result.rank_disagrees``)."""
+    is kept and flagged (``Result.rank_disagrees``). Returns how many units
+    changed; the same table again changes nothing. Changing a published
+    framework needs a ``reason``; each change is recorded as a ``Revision``."""
     rows = list(rows)
     units = Unit.objects.codes_on((row.unit_code for row in rows), framework.reference_date)
     errors = _published_rows_validate(framework, rows, units)
     if errors:
         raise ScoringInputError(errors)
+    changed = _published_changes(framework, rows, units)
+    if dry_run or not changed:
+        return changed
+    published, problems = correction_check(framework, reason)
+    if problems:
+        raise ScoringInputError(problems)
+    Revision.objects.create(
+        framework=framework,
+        user=user,
+        reason=reason.strip(),
+        source=source[:300],
+        cells_changed=changed,
+        results_before=published_figures(framework) if published else None,
+    )
     Result.objects.filter(framework=framework).exclude(unit_id__in=units.values()).delete()
     Result.objects.bulk_create(
         [
@@ -72,7 +121,7 @@ def published_results_set(*, framework: Framework, rows: Iterable[PublishedResul
                 unit_name=row.unit_name,
                 index=row.index,
                 published_rank=row.rank,
-                field_points={code: str(points.quantize(TWO_PLACES)) for code, points in row.fields.items()},
+                field_points=_field_strings(row.fields),
                 is_sample=row.is_sample,
             )
             for row in rows
@@ -84,7 +133,7 @@ def published_results_set(*, framework: Framework, rows: Iterable[PublishedResul
     )
     framework.participants.set(units.values())
     framework_results_recompute(framework=framework)
-    return len(rows)
+    return changed
 
 
 def _computed_totals(framework: Framework) -> dict[int, engine.UnitTotals]:

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scoring import engine
-from scoring.models import Criterion, Framework, Publication, Result, Revision, Score, ScoreChange
-from scoring.services.common import ScoringInputError, amount_problem
-from scoring.services.results import framework_results_recompute
+from scoring.models import Criterion, Framework, Revision, Score, ScoreChange
+from scoring.services.common import ScoringInputError, amount_problem, correction_check
+from scoring.services.results import framework_results_recompute, published_figures
 
 _POINTS = gettext_lazy("points")
 _SELF_ASSESSED = gettext_lazy("self-assessed points")
@@ -139,7 +139,7 @@ def _stored_cells(framework: Framework, unit_ids: set[int]) -> dict[tuple[int, i
     rows = stored.values_list(
         "criterion_id", "unit_id", "points", "not_applicable", "self_assessed_points", "note"
     ).iterator(chunk_size=20_000)
-    return {(criterion_id, unit_id): values for criterion_id, unit_id, *values in rows}
+    return {(row[0], row[1]): row[2:] for row in rows}
 
 
 def _changed_cells(framework: Framework, cells: list[ScoreCell]) -> tuple[list[tuple], int]:
@@ -161,11 +161,6 @@ def _changed_cells(framework: Framework, cells: list[ScoreCell]) -> tuple[list[t
             continue
         staged.append((criterion_id, unit_id, *after, before is None, old_points, old_na, old_self, old_note))
     return staged, unchanged
-
-
-def _published_figures(framework: Framework) -> dict[str, dict]:
-    results = Result.objects.filter(framework=framework).values_list("unit__code", "index", "rank")
-    return {code: {"index": None if index is None else str(index), "rank": rank} for code, index, rank in results}
 
 
 @transaction.atomic
@@ -191,11 +186,9 @@ def scores_import(
     )
     if dry_run or not staged:
         return report
-    published = Publication.objects.filter(framework=framework).exists()
-    if published and not reason.strip():
-        raise ScoringInputError(
-            [_("framework %(slug)s is published: give the reason for this correction") % {"slug": framework.slug}]
-        )
+    published, problems = correction_check(framework, reason)
+    if problems:
+        raise ScoringInputError(problems)
     report.revision = Revision.objects.create(
         framework=framework,
         user=user,
@@ -203,7 +196,7 @@ def scores_import(
         source=source[:300],
         cells_created=report.created,
         cells_changed=report.changed,
-        results_before=_published_figures(framework) if published else None,
+        results_before=published_figures(framework) if published else None,
     )
     _score_cells_write(staged, report.revision.pk)
     framework_results_recompute(framework=framework)

@@ -215,7 +215,7 @@ def test_correcting_a_published_framework_needs_a_reason_and_keeps_the_published
     framework = make_framework(units=[unit, other])
     services.scores_set(framework=framework, entries=[score(unit, "1", "50"), score(other, "1", "60")])
     publish(framework)
-    with pytest.raises(services.ScoringInputError, match="give the reason"):
+    with pytest.raises(services.ScoringInputError, match="hãy ghi lý do"):
         services.scores_set(framework=framework, entries=[score(unit, "1", "61")])
     assert results(framework)[unit.code].index == D("50")
     services.scores_set(framework=framework, entries=[score(unit, "1", "61")], reason="Phúc khảo")

@@ -1,0 +1,547 @@
+"""Spreadsheets of scoring (DESIGN §5) to checked rows for the services: a
+framework's criteria, scores in the wide or long layout, and the published
+results of a decision. Pure reading and checking: every bad cell is reported
+with its row, column, value and reason, and the caller writes nothing unless
+the list of problems is empty.
+
+Real files are forgiving in form and strict in content: title rows, STT and
+Ghi chú columns, a decimal comma, criterion codes that a spreadsheet turned
+into numbers (1.1 read back as a float), units given by code or by name.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from cchc_portal.tables import Column, Row, Table, TableError, find_table, grid, header_key, parse_number, text
+from scoring import engine
+from scoring.models import Criterion, Framework
+from scoring.selectors import units_rankable
+from scoring.services import CriterionSpec, PublishedResultRow, score_problems
+from scoring.services.scores import KEEP, ScoreCell
+from units.models import Unit
+from units.text import fold
+
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
+
+# --- cells ---------------------------------------------------------------
+
+NOT_APPLICABLE_TOKENS = frozenset({"kad", "k a d", "n a", "na", "khong ap dung", "not applicable"})
+
+
+def parse_points(value) -> engine.ScoreValue:
+    """A score cell: None when blank (not entered), ``engine.NOT_APPLICABLE`` for
+    "KAD", "N/A", "NA" or "Không áp dụng", else the number (``parse_number``).
+    Raises ``ValueError`` for anything else."""
+    if value is None:
+        return None
+    if isinstance(value, float):  # the common case in a national file: no text to fold
+        return parse_number(value)
+    if isinstance(value, str) and header_key(value) in NOT_APPLICABLE_TOKENS:
+        return engine.NOT_APPLICABLE
+    return parse_number(value)
+
+
+_CODE = re.compile(r"^(?:tc|tieu chi|criterion)?\s*(\d+(?:\.\d+)*)\.?(?:\s+\S.*)?$")
+
+
+def code_like(value) -> str | None:
+    """The criterion code a header or cell names, or None when it names none:
+    "1.2", "1.2." , "TC 1.2", "Tiêu chí 1.2", "1.2. Ban hành kế hoạch" give
+    "1.2"; a number gives its text (1.1 -> "1.1", 2.0 -> "2")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return text(value)
+    if not isinstance(value, str):
+        return None
+    match = _CODE.match(" ".join(fold(value).split()))
+    return match.group(1) if match else None
+
+
+class CriterionCodes:
+    """Resolves what a file calls a criterion against a framework's codes. A
+    number typed into a spreadsheet loses its trailing zeros (1.10 reads 1.1),
+    so a number matches every code equal to it as a number: one is the code,
+    several are ambiguous."""
+
+    def __init__(self, codes: Iterable[str]):
+        self.codes = set(codes)
+        self.by_number: dict[Decimal, list[str]] = defaultdict(list)
+        for code in sorted(self.codes):
+            if code.count(".") <= 1:
+                self.by_number[Decimal(code)].append(code)
+
+    def resolve(self, value) -> tuple[str | None, str | None]:
+        """(code, None), or (None, why not)."""
+        code = code_like(value)
+        if code is None:
+            return None, _("not a criterion code")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            candidates = self.by_number.get(parse_number(value), [])
+            if len(candidates) == 1:
+                return candidates[0], None
+            if len(candidates) > 1:
+                return None, _("the number %(value)s could be criterion %(codes)s: type the code as text") % {
+                    "value": code,
+                    "codes": _(" or ").join(candidates),
+                }
+        if code in self.codes:
+            return code, None
+        return None, _("no criterion %(code)s in this framework") % {"code": code}
+
+
+# --- units ---------------------------------------------------------------
+
+_UNIT_PREFIXES = (
+    "thanh pho",
+    "tp",
+    "thi xa",
+    "tx",
+    "thi tran",
+    "tt",
+    "huyen",
+    "quan",
+    "phuong",
+    "xa",
+    "tinh",
+    "dac khu",
+)
+_CODE_WIDTH = {Unit.Kind.PROVINCE: 2, Unit.Kind.DISTRICT: 3, Unit.Kind.COMMUNE: 5}
+
+
+def name_key(name: str) -> str:
+    """ "TP. Đồng Xoài", "Thành phố Đồng Xoài" -> "dong xoai": the name without its
+    type word, for matching a name as people write it."""
+    words = header_key(name)
+    for prefix in _UNIT_PREFIXES:
+        if words.startswith(prefix + " "):
+            return words[len(prefix) + 1 :]
+    return words
+
+
+class UnitMatcher:
+    """Finds a row's unit among the units a file may name, by code or by name
+    without regard to case, diacritics and type words ("dong phu" is Huyện Đồng
+    Phú). A code typed as a number gets its zeros back (58 -> "058"). A name
+    several units share is an error that lists them."""
+
+    def __init__(self, units: Iterable[Unit]):
+        self.by_code: dict[str, Unit] = {}
+        self.by_name: dict[str, list[Unit]] = defaultdict(list)
+        for unit in units:
+            self.by_code[unit.code] = unit
+            keys = {header_key(unit.name), name_key(unit.name), name_key(unit.short_name or unit.name)}
+            for key in keys:
+                self.by_name[key].append(unit)
+        widths = {_CODE_WIDTH.get(unit.kind) for unit in self.by_code.values()}
+        self.width = widths.pop() if len(widths) == 1 else None
+        self._memo: dict[tuple, tuple] = {}
+
+    def code(self, value) -> str:
+        code = text(value)
+        if self.width and not isinstance(value, str) and code.isdigit():
+            code = code.zfill(self.width)
+        return code
+
+    def match(self, code_value, name_value) -> tuple[Unit | None, str | None, str | None]:
+        """(unit, None, None) or (None, the field at fault, why)."""
+        key = (code_value, name_value)
+        if key not in self._memo:
+            self._memo[key] = self._match(code_value, name_value)
+        return self._memo[key]
+
+    def _match(self, code_value, name_value):
+        if code_value is not None:
+            unit = self.by_code.get(self.code(code_value))
+            if unit is None:
+                return None, "unit_code", _("no such unit among the units this framework ranks")
+            if name_value is not None and unit not in self._named(text(name_value)):
+                return None, "unit_name", _("the code %(code)s is %(name)s") % {"code": unit.code, "name": unit.name}
+            return unit, None, None
+        if name_value is None:
+            return None, "unit_code", _("neither a unit code nor a name")
+        units = self._named(text(name_value))
+        if len(units) == 1:
+            return units[0], None, None
+        if not units:
+            return None, "unit_name", _("no unit of this name among the units this framework ranks")
+        candidates = "; ".join(f"{unit.code} {unit.name}" for unit in sorted(units, key=lambda unit: unit.code))
+        return None, "unit_name", _("several units have this name: %(units)s; give the code") % {"units": candidates}
+
+    def _named(self, name: str) -> list[Unit]:
+        exact = self.by_name.get(header_key(name), [])
+        return exact if len(exact) == 1 else self.by_name.get(name_key(name), exact)
+
+
+UNIT_COLUMNS = [
+    Column("unit_code", ("Mã đơn vị", "Mã ĐVHC", "Mã", "Mã số", "Unit code", "Code")),
+    Column("unit_name", ("Tên đơn vị", "Đơn vị", "Tên", "Tên cơ quan, đơn vị", "Cơ quan, đơn vị", "Unit", "Name")),
+]
+
+
+def _names_a_unit(fields: set) -> bool:
+    return bool(fields & {"unit_code", "unit_name"})
+
+
+class _Problems:
+    """Every bad cell of a table, worded alike."""
+
+    def __init__(self, table: Table):
+        self.table, self.messages = table, []
+
+    def add(self, row: Row, field: Hashable, reason: str) -> None:
+        self.messages.append(
+            _("%(where)s, value %(value)r: %(reason)s")
+            % {"where": self.table.where(row, field), "value": text(row.cells.get(field)), "reason": reason}
+        )
+
+    def raise_any(self) -> None:
+        if self.messages:
+            raise TableError(self.messages)
+
+
+def _units_row(problems: _Problems, matcher: UnitMatcher, row: Row, seen: dict) -> Unit | None:
+    """The row's unit, or None with the problem recorded; a unit twice is a problem."""
+    unit, field, reason = matcher.match(row.cells.get("unit_code"), row.cells.get("unit_name"))
+    if unit is None:
+        problems.add(row, field, reason)
+        return None
+    if unit.pk in seen:
+        problems.add(
+            row,
+            "unit_code" if "unit_code" in row.cells else "unit_name",
+            _("%(unit)s is already in row %(row)s") % {"unit": unit.name, "row": seen[unit.pk]},
+        )
+        return None
+    seen[unit.pk] = row.number
+    return unit
+
+
+def _with_progress(rows: Sequence[Row], progress: Progress | None, every: int = 2000):
+    for position, row in enumerate(rows):
+        if progress and position % every == 0:
+            progress(position, len(rows))
+        yield row
+    if progress:
+        progress(len(rows), len(rows))
+
+
+# --- criteria --------------------------------------------------------------
+
+CRITERION_COLUMNS = [
+    Column("code", ("Mã tiêu chí", "Mã", "Số hiệu", "Criterion code"), required=True),
+    Column("name", ("Tiêu chí", "Tên tiêu chí", "Lĩnh vực, tiêu chí", "Nội dung", "Criterion"), required=True),
+    Column("max_points", ("Điểm tối đa", "Điểm chuẩn", "Điểm tối đa đạt được", "Max points", "Maximum"), required=True),
+    Column("kind", ("Loại", "Loại điểm", "Kind")),
+    Column("component", ("Thành phần", "Nguồn điểm", "Component")),
+]
+_KINDS = {
+    **dict.fromkeys(("", "normal", "thuong", "binh thuong", "diem thuong"), Criterion.Kind.NORMAL),
+    **dict.fromkeys(("bonus", "cong", "diem cong", "thuong them", "diem thuong them"), Criterion.Kind.BONUS),
+    **dict.fromkeys(("penalty", "tru", "diem tru", "phat"), Criterion.Kind.PENALTY),
+}
+_COMPONENTS = {
+    **dict.fromkeys(("", "appraisal", "tham dinh", "tu danh gia", "danh gia"), Criterion.Component.APPRAISAL),
+    **dict.fromkeys(
+        ("survey", "xa hoi hoc", "dieu tra xa hoi hoc", "dieu tra", "khao sat"), Criterion.Component.SURVEY
+    ),
+}
+
+
+def criteria_from_file(path: Path | str, *, sheet: str | None = None) -> list[CriterionSpec]:
+    """A framework's criteria tree, one row per criterion (code, name, maximum;
+    optionally kind and component), or ``TableError`` listing every bad cell.
+    The tree itself (parents, sums of maxima) is checked by the service."""
+    table = find_table(grid(path, sheet=sheet), CRITERION_COLUMNS)
+    problems = _Problems(table)
+    specs = []
+    for row in table.rows:
+        code = code_like(row.cells["code"])
+        if code is None:
+            problems.add(row, "code", _("not a criterion code such as 1, 1.2 or 1.2.3"))
+        name = text(row.cells["name"])
+        if not name:
+            problems.add(row, "name", _("the name is empty"))
+        try:
+            max_points = parse_number(row.cells["max_points"])
+        except ValueError:
+            max_points = None
+            problems.add(row, "max_points", _("not a number"))
+        kind = _KINDS.get(header_key(text(row.cells.get("kind"))))
+        if kind is None:
+            problems.add(row, "kind", _("not a kind of criterion (thường, điểm cộng, điểm trừ)"))
+        component = _COMPONENTS.get(header_key(text(row.cells.get("component"))))
+        if component is None:
+            problems.add(row, "component", _("not a component (thẩm định, điều tra xã hội học)"))
+        if None not in (code, max_points, kind, component) and name:
+            specs.append(CriterionSpec(code, name, max_points, kind, component))
+    problems.raise_any()
+    if not specs:
+        raise TableError([_("%(file)s has a header row but no criteria below it") % {"file": Path(path).name}])
+    return specs
+
+
+# --- scores ----------------------------------------------------------------
+
+LONG_COLUMNS = [
+    *UNIT_COLUMNS,
+    Column("criterion_code", ("Mã tiêu chí", "Tiêu chí", "Criterion code", "Criterion"), required=True),
+    Column("points", ("Điểm", "Điểm đạt được", "Điểm thẩm định", "Points", "Score"), required=True),
+    Column("self_assessed_points", ("Điểm tự chấm", "Điểm tự đánh giá", "Self-assessed points")),
+    Column("note", ("Ghi chú", "Note")),
+]
+TOTAL_COLUMN = Column("total", ("Tổng điểm", "Tổng", "Tổng cộng", "Tổng số điểm", "Điểm tổng", "Total"))
+MAXIMA_LABEL = "Điểm tối đa"  # the row of maxima under a template's header row
+
+
+@dataclass(frozen=True)
+class ScoresFile:
+    layout: str  # "wide" or "long"
+    cells: list[ScoreCell]
+    units: int
+
+
+class _Framework:
+    """What reading scores needs of a framework, read once."""
+
+    def __init__(self, framework: Framework):
+        self.framework = framework
+        self.criteria = {criterion.code: criterion for criterion in framework.criteria.all()}
+        self.codes = CriterionCodes(self.criteria)
+        self.units = UnitMatcher(framework.participants.all())
+
+
+def scores_from_file(
+    path: Path | str, framework: Framework, *, sheet: str | None = None, progress: Progress | None = None
+) -> ScoresFile:
+    """Score cells of a computed framework from a file in either layout (DESIGN
+    §5): wide (a row per unit, a column per leaf criterion, as the template) or
+    long (unit, criterion code, points per row). A blank cell is not entered and
+    writes nothing. ``TableError`` lists every bad cell."""
+    rows = grid(path, sheet=sheet)
+    context = _Framework(framework)
+    if framework.mode != Framework.Mode.COMPUTED:
+        raise TableError([_("framework %(slug)s takes published results, not scores") % {"slug": framework.slug}])
+    try:
+        table = find_table(rows, LONG_COLUMNS, accept=lambda fields: _names_a_unit(fields) and "points" in fields)
+    except TableError:
+        table = None
+    if table is not None and "criterion_code" in table.headers:
+        return _long_scores(table, context, progress)
+    table = find_table(
+        rows,
+        [*UNIT_COLUMNS, TOTAL_COLUMN],
+        dynamic=lambda value: ("criterion", value) if code_like(value) is not None else None,
+        accept=lambda fields: _names_a_unit(fields) and any(isinstance(field, tuple) for field in fields),
+    )
+    return _wide_scores(table, context, progress)
+
+
+def _cell_problem(context: _Framework, criterion: Criterion, raw) -> tuple[engine.ScoreValue, str | None]:
+    try:
+        value = parse_points(raw)
+    except ValueError:
+        return None, _("not a number, and not KAD (không áp dụng)")
+    problems = score_problems(criterion, value)
+    return value, problems[0] if problems else None
+
+
+def _wide_scores(table: Table, context: _Framework, progress: Progress | None) -> ScoresFile:
+    problems = _Problems(table)
+    columns = {}  # field -> criterion
+    for field, header in table.headers.items():
+        if not isinstance(field, tuple):
+            continue
+        code, why = context.codes.resolve(field[1])
+        if code is None:
+            problems.messages.append(_("column %(column)s: %(reason)s") % {"column": header, "reason": why})
+        elif any(criterion.code == code for criterion in columns.values()):
+            problems.messages.append(
+                _("column %(column)s: criterion %(code)s has two columns") % {"column": header, "code": code}
+            )
+        else:
+            columns[field] = context.criteria[code]
+    problems.raise_any()
+    leaves = {field: criterion for field, criterion in columns.items() if criterion.is_leaf}
+    subtotals = {field: criterion for field, criterion in columns.items() if not criterion.is_leaf}
+    tree = engine.CriteriaTree(
+        engine.CriterionNode(criterion.code, criterion.max_points, criterion.kind)
+        for criterion in context.criteria.values()
+    )
+    cells, seen = [], {}
+    for row in _with_progress(table.rows, progress):
+        first = text(row.cells.get("unit_code") or row.cells.get("unit_name"))
+        if header_key(first) == header_key(MAXIMA_LABEL):
+            continue
+        known_problems = len(problems.messages)
+        unit = _units_row(problems, context.units, row, seen)
+        values = {}
+        for field, criterion in leaves.items():
+            raw = row.cells[field]
+            if raw is None:
+                continue
+            value, problem = _cell_problem(context, criterion, raw)
+            if problem:
+                problems.add(row, field, problem)
+            else:
+                values[criterion.code] = value
+        if len(problems.messages) > known_problems:
+            continue
+        _check_sums(problems, row, values, subtotals, tree)
+        cells += [ScoreCell(context.criteria[code].pk, unit.pk, value, KEEP, KEEP) for code, value in values.items()]
+    problems.raise_any()
+    return ScoresFile("wide", cells, len(seen))
+
+
+def _check_sums(problems: _Problems, row: Row, values: dict, subtotals: dict, tree: engine.CriteriaTree) -> None:
+    """A subtotal column (a criterion with sub-criteria) and a total column must
+    agree with the points entered under them."""
+    checks = [(field, criterion.code) for field, criterion in subtotals.items()]
+    if "total" in row.cells:
+        checks.append(("total", None))
+    for field, code in checks:
+        raw = row.cells.get(field)
+        if raw is None:
+            continue
+        try:
+            given = parse_number(raw)
+        except ValueError:
+            problems.add(row, field, _("not a number"))
+            continue
+        if code is None:
+            expected = tree.totals(values).total_points
+        else:
+            prefix = code + "."
+            expected = sum(
+                (value for leaf, value in values.items() if leaf.startswith(prefix) and isinstance(value, Decimal)),
+                Decimal(0),
+            )
+        if given != expected:
+            problems.add(row, field, _("does not match the sum of the points entered (%(sum)s)") % {"sum": expected})
+
+
+def _long_scores(table: Table, context: _Framework, progress: Progress | None) -> ScoresFile:
+    problems = _Problems(table)
+    criteria: dict[object, tuple] = {}  # raw code cell -> (criterion, why not)
+    cells, seen, units = [], set(), set()
+    has_self, has_note = "self_assessed_points" in table.headers, "note" in table.headers
+    for row in _with_progress(table.rows, progress):
+        unit, field, reason = context.units.match(row.cells.get("unit_code"), row.cells.get("unit_name"))
+        if unit is None:
+            problems.add(row, field, reason)
+        raw_code = row.cells["criterion_code"]
+        if raw_code not in criteria:
+            code, why = context.codes.resolve(raw_code)
+            criteria[raw_code] = (context.criteria.get(code), why)
+        criterion, why = criteria[raw_code]
+        if criterion is None or not criterion.is_leaf:
+            problems.add(row, "criterion_code", why or score_problems(criterion, None)[0])
+            continue
+        value, problem = _cell_problem(context, criterion, row.cells["points"])
+        if problem:
+            problems.add(row, "points", problem)
+        self_assessed = KEEP
+        if has_self:
+            try:
+                self_assessed = parse_points(row.cells["self_assessed_points"])
+            except ValueError:
+                problems.add(row, "self_assessed_points", _("not a number"))
+            else:
+                if self_assessed is engine.NOT_APPLICABLE:
+                    self_assessed = None
+                for problem in score_problems(criterion, None, self_assessed):
+                    problems.add(row, "self_assessed_points", problem)
+        if unit is None or problem:
+            continue
+        if (unit.pk, criterion.pk) in seen:
+            problems.add(
+                row, "criterion_code", _("%(unit)s already has this criterion in an earlier row") % {"unit": unit.name}
+            )
+            continue
+        seen.add((unit.pk, criterion.pk))
+        units.add(unit.pk)
+        if value is None and not has_self and not has_note:
+            continue  # a blank cell: not entered
+        note = text(row.cells.get("note")) if has_note else KEEP
+        cells.append(ScoreCell(criterion.pk, unit.pk, value, self_assessed, note))
+    problems.raise_any()
+    return ScoresFile("long", cells, len(units))
+
+
+# --- published results -----------------------------------------------------
+
+RESULT_COLUMNS = [
+    *UNIT_COLUMNS,
+    Column(
+        "index",
+        ("Chỉ số", "Chỉ số CCHC", "Chỉ số cải cách hành chính", "Điểm", "Kết quả", "Index", "PAR INDEX"),
+        required=True,
+    ),
+    Column("rank", ("Xếp hạng", "Thứ hạng", "Hạng", "Xếp thứ", "Rank")),
+]
+
+
+def results_from_file(path: Path | str, framework: Framework, *, sheet: str | None = None) -> list[PublishedResultRow]:
+    """The decision's table for a published-mode framework: each unit (by code or
+    name, among the units of the block in force that year) with its index and
+    optionally its rank and field subtotals (columns named by the top-level
+    criterion's code or name). ``TableError`` lists every bad cell."""
+    fields = {criterion.code: criterion for criterion in framework.criteria.filter(parent=None)}
+    by_header = {header_key(criterion.name): code for code, criterion in fields.items()}
+    by_header.update({header_key(code): code for code in fields})
+
+    def field_column(value):
+        code = by_header.get(header_key(value)) or (code_like(value) if code_like(value) in fields else None)
+        return ("field", code) if code else None
+
+    table = find_table(
+        grid(path, sheet=sheet),
+        RESULT_COLUMNS,
+        dynamic=field_column,
+        accept=lambda found: _names_a_unit(found) and "index" in found,
+    )
+    matcher = UnitMatcher(units_rankable(year=framework.year, scope=framework.scope, block=framework.block))
+    problems = _Problems(table)
+    rows, seen = [], {}
+    for row in table.rows:
+        unit = _units_row(problems, matcher, row, seen)
+        index = _number(problems, row, "index")
+        rank = None
+        if row.cells.get("rank") is not None:
+            rank = _number(problems, row, "rank")
+            if rank is not None and (rank != rank.to_integral_value() or rank < 1):
+                problems.add(row, "rank", _("not a whole number from 1"))
+                rank = None
+        field_points = {}
+        for key in table.headers:
+            if isinstance(key, tuple) and row.cells.get(key) is not None:
+                points = _number(problems, row, key)
+                if points is not None:
+                    field_points[key[1]] = points
+        if unit is not None and index is not None:
+            rows.append(
+                PublishedResultRow(
+                    unit_code=unit.code,
+                    index=index,
+                    rank=None if rank is None else int(rank),
+                    fields=field_points,
+                    unit_name=text(row.cells.get("unit_name")) or unit.name,
+                )
+            )
+    problems.raise_any()
+    return rows
+
+
+def _number(problems: _Problems, row: Row, field) -> Decimal | None:
+    raw = row.cells.get(field)
+    try:
+        return parse_number(raw)
+    except (ValueError, TypeError):
+        problems.add(row, field, _("not a number") if raw is not None else _("empty"))
+        return None

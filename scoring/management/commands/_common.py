@@ -1,0 +1,44 @@
+"""What the scoring commands share: their framework argument, problems on
+standard error, and a progress bar."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+
+from scoring.models import Framework
+from units.management.commands._report import problems_error
+
+__all__ = ["ProgressBar", "framework_get", "problems_error", "source_of"]
+
+
+def framework_get(slug: str) -> Framework:
+    try:
+        return Framework.objects.select_related("index").get(slug=slug)
+    except Framework.DoesNotExist:
+        raise CommandError(_("no framework %(slug)s") % {"slug": slug}) from None
+
+
+def source_of(command: str, path: str) -> str:
+    """What a revision records as its source: the command and the file's name."""
+    return f"{command} {Path(path).name}"
+
+
+class ProgressBar:
+    """``progress(done, total)`` drawn with tqdm on standard error when it is a
+    terminal, silent otherwise (logs and tests)."""
+
+    def __init__(self, label: str, stream=None):
+        self.label, self.stream, self.bar = label, stream or sys.stderr, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=self.label, unit=_("rows"), file=self.stream, disable=None)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,42 @@
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from cchc_portal.tables import TableError
+from scoring.imports import results_from_file
+from scoring.management.commands._common import framework_get, problems_error, source_of
+from scoring.services import ScoringInputError, published_results_set
+
+
+class Command(BaseCommand):
+    help = _(
+        "Import a decision's table of results into a published-mode framework: unit (code or name), index, "
+        "optionally rank and one column per field. Ranks, bands and deltas are computed; a published rank that "
+        "disagrees is flagged. A file with any bad row writes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--framework", required=True, metavar="SLUG")
+        parser.add_argument("--sheet", help=_("the sheet to read (default: the first)"))
+        parser.add_argument("--reason", default="", help=_("why: required to correct a published framework"))
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("check and report what would change, write nothing")
+        )
+
+    def handle(self, *args, file, framework, sheet=None, reason="", dry_run=False, **options):
+        framework = framework_get(framework)
+        try:
+            rows = results_from_file(file, framework, sheet=sheet)
+            changed = published_results_set(
+                framework=framework,
+                rows=rows,
+                reason=reason,
+                source=source_of("import_results", file),
+                dry_run=dry_run,
+            )
+        except (TableError, ScoringInputError) as error:
+            raise problems_error(error.messages) from error
+        except OSError as error:
+            raise problems_error([f"{file}: {error.strerror}"]) from error
+        summary = _("%(rows)s results read, %(changed)s units changed") % {"rows": len(rows), "changed": changed}
+        self.stdout.write(_("Dry run, nothing written: %(summary)s") % {"summary": summary} if dry_run else summary)

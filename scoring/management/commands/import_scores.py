@@ -1,0 +1,55 @@
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from cchc_portal.tables import TableError
+from scoring.imports import scores_from_file
+from scoring.management.commands._common import ProgressBar, framework_get, problems_error, source_of
+from scoring.services import ScoringInputError, scores_import
+
+
+class Command(BaseCommand):
+    help = _(
+        "Import scores of a computed framework from a spreadsheet (xlsx, ods, csv): wide (a row per unit, a "
+        "column per criterion code, as the scoring template) or long (unit, criterion code, points). Only "
+        "changed cells are written, each recorded in the audit trail. A file with any bad row writes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--framework", required=True, metavar="SLUG")
+        parser.add_argument("--sheet", help=_("the sheet to read (default: the first)"))
+        parser.add_argument("--reason", default="", help=_("why: required to correct a published framework"))
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("check and report what would change, write nothing")
+        )
+
+    def handle(self, *args, file, framework, sheet=None, reason="", dry_run=False, **options):
+        framework = framework_get(framework)
+        progress = ProgressBar(_("reading"))
+        try:
+            scores = scores_from_file(file, framework, sheet=sheet, progress=progress)
+            progress.close()
+            report = scores_import(
+                framework=framework,
+                cells=scores.cells,
+                reason=reason,
+                source=source_of("import_scores", file),
+                dry_run=dry_run,
+            )
+        except (TableError, ScoringInputError) as error:
+            raise problems_error(error.messages) from error
+        except OSError as error:
+            raise problems_error([f"{file}: {error.strerror}"]) from error
+        finally:
+            progress.close()
+        summary = _(
+            "%(units)s units (%(layout)s layout): %(created)s cells created, %(changed)s changed, "
+            "%(unchanged)s unchanged"
+        ) % {
+            "units": scores.units,
+            "layout": _("wide") if scores.layout == "wide" else _("long"),
+            "created": report.created,
+            "changed": report.changed,
+            "unchanged": report.unchanged,
+        }
+        self.stdout.write(_("Dry run, nothing written: %(summary)s") % {"summary": summary} if dry_run else summary)
