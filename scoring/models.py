@@ -212,6 +212,18 @@ class Score(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The audit trail of a cell: the revision that created it, then a ScoreChange
+    # per later change. Creation has no row of its own: a national import creates
+    # 400,000 cells, and their old value is "nothing".
+    created_in = models.ForeignKey(
+        "Revision",
+        verbose_name=_("created in"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("score")
@@ -350,8 +362,8 @@ class Revision(models.Model):
 
 
 class ScoreChange(models.Model):
-    """The audit trail of one score cell in one revision: old and new value (an
-    empty old value: the cell was created)."""
+    """One change of a stored score cell in one revision: old and new value. The
+    revision that created the cell is ``Score.created_in``."""
 
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="changes")
     # Indexed by the (criterion, unit) index below, which leads with it.
@@ -359,7 +371,6 @@ class ScoreChange(models.Model):
         Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
-    created = models.BooleanField(_("created"), default=False)
     old_points = models.DecimalField(_("old points"), null=True, blank=True, **POINTS)
     new_points = models.DecimalField(_("new points"), null=True, blank=True, **POINTS)
     old_not_applicable = models.BooleanField(_("was not applicable"), default=False)

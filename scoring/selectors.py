@@ -4,13 +4,15 @@ whatever the number of units, and never computes ranks: it reads stored Results.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
 
 from scoring import engine
-from scoring.models import Criterion, Framework, Result
+from scoring.models import Band, Criterion, Framework, Result
+from units.models import Unit
 
 
 @dataclass(frozen=True)
@@ -72,14 +74,22 @@ def framework_list_latest(*, user=None) -> tuple[list[Framework], list[Framework
 
 
 def ranking_get(*, slug: str, user=None) -> Ranking:
-    """A framework's ranking in rank order (unranked units last), with its field
-    columns, summary and whether a previous round exists to compare with. Raises
-    Http404 for an unknown slug or, for anyone but staff, an unpublished framework.
-    Five queries."""
+    """A framework's ranking (``ranking_for``), found by slug. Raises Http404 for
+    an unknown slug or, for anyone but staff, an unpublished framework. Five
+    queries."""
     try:
-        framework = frameworks_visible(user=user).select_related("band_scheme").get(slug=slug)
+        framework = frameworks_visible(user=user).get(slug=slug)
     except Framework.DoesNotExist:
         raise Http404("No such published framework.") from None
+    return ranking_for(framework=framework)
+
+
+def ranking_for(*, framework: Framework) -> Ranking:
+    """A framework's ranking in rank order (unranked units last, then by unit
+    code), with its field columns (the top-level criteria in order), summary and
+    whether a previous round exists to compare with. Reads stored Results only,
+    whoever asks: callers decide who may see the framework. Four queries
+    (``Ranking.shows_sample_data`` reads ``framework.publication``: select it)."""
     fields = list(framework.criteria.filter(parent=None).order_by("order", "code"))
     results = (
         Result.objects.filter(framework=framework)
@@ -101,7 +111,7 @@ def ranking_get(*, slug: str, user=None) -> Ranking:
         for result in results
     ]
     has_previous_round = Framework.objects.previous_round(framework) is not None
-    band_labels = list(framework.band_scheme.bands.values_list("label", flat=True))
+    band_labels = list(Band.objects.filter(scheme_id=framework.band_scheme_id).values_list("label", flat=True))
     summary = engine.summarise(
         (
             (row.result.index, row.result.delta_rank, row.result.previous_id is not None, row.result.band)
@@ -128,3 +138,23 @@ def unit_results(*, unit, user=None) -> list[Result]:
         .annotate(ranked=Subquery(ranked))
         .order_by("-framework__year", "framework__index__slug", "framework__block")
     )
+
+
+NATIONAL_SCOPE = "VN"
+_BLOCK_KINDS = {
+    Framework.Block.PROVINCE: (Unit.Kind.PROVINCE,),
+    Framework.Block.DISTRICT: (Unit.Kind.DISTRICT,),
+    Framework.Block.COMMUNE: (Unit.Kind.COMMUNE,),
+    Framework.Block.DEPARTMENT: (Unit.Kind.DEPARTMENT, Unit.Kind.AGENCY),
+    Framework.Block.MINISTRY: (Unit.Kind.MINISTRY, Unit.Kind.AGENCY),
+}
+
+
+def units_rankable(*, year: int, scope: str, block: str):
+    """The units a framework of this year, scope and block may rank: units of
+    the block's kinds in force at the end of the year, under the scope's
+    province (directly or through a district) unless the scope is national."""
+    units = Unit.objects.valid_on(date(year, 12, 31)).filter(kind__in=_BLOCK_KINDS[block])
+    if scope != NATIONAL_SCOPE:
+        units = units.filter(Q(parent__code=scope) | Q(parent__parent__code=scope))
+    return units.order_by("code")

@@ -1,4 +1,5 @@
 import io
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -128,24 +129,28 @@ class ScoreImportReport:
     revision: Revision | None = None
 
 
-# Fewer units than this: read their stored cells by id; more: the whole framework's.
+# Fewer units than this: read their stored cells by id; more: the whole framework's,
+# which then also serve the recompute.
 _FEW_UNITS = 500
 
 
-def _stored_cells(framework: Framework, unit_ids: set[int]) -> dict[tuple[int, int], tuple]:
+def _stored_cells(framework: Framework, unit_ids: set[int]) -> tuple[dict[tuple[int, int], tuple], bool]:
+    """({(criterion id, unit id): (points, not applicable, self-assessed, note)},
+    whether that is every cell of the framework)."""
     stored = Score.objects.filter(criterion__framework=framework)
-    if len(unit_ids) < _FEW_UNITS:
+    whole = len(unit_ids) >= _FEW_UNITS
+    if not whole:
         stored = stored.filter(unit_id__in=unit_ids)
     rows = stored.values_list(
         "criterion_id", "unit_id", "points", "not_applicable", "self_assessed_points", "note"
     ).iterator(chunk_size=20_000)
-    return {(row[0], row[1]): row[2:] for row in rows}
+    return {(row[0], row[1]): row[2:] for row in rows}, whole
 
 
-def _changed_cells(framework: Framework, cells: list[ScoreCell]) -> tuple[list[tuple], int]:
+def _staged_cells(stored: dict, cells: list[ScoreCell]) -> tuple[list[tuple], int]:
     """(stage rows of the cells that differ from what is stored, number unchanged).
-    A stage row: the new cell, whether it is created, and the old values."""
-    stored = _stored_cells(framework, {cell.unit_id for cell in cells})
+    A stage row: the new cell, whether it is created, and the old values. The
+    stored cells are updated to the new values."""
     staged, unchanged = [], 0
     for criterion_id, unit_id, value, self_assessed, note in cells:
         before = stored.get((criterion_id, unit_id))
@@ -159,8 +164,17 @@ def _changed_cells(framework: Framework, cells: list[ScoreCell]) -> tuple[list[t
         if before is not None and after == before:
             unchanged += 1
             continue
+        stored[criterion_id, unit_id] = after
         staged.append((criterion_id, unit_id, *after, before is None, old_points, old_na, old_self, old_note))
     return staged, unchanged
+
+
+def _unit_scores(framework: Framework, stored: dict) -> dict[int, dict[str, engine.ScoreValue]]:
+    codes = dict(framework.criteria.values_list("id", "code"))
+    scores: dict[int, dict[str, engine.ScoreValue]] = defaultdict(dict)
+    for (criterion_id, unit_id), (points, not_applicable, *_rest) in stored.items():
+        scores[unit_id][codes[criterion_id]] = engine.NOT_APPLICABLE if not_applicable else points
+    return scores
 
 
 @transaction.atomic
@@ -175,15 +189,17 @@ def scores_import(
 ) -> ScoreImportReport:
     """Write checked score cells of a computed framework; only cells that differ
     from what is stored are written, so writing the same cells twice changes
-    nothing. Every created or changed cell is recorded with its old and new
-    value in one ``Revision`` (who, why, from what); changing a published
-    framework needs a ``reason`` and keeps the published figures. Results are
-    recomputed when anything changed. Cells must be unique and valid (the
-    importers and ``scores_validate`` check them, naming rows)."""
-    staged, unchanged = _changed_cells(framework, list(cells))
-    report = ScoreImportReport(
-        created=sum(1 for row in staged if row[6]), changed=sum(1 for row in staged if not row[6]), unchanged=unchanged
-    )
+    nothing. One ``Revision`` records who, why and from what; it is each new
+    cell's ``created_in``, and each changed cell gets a ``ScoreChange`` with its
+    old and new value. Changing a published framework needs a ``reason`` and
+    keeps the published figures. Results are recomputed when anything changed.
+    Cells must be unique and valid (the importers and ``scores_validate`` check
+    them, naming rows)."""
+    cells = list(cells)
+    stored, whole = _stored_cells(framework, {cell.unit_id for cell in cells})
+    staged, unchanged = _staged_cells(stored, cells)
+    created = sum(1 for row in staged if row[6])
+    report = ScoreImportReport(created=created, changed=len(staged) - created, unchanged=unchanged)
     if dry_run or not staged:
         return report
     published, problems = correction_check(framework, reason)
@@ -199,7 +215,7 @@ def scores_import(
         results_before=published_figures(framework) if published else None,
     )
     _score_cells_write(staged, report.revision.pk)
-    framework_results_recompute(framework=framework)
+    framework_results_recompute(framework=framework, scores=_unit_scores(framework, stored) if whole else None)
     return report
 
 
@@ -214,9 +230,9 @@ def scores_delete(*, scores: QuerySet) -> int:
 
 
 _NEW = "criterion_id, unit_id, points, not_applicable, self_assessed_points, note"
-_OLD = "created, old_points, old_not_applicable, old_self_assessed_points, old_note"
+_OLD = "old_points, old_not_applicable, old_self_assessed_points, old_note"
 _SCORE_UPSERT = f"""
-    INSERT INTO {Score._meta.db_table} ({_NEW}, updated_at)
+    INSERT INTO {Score._meta.db_table} ({_NEW}, updated_at, created_in_id)
     {{rows}}
     ON CONFLICT (criterion_id, unit_id) DO UPDATE SET
         points = EXCLUDED.points,
@@ -261,19 +277,19 @@ def _score_cells_write(staged: list[tuple], revision_id: int) -> None:
             buffer = io.StringIO()
             buffer.writelines("\t".join(map(_copy_field, row)) + "\n" for row in staged)
             buffer.seek(0)
-            cursor.cursor.copy_expert(f"COPY score_stage ({_NEW}, {_OLD}) FROM STDIN", buffer)
+            cursor.cursor.copy_expert(f"COPY score_stage ({_NEW}, created, {_OLD}) FROM STDIN", buffer)
             # WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT; harmless here.
-            from_stage = f"SELECT {_NEW}, %s FROM score_stage WHERE true"  # noqa: S608 (constant column lists)
-            cursor.execute(_SCORE_UPSERT.format(rows=from_stage), [updated_at])
-            from_stage = f"SELECT %s, {_OLD}, {_NEW} FROM score_stage"  # noqa: S608
+            from_stage = f"SELECT {_NEW}, %s, %s FROM score_stage WHERE true"  # noqa: S608 (constant column lists)
+            cursor.execute(_SCORE_UPSERT.format(rows=from_stage), [updated_at, revision_id])
+            from_stage = f"SELECT %s, {_OLD}, {_NEW} FROM score_stage WHERE NOT created"  # noqa: S608
             cursor.execute(_CHANGES_INSERT.format(rows=from_stage), [revision_id])
             cursor.execute("DROP TABLE score_stage")
         else:
             cursor.executemany(
-                _SCORE_UPSERT.format(rows="VALUES (%s, %s, %s, %s, %s, %s, %s)"),
-                [(*row[:6], updated_at) for row in staged],
+                _SCORE_UPSERT.format(rows="VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"),
+                [(*row[:6], updated_at, revision_id) for row in staged],
             )
             cursor.executemany(
-                _CHANGES_INSERT.format(rows="VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"),
-                [(revision_id, *row[6:], *row[:6]) for row in staged],
+                _CHANGES_INSERT.format(rows="VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"),
+                [(revision_id, *row[7:], *row[:6]) for row in staged if not row[6]],
             )

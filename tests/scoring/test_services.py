@@ -226,7 +226,8 @@ def test_correcting_a_published_framework_needs_a_reason_and_keeps_the_published
         other.code: {"index": "60.00", "rank": 1},
     }
     change = revision.changes.get()
-    assert (change.unit, change.old_points, change.new_points, change.created) == (unit, D("50"), D("61"), False)
+    assert (change.unit, change.old_points, change.new_points) == (unit, D("50"), D("61"))
+    assert Score.objects.get(unit=unit).created_in == framework.revisions.last()
     assert results(framework)[unit.code].rank == 1
 
 

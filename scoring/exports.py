@@ -1,0 +1,288 @@
+"""Downloads: a framework's results as CSV and XLSX (the ranking page's table),
+and a blank scoring template that ``import_scores`` reads back.
+
+Values stay typed until the last step: numbers as ``Decimal`` or ``int``, so a
+spreadsheet gets real numbers (a negative change is −4.21, not text), and a
+``Decimal`` becomes a float only when written to an XLSX cell. Every text cell
+goes through ``safe_text``: a unit name such as ``=HYPERLINK(…)`` must not run
+as a formula in the spreadsheet that opens the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from django.utils import translation
+from django.utils.formats import date_format, get_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from scoring.models import Framework
+from scoring.selectors import Ranking, ranking_for
+from scoring.services.common import ScoringInputError
+
+# Characters that make a spreadsheet read a cell as a formula (or, for tab and
+# carriage return, let one slip past a naive check): OWASP's CSV injection list.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# The scoring template's labels are Vietnamese whatever the page's language:
+# the import reader looks for exactly these, so template and reader agree.
+TEMPLATE_SCORES_SHEET = "Điểm"
+TEMPLATE_CRITERIA_SHEET = "Tiêu chí"
+TEMPLATE_UNIT_CODE = "Mã đơn vị"
+TEMPLATE_UNIT_NAME = "Tên đơn vị"
+TEMPLATE_MAXIMUM = "Điểm tối đa"
+NOT_APPLICABLE_MARK = "KAD"
+_TEMPLATE_FIRST_SCORE_ROW = 4  # title, headers, maxima, then one row per unit
+
+_DECIMAL_FORMAT = "0.00"
+_TEXT_FORMAT = "@"
+_BOLD = Font(bold=True)
+_SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+Cell = str | int | Decimal | None
+
+
+def safe_text(value: str) -> str:
+    """Text that no spreadsheet runs as a formula: a leading apostrophe before
+    = + - @, tab or carriage return ("'=HYPERLINK(…)"). Only for text cells:
+    numbers are written as numbers and never pass through here."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def sheet_title(text: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\,
+    not starting or ending with an apostrophe, not blank."""
+    title = " ".join(text.translate(_SHEET_NAME_FORBIDDEN).split())[:31].strip().strip("'")
+    return title or "Sheet"
+
+
+def _local_decimal(value: Decimal) -> str:
+    """93.91 as the active language writes it: "93,91" in Vietnamese, "93.91" in English."""
+    return f"{value:.2f}".replace(".", get_format("DECIMAL_SEPARATOR"))
+
+
+def _results_table(ranking: Ranking) -> tuple[list[str], list[list[Cell]]]:
+    # The changes only when there is a previous round, as on the ranking page:
+    # without one they would be empty columns.
+    with_changes = ranking.has_previous_round
+    tied = _("tied")
+    headers = [_("Rank"), capfirst(tied), _("Code"), _("Unit"), _("Index"), _("Band")]
+    if with_changes:
+        headers += [_("Δ index"), _("Δ rank")]
+    for field in ranking.fields:
+        headers.append(f"{field.code}. {field.name} ({_local_decimal(field.max_points)})")
+        if with_changes:
+            headers.append(_("Δ %(code)s") % {"code": field.code})
+    rows = []
+    for row in ranking.rows:
+        result = row.result
+        cells: list[Cell] = [
+            result.rank,
+            tied if result.tied else None,
+            result.unit.code,
+            result.display_name,
+            result.index,
+            result.band or None,
+        ]
+        if with_changes:
+            cells += [result.delta_index, result.delta_rank]
+        for cell in row.fields:
+            cells += [cell.points, cell.delta] if with_changes else [cell.points]
+        rows.append(cells)
+    return headers, rows
+
+
+def results_table(framework: Framework) -> tuple[list[str], list[list[Cell]]]:
+    """The ranking page's table as (headers, rows), in rank order: rank, tie,
+    unit code and name (as published), index, band, change of index and of rank,
+    then each top-level criterion's points and change. Headers in the active
+    language; cells typed (``int``, ``Decimal``, ``str``, None for blank). The
+    change columns appear only when a previous round exists to compare with. A
+    constant number of queries (``ranking_for``)."""
+    return _results_table(ranking_for(framework=framework))
+
+
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return _local_decimal(value)
+    if isinstance(value, int):
+        return str(value)
+    return safe_text(value)
+
+
+def results_csv(framework: Framework) -> bytes:
+    """``results_table`` as CSV, UTF-8 with a BOM (so Excel reads the diacritics).
+    Vietnamese: a decimal comma, hence semicolons between cells, as a Vietnamese
+    spreadsheet writes them; English: a dot and commas. Numbers unquoted."""
+    headers, rows = results_table(framework)
+    delimiter = ";" if get_format("DECIMAL_SEPARATOR") == "," else ","
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow([safe_text(header) for header in headers])
+    writer.writerows([_csv_cell(value) for value in row] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _write(sheet: Worksheet, row: int, column: int, value: Cell, *, text_format: bool = False):
+    """One cell: a Decimal as a float shown with two places, an int as is, text
+    made safe (and kept text with ``text_format``, so "1.1" never turns into a number)."""
+    if isinstance(value, str):
+        value = safe_text(value)
+    elif isinstance(value, Decimal):
+        value = float(value)
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, float):
+        cell.number_format = _DECIMAL_FORMAT
+    elif text_format:
+        cell.number_format = _TEXT_FORMAT
+    return cell
+
+
+def _title_row(sheet: Worksheet, title: str, width: int) -> None:
+    _write(sheet, 1, 1, title).font = Font(bold=True, size=13)
+    if width > 1:
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+
+
+def _header_row(sheet: Worksheet, row: int, headers: list[str]) -> None:
+    for column, header in enumerate(headers, start=1):
+        cell = _write(sheet, row, column, header, text_format=True)
+        cell.font = _BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _fit_columns(sheet: Worksheet, *, from_row: int, widest: int = 40) -> None:
+    """Column widths from their contents below the title (a long title would
+    otherwise widen the first column), between 6 and ``widest`` characters."""
+    for column in sheet.iter_cols(min_row=from_row):
+        lengths = [len(f"{cell.value:.2f}" if isinstance(cell.value, float) else str(cell.value)) for cell in column]
+        letter = get_column_letter(column[0].column)
+        sheet.column_dimensions[letter].width = min(max([6, *lengths]) + 2, widest)
+
+
+def _results_title(ranking: Ranking) -> str:
+    parts = [ranking.framework.name]
+    publication = getattr(ranking.framework, "publication", None)
+    if publication is not None:
+        decision_date = date_format(publication.decision_date, "SHORT_DATE_FORMAT")
+        parts.append(
+            _("Decision %(number)s of %(date)s") % {"number": publication.decision_number, "date": decision_date}
+        )
+    if ranking.shows_sample_data:
+        parts.append(_("Contains sample data"))
+    return " · ".join(parts)
+
+
+def results_xlsx(framework: Framework) -> bytes:
+    """``results_table`` as an XLSX workbook: a title row (framework name,
+    decision number and date once published), a bold header row frozen above the
+    data, numbers as numeric cells (decimals shown with two places), text made
+    safe from formula injection, column widths fitted to the contents."""
+    ranking = ranking_for(framework=framework)
+    headers, rows = _results_table(ranking)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = sheet_title(framework.name)
+    _title_row(sheet, _results_title(ranking), len(headers))
+    _header_row(sheet, 2, headers)
+    for row_number, row in enumerate(rows, start=3):
+        for column, value in enumerate(row, start=1):
+            _write(sheet, row_number, column, value)
+    sheet.freeze_panes = "A3"
+    _fit_columns(sheet, from_row=2)
+    return _workbook_bytes(book)
+
+
+def _workbook_bytes(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _score_validation(column: str, maximum: Decimal, last_row: int) -> DataValidation:
+    """A number from 0 to the column's maximum (row 3) with at most two decimals,
+    or KAD. IF, not AND, guards the number checks: AND evaluates all its
+    arguments, and ROUND("KAD") is an error that would reject KAD."""
+    first = f"{column}{_TEMPLATE_FIRST_SCORE_ROW}"
+    formula = (
+        f"IF(ISNUMBER({first}),AND({first}>=0,{first}<={column}$3,ROUND({first},2)={first}),"
+        f'{first}="{NOT_APPLICABLE_MARK}")'
+    )
+    maximum_text = f"{maximum:.2f}".replace(".", ",")
+    return DataValidation(
+        type="custom",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Điểm không hợp lệ",
+        error=(
+            f"Nhập một số từ 0 đến {maximum_text} (điểm tối đa ở dòng 3), nhiều nhất 2 chữ số thập phân, "
+            f"hoặc {NOT_APPLICABLE_MARK} nếu tiêu chí không áp dụng cho đơn vị."
+        ),
+        showInputMessage=True,
+        promptTitle="Điểm",
+        prompt=f"0 đến {maximum_text}, hoặc {NOT_APPLICABLE_MARK}",
+        sqref=f"{first}:{column}{last_row}",
+    )
+
+
+def _scores_sheet(sheet: Worksheet, framework: Framework, leaves: list, units: list) -> None:
+    width = 2 + len(leaves)
+    _title_row(sheet, f"Phiếu nhập điểm: {framework.name}", width)
+    _header_row(sheet, 2, [TEMPLATE_UNIT_CODE, TEMPLATE_UNIT_NAME, *(leaf.code for leaf in leaves)])
+    _write(sheet, 3, 1, TEMPLATE_MAXIMUM).font = _BOLD
+    last_row = _TEMPLATE_FIRST_SCORE_ROW + len(units) - 1
+    for column, leaf in enumerate(leaves, start=3):
+        _write(sheet, 3, column, leaf.max_points).font = _BOLD
+        if units:
+            sheet.add_data_validation(_score_validation(get_column_letter(column), leaf.max_points, last_row))
+    for row, unit in enumerate(units, start=_TEMPLATE_FIRST_SCORE_ROW):
+        _write(sheet, row, 1, unit.code, text_format=True)
+        _write(sheet, row, 2, unit.name)
+        for column in range(3, width + 1):
+            sheet.cell(row=row, column=column).number_format = _DECIMAL_FORMAT
+    sheet.freeze_panes = f"C{_TEMPLATE_FIRST_SCORE_ROW}"
+    _fit_columns(sheet, from_row=2)
+
+
+def _criteria_sheet(sheet: Worksheet, criteria: list) -> None:
+    _header_row(sheet, 1, ["Mã tiêu chí", "Tiêu chí", TEMPLATE_MAXIMUM, "Loại"])
+    with translation.override("vi"):
+        for row, criterion in enumerate(criteria, start=2):
+            _write(sheet, row, 1, criterion.code, text_format=True)
+            _write(sheet, row, 2, criterion.name).alignment = Alignment(indent=criterion.depth)
+            _write(sheet, row, 3, criterion.max_points)
+            _write(sheet, row, 4, str(criterion.get_kind_display()))
+    sheet.freeze_panes = "A2"
+    _fit_columns(sheet, from_row=1, widest=80)
+
+
+def scoring_template_xlsx(framework: Framework) -> bytes:
+    """A blank scoring sheet for a computed framework, in Vietnamese whatever the
+    language. Sheet "Điểm": a title, then the header row (Mã đơn vị, Tên đơn vị,
+    one column per leaf criterion headed by its code as text), a row of maxima
+    headed "Điểm tối đa", and one row per participant ordered by code; each score
+    cell accepts a number from 0 to its maximum or KAD (not applicable). Sheet
+    "Tiêu chí": the whole criteria tree for reference. Raises ScoringInputError
+    for a published-mode framework, which takes results, not scores. Two queries."""
+    if framework.mode != Framework.Mode.COMPUTED:
+        raise ScoringInputError(
+            [_("framework %(slug)s takes published results, not scores") % {"slug": framework.slug}]
+        )
+    criteria = list(framework.criteria.order_by("order", "code"))
+    units = list(framework.participants.order_by("code"))
+    book = Workbook()
+    book.active.title = TEMPLATE_SCORES_SHEET
+    _scores_sheet(book.active, framework, [criterion for criterion in criteria if criterion.is_leaf], units)
+    _criteria_sheet(book.create_sheet(TEMPLATE_CRITERIA_SHEET), criteria)
+    return _workbook_bytes(book)
