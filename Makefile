@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help messages run setup test lint format check-migrations bench clean
+.PHONY: help messages run setup test lint format check-migrations bench bench-import clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -57,6 +57,10 @@ check-migrations: $(VENV)/.runtime .env ## Fail if a model change lacks its migr
 bench: $(VENV)/.dev .env ## Benchmarks on a throw-away database (BENCH_DATABASE_URL for PostgreSQL)
 	$(PY) bench/units.py
 	$(PY) bench/recompute.py
+	$(PY) bench/imports.py
+
+bench-import: $(VENV)/.dev .env ## Import the national wide xlsx and long csv (401,600 cells) against pandas' parse time
+	$(PY) bench/imports.py
 
 clean: ## Remove the virtualenv, database and compiled files
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

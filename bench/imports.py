@@ -22,17 +22,17 @@ from common import on_fresh_database, report, timed, workdir
 UNITS, FIELDS, LEAVES_PER_FIELD = 10_040, 8, 5
 
 
-def _framework(year, criteria):
+def _framework(scope, criteria):
     from scoring import services
     from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Index
     from units.models import Unit
 
     return services.framework_create(
         index=Index.objects.get(slug="cchc"),
-        year=year,
-        scope="VN",
+        year=2024,
+        scope=scope,
         block="commune",
-        name=f"Bench {year}",
+        name=f"Bench {scope}",
         criteria=criteria,
         band_scheme=BandScheme.objects.get(name=DEFAULT_BAND_SCHEME),
         participants=Unit.objects.all(),
@@ -81,7 +81,7 @@ def run():
             for leaf in range(1, LEAVES_PER_FIELD + 1)
         ]
     leaves = [spec.code for spec in criteria if "." in spec.code]
-    wide_framework, long_framework = _framework(2024, criteria), _framework(2023, criteria)
+    wide_framework, long_framework = _framework("VN", criteria), _framework("99", criteria)
     wide, long = _files(leaves)
     memory = {}
 

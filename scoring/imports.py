@@ -34,16 +34,26 @@ Progress = Callable[[int, int], None]  # (rows done, rows in all)
 NOT_APPLICABLE_TOKENS = frozenset({"kad", "k a d", "n a", "na", "khong ap dung", "not applicable"})
 
 
+_PLAIN_NUMBER = re.compile(r"\d{1,5}(?:[.,]\d{1,2})?")
+
+
 def parse_points(value) -> engine.ScoreValue:
     """A score cell: None when blank (not entered), ``engine.NOT_APPLICABLE`` for
     "KAD", "N/A", "NA" or "Không áp dụng", else the number (``parse_number``).
-    Raises ``ValueError`` for anything else."""
+    Raises ``ValueError`` for anything else. The two shapes a national file is
+    made of (a spreadsheet number, plain text such as "4,25") take a short cut:
+    400,000 cells."""
     if value is None:
         return None
-    if isinstance(value, float):  # the common case in a national file: no text to fold
-        return parse_number(value)
-    if isinstance(value, str) and header_key(value) in NOT_APPLICABLE_TOKENS:
-        return engine.NOT_APPLICABLE
+    if type(value) is float and abs(value) < 1e9:
+        cents = round(value * 100)
+        if abs(value * 100 - cents) < 1e-6:
+            return Decimal(cents).scaleb(-2)
+    elif type(value) is str:
+        if _PLAIN_NUMBER.fullmatch(value):
+            return Decimal(value.replace(",", "."))
+        if header_key(value) in NOT_APPLICABLE_TOKENS:
+            return engine.NOT_APPLICABLE
     return parse_number(value)
 
 
@@ -438,40 +448,46 @@ def _long_scores(table: Table, context: _Framework, progress: Progress | None) -
         raw_code = row.cells["criterion_code"]
         if raw_code not in criteria:
             code, why = context.codes.resolve(raw_code)
-            criteria[raw_code] = (context.criteria.get(code), why)
+            criterion = context.criteria.get(code)
+            if criterion is not None and not criterion.is_leaf:
+                criterion, why = None, score_problems(criterion, None)[0]
+            criteria[raw_code] = (criterion, why)
         criterion, why = criteria[raw_code]
-        if criterion is None or not criterion.is_leaf:
-            problems.add(row, "criterion_code", why or score_problems(criterion, None)[0])
+        if criterion is None:
+            problems.add(row, "criterion_code", why)
             continue
         value, problem = _cell_problem(context, criterion, row.cells["points"])
         if problem:
             problems.add(row, "points", problem)
-        self_assessed = KEEP
-        if has_self:
-            try:
-                self_assessed = parse_points(row.cells["self_assessed_points"])
-            except ValueError:
-                problems.add(row, "self_assessed_points", _("not a number"))
-            else:
-                if self_assessed is engine.NOT_APPLICABLE:
-                    self_assessed = None
-                for problem in score_problems(criterion, None, self_assessed):
-                    problems.add(row, "self_assessed_points", problem)
+        self_assessed = _self_assessed(problems, row, criterion) if has_self else KEEP
         if unit is None or problem:
             continue
-        if (unit.pk, criterion.pk) in seen:
-            problems.add(
-                row, "criterion_code", _("%(unit)s already has this criterion in an earlier row") % {"unit": unit.name}
-            )
+        cell = (unit.pk, criterion.pk)
+        if cell in seen:
+            reason = _("%(unit)s already has this criterion in an earlier row") % {"unit": unit.name}
+            problems.add(row, "criterion_code", reason)
             continue
-        seen.add((unit.pk, criterion.pk))
-        units.add(unit.pk)
+        seen.add(cell)
+        units.add(cell[0])
         if value is None and not has_self and not has_note:
             continue  # a blank cell: not entered
         note = text(row.cells.get("note")) if has_note else KEEP
-        cells.append(ScoreCell(criterion.pk, unit.pk, value, self_assessed, note))
+        cells.append(ScoreCell(cell[1], cell[0], value, self_assessed, note))
     problems.raise_any()
     return ScoresFile("long", cells, len(units))
+
+
+def _self_assessed(problems: _Problems, row: Row, criterion: Criterion) -> Decimal | None:
+    try:
+        value = parse_points(row.cells["self_assessed_points"])
+    except ValueError:
+        problems.add(row, "self_assessed_points", _("not a number"))
+        return None
+    if value is engine.NOT_APPLICABLE:
+        return None
+    for problem in score_problems(criterion, None, value):
+        problems.add(row, "self_assessed_points", problem)
+    return value
 
 
 # --- published results -----------------------------------------------------

@@ -223,6 +223,9 @@ class Score(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        # The revision is made in the same transaction; a deferred foreign-key check
+        # per created cell would cost PostgreSQL 400,000 trigger calls at commit.
+        db_constraint=False,
     )
 
     class Meta:

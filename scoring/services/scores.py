@@ -258,6 +258,21 @@ def _copy_field(value) -> str:
     return str(value).translate(_COPY_ESCAPES)
 
 
+def _copy_line(row: tuple) -> str:
+    """A stage row in COPY text format. Ids, points and flags need no escaping,
+    so only the notes go through ``_copy_field``: 4 million fields a national file."""
+    criterion_id, unit_id, points, na, self_assessed, note, created, old_points, old_na, old_self, old_note = row
+    return (
+        f"{criterion_id}\t{unit_id}\t{_N if points is None else points}\t{'t' if na else 'f'}\t"
+        f"{_N if self_assessed is None else self_assessed}\t{_copy_field(note) if note else ''}\t"
+        f"{'t' if created else 'f'}\t{_N if old_points is None else old_points}\t{'t' if old_na else 'f'}\t"
+        f"{_N if old_self is None else old_self}\t{_copy_field(old_note) if old_note else ''}\n"
+    )
+
+
+_N = "\\N"
+
+
 def _score_cells_write(staged: list[tuple], revision_id: int) -> None:
     """Upsert the staged cells and record each in the audit trail, without model
     instances: the ORM's bulk_create spends ~50 µs a row building and compiling
@@ -275,7 +290,7 @@ def _score_cells_write(staged: list[tuple], revision_id: int) -> None:
                 "old_note text) ON COMMIT DROP"
             )
             buffer = io.StringIO()
-            buffer.writelines("\t".join(map(_copy_field, row)) + "\n" for row in staged)
+            buffer.writelines(map(_copy_line, staged))
             buffer.seek(0)
             cursor.cursor.copy_expert(f"COPY score_stage ({_NEW}, created, {_OLD}) FROM STDIN", buffer)
             # WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT; harmless here.

@@ -174,7 +174,7 @@ def test_scores_on_a_parent_criterion_or_an_unknown_one_are_errors(framework, tm
         call_command("import_scores", str(long), framework=SLUG)
     message = str(raised.value)
     assert "dòng 2, cột criterion_code, giá trị '1': tiêu chí 1 có tiêu chí con" in message
-    assert "dòng 3, cột criterion_code, giá trị '9.9': không có tiêu chí 9.9 trong khung này" in message
+    assert "dòng 3, cột criterion_code, giá trị '9.9': không có tiêu chí 9.9 trong bộ tiêu chí này" in message
     assert "dòng 5, cột criterion_code" in message  # the same cell twice
 
 
