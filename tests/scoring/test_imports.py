@@ -208,3 +208,28 @@ def test_publish_needs_a_real_date(framework):
     with pytest.raises(CommandError):
         call_command("publish", framework=SLUG, decision="501/QĐ-UBND", date="31/2/2023")
     assert not hasattr(Framework.objects.get(slug=SLUG), "publication")
+
+
+def test_the_blank_template_filled_in_imports_back_and_again_changes_nothing(framework, tmp_path, capsys):
+    template = tmp_path / "phieu.xlsx"
+    call_command("export_results", framework=SLUG, template=True, output=str(template))
+    book = openpyxl.load_workbook(template)
+    sheet = book.worksheets[0]
+    codes = [cell.value for cell in sheet[2][2:]]
+    filled = {"689": {"1.1": 4, "1.2": "KAD", "3": 70.25}, "693": {"2.2": "9,5", "5": 1}}
+    for row in sheet.iter_rows(min_row=4):
+        for code, value in filled.get(row[0].value, {}).items():
+            row[2 + codes.index(code)].value = value
+    book.save(template)
+    capsys.readouterr()
+    call_command("import_scores", str(template), framework=SLUG)
+    assert "4 đơn vị (dạng ngang): 5 ô được tạo" in capsys.readouterr().out  # blank cells are not entered
+    # 689: 4 + 70.25 of 100 − 6 not applicable = 74.25 / 94 = 78.99 (78.989…); 693: 9.5 − 1 = 8.5.
+    assert {code: index for code, (index, _rank) in indexes(framework).items()} == {
+        "689": D("78.99"),
+        "693": D("8.50"),
+        "692": None,
+        "695": None,
+    }
+    call_command("import_scores", str(template), framework=SLUG)
+    assert "0 ô được tạo, 0 ô thay đổi, 5 ô không đổi" in capsys.readouterr().out
