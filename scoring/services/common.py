@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from scoring.models import Publication
+from scoring.models import Publication, Result, Revision
 
 TWO_PLACES = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -39,3 +39,27 @@ def correction_check(framework, reason: str) -> tuple[bool, list[str]]:
             _("framework %(slug)s is published: give the reason for this correction") % {"slug": framework.slug}
         ]
     return published, []
+
+
+def published_figures(framework) -> dict[str, dict]:
+    """Each unit's index and rank as stored now: what a correction replaces."""
+    results = Result.objects.filter(framework=framework).values_list("unit__code", "index", "rank")
+    return {code: {"index": None if index is None else str(index), "rank": rank} for code, index, rank in results}
+
+
+def revision_create(framework, *, user, reason: str, source: str, created: int = 0, changed: int = 0) -> Revision:
+    """The record of a write about to change ``framework``'s figures; refuses
+    (``ScoringInputError``) to correct a published framework without a reason,
+    and keeps the published figures when it does."""
+    published, problems = correction_check(framework, reason)
+    if problems:
+        raise ScoringInputError(problems)
+    return Revision.objects.create(
+        framework=framework,
+        user=user,
+        reason=reason.strip(),
+        source=source[:300],
+        cells_created=created,
+        cells_changed=changed,
+        results_before=published_figures(framework) if published else None,
+    )

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scoring import engine
-from scoring.models import BandScheme, Criterion, Framework, Index, Publication, Revision, Score
-from scoring.services.common import ScoringInputError, amount_problem, correction_check
-from scoring.services.results import framework_results_recompute, published_figures
+from scoring.models import BandScheme, Criterion, Framework, Index, Publication, Score
+from scoring.services.common import ScoringInputError, amount_problem, correction_check, revision_create
+from scoring.services.results import framework_results_recompute
 from units.models import Unit
 from units.text import slugify_vi
 
@@ -125,8 +125,7 @@ def framework_criteria_set(
         )
         if code in maxima and points > maxima[code]
     ][:50]
-    published, problems = correction_check(framework, reason)
-    errors += problems
+    errors += correction_check(framework, reason)[1]
     if errors:
         raise ScoringInputError(errors)
     if codes == stored_codes:
@@ -139,13 +138,7 @@ def framework_criteria_set(
     else:
         framework.criteria.all().delete()
         _criteria_create(framework, criteria)
-    Revision.objects.create(
-        framework=framework,
-        user=user,
-        reason=reason.strip() or _("criteria changed"),
-        source=source[:300],
-        results_before=published_figures(framework) if published else None,
-    )
+    revision_create(framework, user=user, reason=reason.strip() or _("criteria changed"), source=source)
     framework_results_recompute(framework=framework)
     return True
 

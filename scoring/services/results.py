@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scoring import engine
-from scoring.models import Framework, Result, Revision, Score
-from scoring.services.common import HUNDRED, TWO_PLACES, ScoringInputError, amount_problem, correction_check
+from scoring.models import Framework, Result, Score
+from scoring.services.common import HUNDRED, TWO_PLACES, ScoringInputError, amount_problem, revision_create
 from units.models import Unit, UnitLineage
 
 _INDEX = gettext_lazy("index")
@@ -49,12 +49,6 @@ def _published_rows_validate(framework: Framework, rows: list[PublishedResultRow
         where = _("unit %(unit)s") % {"unit": row.unit_code}
         errors += [f"{where}: {problem}" for problem in problems if problem is not None]
     return errors
-
-
-def published_figures(framework: Framework) -> dict[str, dict]:
-    """Each unit's index and rank as stored now: what a correction replaces."""
-    results = Result.objects.filter(framework=framework).values_list("unit__code", "index", "rank")
-    return {code: {"index": None if index is None else str(index), "rank": rank} for code, index, rank in results}
 
 
 def _published_changes(framework: Framework, rows: list[PublishedResultRow], units: Mapping[str, int]) -> int:
@@ -101,17 +95,7 @@ def published_results_set(
     changed = _published_changes(framework, rows, units)
     if dry_run or not changed:
         return changed
-    published, problems = correction_check(framework, reason)
-    if problems:
-        raise ScoringInputError(problems)
-    Revision.objects.create(
-        framework=framework,
-        user=user,
-        reason=reason.strip(),
-        source=source[:300],
-        cells_changed=changed,
-        results_before=published_figures(framework) if published else None,
-    )
+    revision_create(framework, user=user, reason=reason, source=source, changed=changed)
     Result.objects.filter(framework=framework).exclude(unit_id__in=units.values()).delete()
     Result.objects.bulk_create(
         [

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from scoring import engine
 from scoring.models import Criterion, Framework, Revision, Score, ScoreChange
-from scoring.services.common import ScoringInputError, amount_problem, correction_check
-from scoring.services.results import framework_results_recompute, published_figures
+from scoring.services.common import ScoringInputError, amount_problem, revision_create
+from scoring.services.results import framework_results_recompute
 
 _POINTS = gettext_lazy("points")
 _SELF_ASSESSED = gettext_lazy("self-assessed points")
@@ -202,17 +202,8 @@ def scores_import(
     report = ScoreImportReport(created=created, changed=len(staged) - created, unchanged=unchanged)
     if dry_run or not staged:
         return report
-    published, problems = correction_check(framework, reason)
-    if problems:
-        raise ScoringInputError(problems)
-    report.revision = Revision.objects.create(
-        framework=framework,
-        user=user,
-        reason=reason.strip(),
-        source=source[:300],
-        cells_created=report.created,
-        cells_changed=report.changed,
-        results_before=published_figures(framework) if published else None,
+    report.revision = revision_create(
+        framework, user=user, reason=reason, source=source, created=report.created, changed=report.changed
     )
     _score_cells_write(staged, report.revision.pk)
     framework_results_recompute(framework=framework, scores=_unit_scores(framework, stored) if whole else None)

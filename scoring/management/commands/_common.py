@@ -10,7 +10,16 @@ from django.utils.translation import gettext as _
 from scoring.models import Framework
 from units.management.commands._report import problems_error
 
-__all__ = ["ProgressBar", "framework_get", "problems_error", "source_of"]
+__all__ = ["ProgressBar", "add_import_arguments", "framework_get", "problems_error", "source_of"]
+
+
+def add_import_arguments(parser) -> None:
+    """The arguments of the commands that import a file into a framework."""
+    parser.add_argument("file")
+    parser.add_argument("--framework", required=True, metavar="SLUG")
+    parser.add_argument("--sheet", help=_("the sheet to read (default: the first)"))
+    parser.add_argument("--reason", default="", help=_("why: required to correct a published framework"))
+    parser.add_argument("--dry-run", action="store_true", help=_("check and report what would change, write nothing"))
 
 
 def framework_get(slug: str) -> Framework:

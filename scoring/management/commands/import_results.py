@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from cchc_portal.tables import TableError
 from scoring.imports import results_from_file
-from scoring.management.commands._common import framework_get, problems_error, source_of
+from scoring.management.commands._common import add_import_arguments, framework_get, problems_error, source_of
 from scoring.services import ScoringInputError, published_results_set
 
 
@@ -15,13 +15,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
-        parser.add_argument("--framework", required=True, metavar="SLUG")
-        parser.add_argument("--sheet", help=_("the sheet to read (default: the first)"))
-        parser.add_argument("--reason", default="", help=_("why: required to correct a published framework"))
-        parser.add_argument(
-            "--dry-run", action="store_true", help=_("check and report what would change, write nothing")
-        )
+        add_import_arguments(parser)
 
     def handle(self, *args, file, framework, sheet=None, reason="", dry_run=False, **options):
         framework = framework_get(framework)
