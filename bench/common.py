@@ -48,3 +48,22 @@ def report(title, results, labels):
     print(
         f"  peak resident memory of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
     )
+
+
+UNITS, FIELDS, LEAVES_PER_FIELD = 10_040, 8, 5
+
+
+def national_criteria():
+    """The benchmarks' criteria: 8 fields of 5 leaves of 2.5 points (40 leaves, 100 points)."""
+    from decimal import Decimal
+
+    from scoring.services import CriterionSpec
+
+    criteria = []
+    for field in range(1, FIELDS + 1):
+        criteria.append(CriterionSpec(str(field), f"Lĩnh vực {field}", Decimal(LEAVES_PER_FIELD * 2.5)))
+        criteria += [
+            CriterionSpec(f"{field}.{leaf}", f"Tiêu chí {field}.{leaf}", Decimal("2.5"))
+            for leaf in range(1, LEAVES_PER_FIELD + 1)
+        ]
+    return criteria

@@ -15,11 +15,8 @@ wide xlsx ≤ 10 s and ≤ 10× baseline; long csv ≤ 8 s; peak ≤ 1 GB.
 
 import csv
 import resource
-from decimal import Decimal
 
-from common import on_fresh_database, report, timed, workdir
-
-UNITS, FIELDS, LEAVES_PER_FIELD = 10_040, 8, 5
+from common import UNITS, national_criteria, on_fresh_database, report, timed, workdir
 
 
 def _framework(scope, criteria):
@@ -68,18 +65,11 @@ def run():
     import pandas as pd
     from django.core.management import call_command
 
-    from scoring import services
     from scoring.models import Score
     from units.services import UnitRow, units_upsert
 
     units_upsert(rows=[UnitRow(code=f"{10000 + n}", name=f"Xã Mẫu {n}", kind="commune") for n in range(UNITS)])
-    criteria = []
-    for field in range(1, FIELDS + 1):
-        criteria.append(services.CriterionSpec(str(field), f"Lĩnh vực {field}", Decimal(LEAVES_PER_FIELD * 2.5)))
-        criteria += [
-            services.CriterionSpec(f"{field}.{leaf}", f"Tiêu chí {field}.{leaf}", Decimal("2.5"))
-            for leaf in range(1, LEAVES_PER_FIELD + 1)
-        ]
+    criteria = national_criteria()
     leaves = [spec.code for spec in criteria if "." in spec.code]
     wide_framework, long_framework = _framework("VN", criteria), _framework("99", criteria)
     wide, long = _files(leaves)

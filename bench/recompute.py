@@ -13,9 +13,7 @@ file, or the PostgreSQL server of BENCH_DATABASE_URL (a database named cchc_benc
 
 from decimal import Decimal
 
-from common import on_fresh_database, report, timed
-
-UNITS, FIELDS, LEAVES_PER_FIELD = 10_040, 8, 5
+from common import UNITS, national_criteria, on_fresh_database, report, timed
 
 
 def run():
@@ -25,13 +23,7 @@ def run():
     from units.services import UnitRow, units_upsert
 
     units_upsert(rows=[UnitRow(code=f"{10000 + n}", name=f"Xã Mẫu {n}", kind="commune") for n in range(UNITS)])
-    criteria = []
-    for field in range(1, FIELDS + 1):
-        criteria.append(services.CriterionSpec(str(field), f"Lĩnh vực {field}", Decimal(LEAVES_PER_FIELD * 2.5)))
-        criteria += [
-            services.CriterionSpec(f"{field}.{leaf}", f"Tiêu chí {field}.{leaf}", Decimal("2.5"))
-            for leaf in range(1, LEAVES_PER_FIELD + 1)
-        ]
+    criteria = national_criteria()
     framework = services.framework_create(
         index=Index.objects.get(slug="cchc"),
         year=2024,

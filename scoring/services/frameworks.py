@@ -28,6 +28,18 @@ class CriterionSpec:
     component: str = Criterion.Component.APPRAISAL
 
 
+def _criteria_errors(criteria: Sequence[CriterionSpec]) -> list[str]:
+    """Maxima that are not amounts, then (when they all are) the tree's problems."""
+    errors = [
+        f"{spec.code}: {problem}"
+        for spec in criteria
+        if (problem := amount_problem(_MAXIMUM, spec.max_points, _NO_LIMIT)) is not None
+    ]
+    return errors or engine.tree_errors(
+        [engine.CriterionNode(spec.code, spec.max_points, spec.kind) for spec in criteria]
+    )
+
+
 @transaction.atomic
 def framework_create(
     *,
@@ -47,13 +59,7 @@ def framework_create(
     """Create a framework with its criteria tree (parents follow from the codes'
     dots; a parent's maximum must equal the sum of its children's) and participants.
     The default slug is ``<index>-<year>-<scope>-<block>``, e.g. ``cchc-2022-70-district``."""
-    errors = [
-        f"{spec.code}: {problem}"
-        for spec in criteria
-        if (problem := amount_problem(_MAXIMUM, spec.max_points, _NO_LIMIT)) is not None
-    ]
-    if not errors:
-        errors = engine.tree_errors([engine.CriterionNode(spec.code, spec.max_points, spec.kind) for spec in criteria])
+    errors = _criteria_errors(criteria)
     participants = list(participants)
     codes = Counter(unit.code for unit in participants)
     errors += [
@@ -99,11 +105,7 @@ def framework_criteria_set(
     stored = list(framework.criteria.order_by("order", "code"))
     if [_spec_of(criterion) for criterion in stored] == criteria:
         return False
-    errors = [
-        f"{spec.code}: {problem}"
-        for spec in criteria
-        if (problem := amount_problem(_MAXIMUM, spec.max_points, _NO_LIMIT)) is not None
-    ] or engine.tree_errors([engine.CriterionNode(spec.code, spec.max_points, spec.kind) for spec in criteria])
+    errors = _criteria_errors(criteria)
     scored = Score.objects.filter(criterion__framework=framework)
     codes = {spec.code for spec in criteria}
     stored_codes = {criterion.code for criterion in stored}
