@@ -5,7 +5,8 @@ local-memory cache. Production (``DEBUG`` false, the default outside development
 refuses to start without ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 
 Environment: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CACHE_URL,
-CSRF_TRUSTED_ORIGINS, STATIC_ROOT, LOG_LEVEL.
+CSRF_TRUSTED_ORIGINS, STATIC_ROOT, LOG_LEVEL, TASKS_BACKEND, IMPORT_MAX_BYTES,
+IMPORT_MAX_UNPACKED_BYTES, IMPORT_BACKGROUND_BYTES.
 """
 
 from pathlib import Path
@@ -43,6 +44,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "units",
     "scoring",
 ]
@@ -137,3 +141,14 @@ LOGGING = {
 # (zip files) the most they may unpack to, against zip bombs.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 2**20)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=200 * 2**20)
+# An upload larger than this is checked and imported in the background (a task
+# run by `manage.py db_worker`); a smaller one at once, in the request.
+IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=256 * 2**10)
+
+# Background tasks: django-tasks, queued in the database (`manage.py db_worker`
+# runs them). TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+# runs them at once instead (tests).
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+
+# django-import-export: our Revision rows are the audit trail of imports.
+IMPORT_EXPORT_SKIP_ADMIN_LOG = True

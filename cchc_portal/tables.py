@@ -77,9 +77,34 @@ def _blank(value) -> bool:
     )
 
 
-def _check_size(path: Path) -> None:
+@dataclass(frozen=True)
+class Upload:
+    """A file received in memory (the admin's upload): its name, which tells the
+    format as a path's suffix does, and its bytes."""
+
+    name: str
+    data: bytes
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.name).suffix
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+
+Source = Path | str | Upload  # what the readers read: a path, or an upload
+
+
+def source_name(source: Source) -> str:
+    """The file's name, for messages."""
+    return source.name if isinstance(source, Upload) else Path(source).name
+
+
+def _check_size(path: Path | Upload) -> None:
     """Refuse an oversized file before reading any of it."""
-    size, limit = path.stat().st_size, settings.IMPORT_MAX_BYTES
+    size = len(path.data) if isinstance(path, Upload) else path.stat().st_size
+    limit = settings.IMPORT_MAX_BYTES
     if size > limit:
         raise TableError(
             [
@@ -93,7 +118,7 @@ def _check_size(path: Path) -> None:
         )
 
 
-def _csv_grid(path: Path, data: bytes) -> list[list]:
+def _csv_grid(path: Path | Upload, data: bytes) -> list[list]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -111,7 +136,7 @@ def _csv_grid(path: Path, data: bytes) -> list[list]:
     ]
 
 
-def _sheet_grid(path: Path, data: bytes, sheet: str | None) -> list[list]:
+def _sheet_grid(path: Path | Upload, data: bytes, sheet: str | None) -> list[list]:
     import pandas as pd
 
     try:  # xlsx and ods are zip files: refuse zip bombs before unpacking
@@ -128,11 +153,11 @@ def _sheet_grid(path: Path, data: bytes, sheet: str | None) -> list[list]:
     return frame.to_numpy().tolist()
 
 
-def grid(path: Path | str, *, sheet: str | None = None) -> list[list]:
+def grid(path: Source, *, sheet: str | None = None) -> list[list]:
     """Every row of the file's (first or named) sheet, blank cells as None."""
-    path = Path(path)
+    path = path if isinstance(path, Upload) else Path(path)
     _check_size(path)
-    data = path.read_bytes()
+    data = path.data if isinstance(path, Upload) else path.read_bytes()
     suffix = path.suffix.lower()
     if suffix == ".csv":
         if data.startswith(_ZIP_MAGIC):
@@ -203,7 +228,7 @@ def _numbers_columns(cells: list) -> bool:
     return values == list(range(values[0], values[0] + len(values)))
 
 
-def read_table(path: Path | str, columns: Sequence[Column], *, sheet: str | None = None) -> Table:
+def read_table(path: Source, columns: Sequence[Column], *, sheet: str | None = None) -> Table:
     """``find_table`` over the rows of a file."""
     return find_table(grid(path, sheet=sheet), columns)
 

@@ -1,13 +1,19 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from scoring import engine, services
-from scoring.models import Band, BandScheme, Criterion, Framework, Index, Publication, Result, Score
+from scoring.admin_imports import FrameworkImportMixin, ResultsResource, ScoresResource
+from scoring.models import Band, BandScheme, Criterion, Framework, ImportJob, Index, Publication, Result, Score
+from scoring.previews import Preview
+from scoring.tasks import import_job_confirm
 
 
 @admin.register(Index)
@@ -135,9 +141,11 @@ class ScoreForm(forms.ModelForm):
 
 
 @admin.register(Score)
-class ScoreAdmin(admin.ModelAdmin):
-    """Single cells; writes go through ``services.scores_set`` so results are recomputed."""
+class ScoreAdmin(FrameworkImportMixin, admin.ModelAdmin):
+    """Single cells, and whole files through Import; writes go through the
+    services, so results are recomputed and changes audited."""
 
+    resource_classes = [ScoresResource]
     form = ScoreForm
     list_display = ["unit", "criterion", "points", "not_applicable", "self_assessed_points", "updated_at"]
     list_filter = ["criterion__framework", "not_applicable"]
@@ -149,7 +157,9 @@ class ScoreAdmin(admin.ModelAdmin):
         return ["criterion", "unit"] if obj else []
 
     def save_model(self, request, obj, form, change):
-        services.scores_set(framework=obj.criterion.framework, entries=[form.entry])
+        services.scores_set(
+            framework=obj.criterion.framework, entries=[form.entry], user=request.user, source=_("admin form")
+        )
         obj.pk = Score.objects.values_list("pk", flat=True).get(criterion=obj.criterion, unit=obj.unit)
 
     def delete_model(self, request, obj):
@@ -173,9 +183,11 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Result)
-class ResultAdmin(admin.ModelAdmin):
-    """Stored results are computed, never typed: read-only here."""
+class ResultAdmin(FrameworkImportMixin, admin.ModelAdmin):
+    """Stored results are computed, never typed: read-only here. A published-mode
+    framework's decision table comes in through Import."""
 
+    resource_classes = [ResultsResource]
     list_display = ["framework", "rank", "tied", "unit", "index", "band", "delta_index", "delta_rank", "is_sample"]
     list_filter = ["framework", "band", "is_sample"]
     search_fields = ["unit__code", "unit__name"]
@@ -217,3 +229,41 @@ class PublicationAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for publication in queryset.select_related("framework"):
             services.framework_unpublish(framework=publication.framework)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Files imported in the background: each one's page shows its progress, its
+    preview or problems, and the button that confirms it."""
+
+    list_display = ["created_at", "file_name", "kind", "framework", "status", "user"]
+    list_filter = ["status", "kind"]
+    search_fields = ["file_name", "framework__slug", "framework__name"]
+    list_select_related = ["framework", "user"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = get_object_or_404(ImportJob.objects.select_related("framework", "user"), pk=object_id)
+        if not self.has_view_permission(request, job):
+            raise PermissionDenied
+        can_confirm = request.user.is_superuser or request.user.pk == job.user_id
+        if request.method == "POST" and can_confirm:
+            if import_job_confirm(job):
+                self.message_user(request, _("Confirmed: the file is being imported."), messages.SUCCESS)
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import of %(file)s") % {"file": job.file_name},
+            "job": job,
+            "preview": Preview.from_json(job.preview) if job.preview else None,
+            "can_confirm": can_confirm,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/scoring/importjob_status.html", context)

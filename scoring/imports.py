@@ -14,11 +14,22 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from cchc_portal.tables import Column, Row, Table, TableError, find_table, grid, header_key, parse_number, text
+from cchc_portal.tables import (
+    Column,
+    Row,
+    Source,
+    Table,
+    TableError,
+    find_table,
+    grid,
+    header_key,
+    parse_number,
+    source_name,
+    text,
+)
 from scoring import engine
 from scoring.models import Criterion, Framework
 from scoring.selectors import units_rankable
@@ -264,7 +275,7 @@ _COMPONENTS = {
 }
 
 
-def criteria_from_file(path: Path | str, *, sheet: str | None = None) -> list[CriterionSpec]:
+def criteria_from_file(path: Source, *, sheet: str | None = None) -> list[CriterionSpec]:
     """A framework's criteria tree, one row per criterion (code, name, maximum;
     optionally kind and component), or ``TableError`` listing every bad cell.
     The tree itself (parents, sums of maxima) is checked by the service."""
@@ -293,7 +304,7 @@ def criteria_from_file(path: Path | str, *, sheet: str | None = None) -> list[Cr
             specs.append(CriterionSpec(code, name, max_points, kind, component))
     problems.raise_any()
     if not specs:
-        raise TableError([_("%(file)s has a header row but no criteria below it") % {"file": Path(path).name}])
+        raise TableError([_("%(file)s has a header row but no criteria below it") % {"file": source_name(path)}])
     return specs
 
 
@@ -314,7 +325,11 @@ MAXIMA_LABEL = "Điểm tối đa"  # the row of maxima under a template's heade
 class ScoresFile:
     layout: str  # "wide" or "long"
     cells: list[ScoreCell]
-    units: int
+    unit_rows: dict[int, int]  # unit id -> the (first) spreadsheet row that names it
+
+    @property
+    def units(self) -> int:
+        return len(self.unit_rows)
 
 
 class _Framework:
@@ -328,7 +343,7 @@ class _Framework:
 
 
 def scores_from_file(
-    path: Path | str, framework: Framework, *, sheet: str | None = None, progress: Progress | None = None
+    path: Source, framework: Framework, *, sheet: str | None = None, progress: Progress | None = None
 ) -> ScoresFile:
     """Score cells of a computed framework from a file in either layout (DESIGN
     §5): wide (a row per unit, a column per leaf criterion, as the template) or
@@ -406,7 +421,7 @@ def _wide_scores(table: Table, context: _Framework, progress: Progress | None) -
         _check_sums(problems, row, values, subtotals, tree)
         cells += [ScoreCell(context.criteria[code].pk, unit.pk, value, KEEP, KEEP) for code, value in values.items()]
     problems.raise_any()
-    return ScoresFile("wide", cells, len(seen))
+    return ScoresFile("wide", cells, seen)
 
 
 def _check_sums(problems: _Problems, row: Row, values: dict, subtotals: dict, tree: engine.CriteriaTree) -> None:
@@ -439,7 +454,7 @@ def _check_sums(problems: _Problems, row: Row, values: dict, subtotals: dict, tr
 def _long_scores(table: Table, context: _Framework, progress: Progress | None) -> ScoresFile:
     problems = _Problems(table)
     criteria: dict[object, tuple] = {}  # raw code cell -> (criterion, why not)
-    cells, seen, units = [], set(), set()
+    cells, seen, units = [], set(), {}
     has_self, has_note = "self_assessed_points" in table.headers, "note" in table.headers
     for row in _with_progress(table.rows, progress):
         unit, field, reason = context.units.match(row.cells.get("unit_code"), row.cells.get("unit_name"))
@@ -468,13 +483,13 @@ def _long_scores(table: Table, context: _Framework, progress: Progress | None) -
             problems.add(row, "criterion_code", reason)
             continue
         seen.add(cell)
-        units.add(cell[0])
+        units.setdefault(unit.pk, row.number)
         if value is None and not has_self and not has_note:
             continue  # a blank cell: not entered
         note = text(row.cells.get("note")) if has_note else KEEP
         cells.append(ScoreCell(cell[1], cell[0], value, self_assessed, note))
     problems.raise_any()
-    return ScoresFile("long", cells, len(units))
+    return ScoresFile("long", cells, units)
 
 
 def _self_assessed(problems: _Problems, row: Row, criterion: Criterion) -> Decimal | None:
@@ -503,7 +518,7 @@ RESULT_COLUMNS = [
 ]
 
 
-def results_from_file(path: Path | str, framework: Framework, *, sheet: str | None = None) -> list[PublishedResultRow]:
+def results_from_file(path: Source, framework: Framework, *, sheet: str | None = None) -> list[PublishedResultRow]:
     """The decision's table for a published-mode framework: each unit (by code or
     name, among the units of the block in force that year) with its index and
     optionally its rank and field subtotals (columns named by the top-level
@@ -548,6 +563,7 @@ def results_from_file(path: Path | str, framework: Framework, *, sheet: str | No
                     rank=None if rank is None else int(rank),
                     fields=field_points,
                     unit_name=text(row.cells.get("unit_name")) or unit.name,
+                    source_row=row.number,
                 )
             )
     problems.raise_any()

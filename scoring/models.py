@@ -147,6 +147,10 @@ class Framework(models.Model):
         return self.block_name or self.get_block_display()
 
     @property
+    def is_published(self) -> bool:
+        return hasattr(self, "publication")
+
+    @property
     def reference_date(self) -> date:
         """The day unit codes are read as of: the end of the assessed year. Codes
         are reused (DESIGN §2), so "19" in a 2024 table is the old Thái Nguyên and
@@ -390,3 +394,65 @@ class ScoreChange(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} · {self.criterion_id}: {self.old_points} → {self.new_points}"
+
+
+class ImportJob(models.Model):
+    """A file uploaded in the admin and imported in the background: checked first
+    (a preview, or every problem), then written once a person confirms. The
+    file is kept in the database until it is imported, so any worker can read it."""
+
+    class Kind(models.TextChoices):
+        SCORES = "scores", _("scores")
+        RESULTS = "results", _("published results")
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("waiting to be checked")
+        CHECKING = "checking", _("checking")
+        CHECKED = "checked", _("checked: waiting for confirmation")
+        INVALID = "invalid", _("has problems: nothing written")
+        CONFIRMED = "confirmed", _("confirmed: waiting to be imported")
+        IMPORTING = "importing", _("importing")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed: nothing written")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    data = models.BinaryField(editable=False)
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    language = models.CharField(max_length=10, default="vi", editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.WAITING)
+    rows_done = models.PositiveIntegerField(default=0, editable=False)
+    rows_total = models.PositiveIntegerField(default=0, editable=False)
+    preview = models.JSONField(null=True, editable=False)
+    revision = models.ForeignKey(
+        Revision, verbose_name=_("revision"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name} → {self.framework.slug}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.WAITING, self.Status.CHECKING, self.Status.CONFIRMED, self.Status.IMPORTING}
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.rows_done // self.rows_total if self.rows_total else 0

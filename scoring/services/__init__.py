@@ -12,7 +12,13 @@ from scoring.services.frameworks import (
     framework_publish,
     framework_unpublish,
 )
-from scoring.services.results import PublishedResultRow, framework_results_recompute, published_results_set
+from scoring.services.results import (
+    PublishedChange,
+    PublishedResultRow,
+    framework_results_recompute,
+    published_results_changes,
+    published_results_set,
+)
 from scoring.services.scores import (
     KEEP,
     ScoreCell,
@@ -28,6 +34,7 @@ from scoring.services.scores import (
 __all__ = [
     "KEEP",
     "CriterionSpec",
+    "PublishedChange",
     "PublishedResultRow",
     "ScoreCell",
     "ScoreEntry",
@@ -40,6 +47,7 @@ __all__ = [
     "framework_publish",
     "framework_results_recompute",
     "framework_unpublish",
+    "published_results_changes",
     "published_results_set",
     "score_problems",
     "scores_delete",

@@ -25,6 +25,7 @@ class PublishedResultRow:
     fields: Mapping[str, Decimal] = field(default_factory=dict)
     unit_name: str = ""
     is_sample: bool = False
+    source_row: int | None = None  # the row of the file it was read from, for previews
 
 
 def _published_rows_validate(framework: Framework, rows: list[PublishedResultRow], units: Mapping[str, int]) -> list:
@@ -51,8 +52,29 @@ def _published_rows_validate(framework: Framework, rows: list[PublishedResultRow
     return errors
 
 
-def _published_changes(framework: Framework, rows: list[PublishedResultRow], units: Mapping[str, int]) -> int:
-    """How many units the rows add, change or remove."""
+@dataclass(frozen=True)
+class PublishedChange:
+    """A unit whose published figures a table adds, changes or removes: before
+    and after are (index, rank, field points, name as published, sample), None
+    when the unit had or will have no result."""
+
+    unit_id: int
+    before: tuple | None
+    after: tuple | None
+
+
+def published_results_changes(*, framework: Framework, rows: Iterable[PublishedResultRow]) -> list[PublishedChange]:
+    """What ``published_results_set`` would change, unit by unit, read-only.
+    ``ScoringInputError`` lists every bad row."""
+    return _published_changes(framework, list(rows))[1]
+
+
+def _published_changes(framework: Framework, rows: list[PublishedResultRow]) -> tuple[dict, list[PublishedChange]]:
+    """({unit code: id}, the units the checked rows add, change or remove)."""
+    units = Unit.objects.codes_on((row.unit_code for row in rows), framework.reference_date)
+    errors = _published_rows_validate(framework, rows, units)
+    if errors:
+        raise ScoringInputError(errors)
     stored = {
         unit_id: (index, rank, points, name, sample)
         for unit_id, index, rank, points, name, sample in Result.objects.filter(framework=framework).values_list(
@@ -63,7 +85,13 @@ def _published_changes(framework: Framework, rows: list[PublishedResultRow], uni
         units[row.unit_code]: (row.index, row.rank, _field_strings(row.fields), row.unit_name, row.is_sample)
         for row in rows
     }
-    return sum(1 for unit_id, values in given.items() if stored.get(unit_id) != values) + len(stored.keys() - given)
+    changes = [
+        PublishedChange(unit_id, stored.get(unit_id), values)
+        for unit_id, values in given.items()
+        if stored.get(unit_id) != values
+    ]
+    changes += [PublishedChange(unit_id, stored[unit_id], None) for unit_id in stored.keys() - given]
+    return units, changes
 
 
 def _field_strings(fields: Mapping[str, Decimal]) -> dict[str, str]:
@@ -88,11 +116,8 @@ def published_results_set(
     changed; the same table again changes nothing. Changing a published
     framework needs a ``reason``; each change is recorded as a ``Revision``."""
     rows = list(rows)
-    units = Unit.objects.codes_on((row.unit_code for row in rows), framework.reference_date)
-    errors = _published_rows_validate(framework, rows, units)
-    if errors:
-        raise ScoringInputError(errors)
-    changed = _published_changes(framework, rows, units)
+    units, changes = _published_changes(framework, rows)
+    changed = len(changes)
     if dry_run or not changed:
         return changed
     revision_create(framework, user=user, reason=reason, source=source, changed=changed)

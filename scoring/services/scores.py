@@ -1,7 +1,7 @@
 import io
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -127,6 +127,9 @@ class ScoreImportReport:
     changed: int = 0
     unchanged: int = 0
     revision: Revision | None = None
+    # The cells that differ: (criterion id, unit id, points, not applicable,
+    # self-assessed points, note, created, then the old four); for previews.
+    staged: list[tuple] = field(default_factory=list, repr=False)
 
 
 # Fewer units than this: read their stored cells by id; more: the whole framework's,
@@ -199,7 +202,7 @@ def scores_import(
     stored, whole = _stored_cells(framework, {cell.unit_id for cell in cells})
     staged, unchanged = _staged_cells(stored, cells)
     created = sum(1 for row in staged if row[6])
-    report = ScoreImportReport(created=created, changed=len(staged) - created, unchanged=unchanged)
+    report = ScoreImportReport(created=created, changed=len(staged) - created, unchanged=unchanged, staged=staged)
     if dry_run or not staged:
         return report
     report.revision = revision_create(

@@ -1,0 +1,183 @@
+"""An import of a file into a framework as the admin shows it: read and check
+the file, then preview what would change row by row (every problem when there
+is any), or write it. The same readers and services as the commands, so the
+admin and the command line accept and refuse the same files.
+"""
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from cchc_portal.tables import Source, TableError, source_name
+from scoring import engine
+from scoring.imports import Progress, results_from_file, scores_from_file
+from scoring.models import Framework
+from scoring.services import (
+    ScoringInputError,
+    published_results_changes,
+    published_results_set,
+    scores_import,
+)
+from units.models import Unit
+
+SCORES, RESULTS = "scores", "results"
+PREVIEW_ROWS = 200  # rows shown with their changes; the summary counts them all
+
+
+@dataclass
+class PreviewRow:
+    number: int | None  # the spreadsheet row; None for a unit the file no longer lists
+    kind: str  # "new", "update" or "delete", as django-import-export names them
+    unit: str
+    changes: list[tuple[str, str, str]]  # (column, before, after), formatted for reading
+
+
+@dataclass
+class Preview:
+    """What an import would do (or did): a summary, the first rows that change,
+    and every problem. Nothing is written when there is any problem."""
+
+    summary: str = ""
+    rows: list[PreviewRow] = field(default_factory=list)
+    rows_changed: int = 0
+    problems: list[str] = field(default_factory=list)
+    revision_id: int | None = None
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Preview":
+        rows = [PreviewRow(**{**row, "changes": [tuple(change) for change in row["changes"]]}) for row in data["rows"]]
+        return cls(**{**data, "rows": rows})
+
+
+def import_file(
+    kind: str,
+    *,
+    framework: Framework,
+    source: Source,
+    sheet: str | None = None,
+    user=None,
+    reason: str = "",
+    dry_run: bool = True,
+    progress: Progress | None = None,
+) -> Preview:
+    """Read ``source`` as ``kind`` (SCORES or RESULTS) for ``framework``; write
+    it unless ``dry_run``. Problems are returned, not raised."""
+    origin = f"admin {source_name(source)}"
+    try:
+        if kind == SCORES:
+            scores = scores_from_file(source, framework, sheet=sheet, progress=progress)
+            report = scores_import(
+                framework=framework,
+                cells=scores.cells,
+                user=user,
+                reason=reason,
+                source=origin,
+                dry_run=dry_run,
+            )
+            preview = _scores_preview(framework, scores, report)
+            preview.revision_id = report.revision.pk if report.revision else None
+            return preview
+        rows = results_from_file(source, framework, sheet=sheet)
+        preview = _results_preview(framework, rows, published_results_changes(framework=framework, rows=rows))
+        if not dry_run and preview.rows_changed:
+            published_results_set(framework=framework, rows=rows, user=user, reason=reason, source=origin)
+            preview.revision_id = framework.revisions.values_list("pk", flat=True).first()
+        return preview
+    except (TableError, ScoringInputError) as error:
+        return Preview(problems=list(error.messages))
+
+
+def _points(value) -> str:
+    if value is None:
+        return "—"
+    if value is engine.NOT_APPLICABLE or value is True:
+        return "KAD"
+    return number_format(value, 2)
+
+
+def _unit_labels(unit_ids) -> dict[int, str]:
+    return {
+        pk: f"{code} {name}"
+        for pk, code, name in Unit.objects.filter(pk__in=unit_ids).values_list("pk", "code", "name")
+    }
+
+
+def _scores_preview(framework: Framework, scores, report) -> Preview:
+    by_unit = defaultdict(list)
+    for cell in report.staged:
+        by_unit[cell[1]].append(cell)
+    shown = sorted(by_unit, key=lambda unit_id: scores.unit_rows.get(unit_id, 0))[:PREVIEW_ROWS]
+    codes = dict(framework.criteria.order_by("order", "code").values_list("id", "code"))
+    position = {criterion_id: place for place, criterion_id in enumerate(codes)}  # the framework's order
+    labels = _unit_labels(shown)
+    rows = []
+    for unit_id in shown:
+        changes = []
+        cells = sorted(by_unit[unit_id], key=lambda cell: position[cell[0]])
+        for criterion_id, _unit, points, na, self_assessed, note, created, *old in cells:
+            old_points, old_na, old_self, old_note = old
+            code = codes[criterion_id]
+            if created or (points, na) != (old_points, old_na):
+                before = "" if created else _points(True if old_na else old_points)
+                changes.append((code, before, _points(True if na else points)))
+            if not created and self_assessed != old_self:
+                changes.append(
+                    (_("%(code)s self-assessed") % {"code": code}, _points(old_self), _points(self_assessed))
+                )
+            if not created and note != old_note:
+                changes.append((_("%(code)s note") % {"code": code}, old_note, note))
+        kind = "new" if all(cell[6] for cell in by_unit[unit_id]) else "update"
+        rows.append(PreviewRow(scores.unit_rows.get(unit_id), kind, labels[unit_id], changes))
+    summary = _(
+        "%(units)s units (%(layout)s layout): %(created)s cells to create, %(changed)s to change, "
+        "%(unchanged)s unchanged"
+    ) % {
+        "units": number_format(scores.units, force_grouping=True),
+        "layout": _("wide") if scores.layout == "wide" else _("long"),
+        "created": number_format(report.created, force_grouping=True),
+        "changed": number_format(report.changed, force_grouping=True),
+        "unchanged": number_format(report.unchanged, force_grouping=True),
+    }
+    return Preview(summary=summary, rows=rows, rows_changed=len(by_unit))
+
+
+def _results_preview(framework: Framework, rows, changes) -> Preview:
+    numbers = {row.unit_code: row.source_row for row in rows}
+    labels = _unit_labels([change.unit_id for change in changes])
+    codes = dict(Unit.objects.filter(pk__in=labels).values_list("pk", "code"))
+    columns = [_("index"), _("rank"), _("fields"), _("name as published")]
+
+    def shown(position, value):
+        if value is None:
+            return "—"
+        if position == 0:
+            return number_format(value, 2)
+        if position == 2:
+            return "; ".join(f"{code}: {number_format(Decimal(points), 2)}" for code, points in sorted(value.items()))
+        return str(value)
+
+    preview_rows = []
+    for change in changes[:PREVIEW_ROWS]:
+        before, after = change.before or (None,) * 5, change.after or (None,) * 5
+        differences = [
+            (
+                columns[position],
+                "" if change.before is None else shown(position, before[position]),
+                shown(position, after[position]),
+            )
+            for position in range(4)
+            if before[position] != after[position]
+        ]
+        kind = "new" if change.before is None else "delete" if change.after is None else "update"
+        preview_rows.append(PreviewRow(numbers.get(codes[change.unit_id]), kind, labels[change.unit_id], differences))
+    summary = _("%(units)s units in the table: %(changed)s results to add, change or remove") % {
+        "units": number_format(len(rows), force_grouping=True),
+        "changed": number_format(len(changes), force_grouping=True),
+    }
+    return Preview(summary=summary, rows=preview_rows, rows_changed=len(changes))

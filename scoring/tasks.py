@@ -1,0 +1,70 @@
+"""Background imports: an ``ImportJob`` is checked by one task and, once a person
+confirms the preview, written by another (django-tasks; ``manage.py db_worker``
+runs them). Progress is saved as the rows are read, so the status page can show
+it while the import runs."""
+
+from django.db import transaction
+from django.utils import translation
+from django_tasks import task
+
+from cchc_portal.tables import Upload
+from scoring.models import ImportJob
+from scoring.previews import import_file
+
+Status = ImportJob.Status
+
+
+def import_job_enqueue(job: ImportJob) -> None:
+    """Run the job's next step in the background, once the caller's transaction commits."""
+    transaction.on_commit(lambda: import_job_run.enqueue(job.pk))
+
+
+def import_job_confirm(job: ImportJob) -> bool:
+    """Queue the write of a checked job; False when it is not waiting for confirmation."""
+    if not ImportJob.objects.filter(pk=job.pk, status=Status.CHECKED).update(status=Status.CONFIRMED, rows_done=0):
+        return False
+    import_job_enqueue(job)
+    return True
+
+
+@task()
+def import_job_run(job_id: int) -> str:
+    """Check a waiting job, or write a confirmed one. Returns the new status."""
+    job = ImportJob.objects.select_related("framework", "user").get(pk=job_id)
+    steps = {Status.WAITING: Status.CHECKING, Status.CONFIRMED: Status.IMPORTING}
+    if job.status not in steps:
+        return job.status  # already done: a task run twice does nothing
+    write = job.status == Status.CONFIRMED
+    job.status = steps[job.status]
+    job.save(update_fields=["status", "updated_at"])
+
+    def progress(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
+
+    try:
+        with translation.override(job.language):
+            preview = import_file(
+                job.kind,
+                framework=job.framework,
+                source=Upload(job.file_name, bytes(job.data)),
+                sheet=job.sheet or None,
+                user=job.user,
+                reason=job.reason,
+                dry_run=not write,
+                progress=progress,
+            )
+    except Exception:
+        job.status = Status.FAILED
+        job.save(update_fields=["status", "updated_at"])
+        raise
+    job.preview = preview.as_json()
+    if preview.problems:
+        job.status = Status.INVALID
+    elif write:
+        job.status, job.revision_id = Status.DONE, preview.revision_id
+    else:
+        job.status = Status.CHECKED
+    if job.status != Status.CHECKED:
+        job.data = b""  # the file is no longer needed
+    job.save(update_fields=["preview", "status", "revision", "data", "updated_at"])
+    return job.status
