@@ -93,6 +93,31 @@ def import_file(
         return Preview(problems=list(error.messages))
 
 
+def _count(number: int) -> str:
+    return number_format(number, force_grouping=True)
+
+
+def scores_summary(scores, report) -> str:
+    """ "3 units (wide layout): 18 cells created, 0 changed, 0 unchanged", as the
+    command prints it and the preview shows it."""
+    return _(
+        "%(units)s units (%(layout)s layout): %(created)s cells created, %(changed)s changed, %(unchanged)s unchanged"
+    ) % {
+        "units": _count(scores.units),
+        "layout": _("wide") if scores.layout == "wide" else _("long"),
+        "created": _count(report.created),
+        "changed": _count(report.changed),
+        "unchanged": _count(report.unchanged),
+    }
+
+
+def results_summary(rows, changed: int) -> str:
+    return _("%(rows)s results read, %(changed)s units changed") % {
+        "rows": _count(len(rows)),
+        "changed": _count(changed),
+    }
+
+
 def _points(value) -> str:
     if value is None:
         return "—"
@@ -134,16 +159,7 @@ def _scores_preview(framework: Framework, scores, report) -> Preview:
                 changes.append((_("%(code)s note") % {"code": code}, old_note, note))
         kind = "new" if all(cell[6] for cell in by_unit[unit_id]) else "update"
         rows.append(PreviewRow(scores.unit_rows.get(unit_id), kind, labels[unit_id], changes))
-    summary = _(
-        "%(units)s units (%(layout)s layout): %(created)s cells to create, %(changed)s to change, "
-        "%(unchanged)s unchanged"
-    ) % {
-        "units": number_format(scores.units, force_grouping=True),
-        "layout": _("wide") if scores.layout == "wide" else _("long"),
-        "created": number_format(report.created, force_grouping=True),
-        "changed": number_format(report.changed, force_grouping=True),
-        "unchanged": number_format(report.unchanged, force_grouping=True),
-    }
+    summary = scores_summary(scores, report)
     return Preview(summary=summary, rows=rows, rows_changed=len(by_unit))
 
 
@@ -176,8 +192,4 @@ def _results_preview(framework: Framework, rows, changes) -> Preview:
         ]
         kind = "new" if change.before is None else "delete" if change.after is None else "update"
         preview_rows.append(PreviewRow(numbers.get(codes[change.unit_id]), kind, labels[change.unit_id], differences))
-    summary = _("%(units)s units in the table: %(changed)s results to add, change or remove") % {
-        "units": number_format(len(rows), force_grouping=True),
-        "changed": number_format(len(changes), force_grouping=True),
-    }
-    return Preview(summary=summary, rows=preview_rows, rows_changed=len(changes))
+    return Preview(summary=results_summary(rows, len(changes)), rows=preview_rows, rows_changed=len(changes))

@@ -3,58 +3,14 @@ tests/data: real-world quirks, hand-computed results, every bad cell reported an
 nothing half-written, re-imports that change nothing, the audit trail."""
 
 from decimal import Decimal as D
-from pathlib import Path
 
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
 from scoring.models import Framework, Result, Revision, Score, ScoreChange
+from tests.scoring.samples import DATA, EXPECTED, SLUG, framework_import, indexes
 from units.services import UnitRow, units_upsert
-
-DATA = Path(__file__).resolve().parent.parent / "data"
-SLUG = "cchc-2022-70-district"
-
-
-@pytest.fixture
-def binh_phuoc(db):
-    """Bình Phước with four districts; Bù Đốp takes part but has no scores in the samples."""
-    units_upsert(
-        rows=[
-            UnitRow(code="70", name="Tỉnh Bình Phước", short_name="Bình Phước", kind="province"),
-            UnitRow(code="689", name="Thành phố Đồng Xoài", short_name="Đồng Xoài", kind="district", parent_code="70"),
-            UnitRow(code="692", name="Huyện Lộc Ninh", short_name="Lộc Ninh", kind="district", parent_code="70"),
-            UnitRow(code="693", name="Huyện Bù Đốp", short_name="Bù Đốp", kind="district", parent_code="70"),
-            UnitRow(code="695", name="Huyện Đồng Phú", short_name="Đồng Phú", kind="district", parent_code="70"),
-            UnitRow(code="19", name="Tỉnh Thái Nguyên", short_name="Thái Nguyên", kind="province"),
-            UnitRow(code="164", name="Thành phố Thái Nguyên", kind="district", parent_code="19"),
-        ]
-    )
-
-
-def framework_import(**options):
-    arguments = {"index": "cchc", "year": 2022, "scope": "70", "block": "district", **options}
-    call_command("import_framework", str(DATA / "criteria_district.csv"), **arguments)
-    return Framework.objects.get(slug=options.get("slug", SLUG))
-
-
-@pytest.fixture
-def framework(binh_phuoc):
-    return framework_import()
-
-
-def indexes(framework):
-    return {
-        result.unit.code: (result.index, result.rank)
-        for result in Result.objects.filter(framework=framework).select_related("unit")
-    }
-
-
-# Hand-computed from tests/data/make_samples.py:
-# 689: 4 + 5.5 + 4.25 + 10 + 70 = 93.75 normal, + 1 bonus − 0.5 penalty = 94.25 of 100.
-# 695: 1.2 not applicable (max 100 − 6 = 94); 3 + 4.5 + 9.5 + 65.25 = 82.25; 82.25 / 94 = 87.50.
-# 692 (by name "Lộc Ninh"): 2 + 3 + 1 + 5 + 60 = 71, − 3 penalty = 68.
-EXPECTED = {"689": (D("94.25"), 1), "695": (D("87.50"), 2), "692": (D("68.00"), 3), "693": (None, None)}
 
 
 def test_the_framework_file_gives_the_tree_kinds_components_and_the_participants_of_the_block(binh_phuoc, capsys):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from cchc_portal.tables import TableError
 from scoring.imports import results_from_file
 from scoring.management.commands._common import add_import_arguments, framework_get, problems_error, source_of
+from scoring.previews import results_summary
 from scoring.services import ScoringInputError, published_results_set
 
 
@@ -32,5 +33,5 @@ class Command(BaseCommand):
             raise problems_error(error.messages) from error
         except OSError as error:
             raise problems_error([f"{file}: {error.strerror}"]) from error
-        summary = _("%(rows)s results read, %(changed)s units changed") % {"rows": len(rows), "changed": changed}
+        summary = results_summary(rows, changed)
         self.stdout.write(_("Dry run, nothing written: %(summary)s") % {"summary": summary} if dry_run else summary)

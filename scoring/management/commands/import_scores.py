@@ -10,6 +10,7 @@ from scoring.management.commands._common import (
     problems_error,
     source_of,
 )
+from scoring.previews import scores_summary
 from scoring.services import ScoringInputError, scores_import
 
 
@@ -42,14 +43,5 @@ class Command(BaseCommand):
             raise problems_error([f"{file}: {error.strerror}"]) from error
         finally:
             progress.close()
-        summary = _(
-            "%(units)s units (%(layout)s layout): %(created)s cells created, %(changed)s changed, "
-            "%(unchanged)s unchanged"
-        ) % {
-            "units": scores.units,
-            "layout": _("wide") if scores.layout == "wide" else _("long"),
-            "created": report.created,
-            "changed": report.changed,
-            "unchanged": report.unchanged,
-        }
+        summary = scores_summary(scores, report)
         self.stdout.write(_("Dry run, nothing written: %(summary)s") % {"summary": summary} if dry_run else summary)
