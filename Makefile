@@ -37,8 +37,8 @@ setup: $(VENV)/.runtime .env messages ## Install, compile translations, migrate,
 	$(MANAGE) load_units --official 2025
 	$(MANAGE) load_demo
 
-run: setup ## Set up and serve the portal with the demo data
-	$(MANAGE) runserver $(HOST):$(PORT)
+run: setup ## Set up and serve the portal with the demo data (and the worker of background imports)
+	@trap 'kill 0' EXIT; $(MANAGE) db_worker & $(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev .env messages ## Run the test suite (DATABASE_URL picks the database; SQLite by default)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_tasks_db.models import DBTaskResult
 
 from scoring import engine, services
 from scoring.admin_imports import FrameworkImportMixin, ResultsResource, ScoresResource
@@ -229,6 +230,12 @@ class PublicationAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for publication in queryset.select_related("framework"):
             services.framework_unpublish(framework=publication.framework)
+
+
+# Background imports are followed on their ImportJob page, in Vietnamese; the
+# queue's own table (English only) stays out of the admin.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
 
 
 @admin.register(ImportJob)

@@ -14,7 +14,9 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cchc_portal.tables import (
@@ -153,16 +155,20 @@ class UnitMatcher:
     several units share is an error that lists them."""
 
     def __init__(self, units: Iterable[Unit]):
-        self.by_code: dict[str, Unit] = {}
-        self.by_name: dict[str, list[Unit]] = defaultdict(list)
-        for unit in units:
-            self.by_code[unit.code] = unit
-            keys = {header_key(unit.name), name_key(unit.name), name_key(unit.short_name or unit.name)}
-            for key in keys:
-                self.by_name[key].append(unit)
+        self.by_code: dict[str, Unit] = {unit.code: unit for unit in units}
         widths = {_CODE_WIDTH.get(unit.kind) for unit in self.by_code.values()}
         self.width = widths.pop() if len(widths) == 1 else None
         self._memo: dict[tuple, tuple] = {}
+
+    @cached_property
+    def by_name(self) -> dict[str, list[Unit]]:
+        """Units by folded name, built when a row needs it: a file that gives
+        codes with the names as stored never folds 10,000 names."""
+        by_name = defaultdict(list)
+        for unit in self.by_code.values():
+            for key in {header_key(unit.name), name_key(unit.name), name_key(unit.short_name or unit.name)}:
+                by_name[key].append(unit)
+        return by_name
 
     def code(self, value) -> str:
         code = text(value)
@@ -182,7 +188,8 @@ class UnitMatcher:
             unit = self.by_code.get(self.code(code_value))
             if unit is None:
                 return None, "unit_code", _("no such unit among the units this framework ranks")
-            if name_value is not None and unit not in self._named(text(name_value)):
+            name = None if name_value is None else text(name_value)
+            if name is not None and name not in (unit.name, unit.short_name) and unit not in self._named(name):
                 return None, "unit_name", _("the code %(code)s is %(name)s") % {"code": unit.code, "name": unit.name}
             return unit, None, None
         if name_value is None:
@@ -368,13 +375,30 @@ def scores_from_file(
     return _wide_scores(table, context, progress)
 
 
-def _cell_problem(context: _Framework, criterion: Criterion, raw) -> tuple[engine.ScoreValue, str | None]:
-    try:
-        value = parse_points(raw)
-    except ValueError:
-        return None, _("not a number, and not KAD (không áp dụng)")
-    problems = score_problems(criterion, value)
-    return value, problems[0] if problems else None
+class _CellReader:
+    """Reads score cells of one criterion: the value, or why it cannot be stored.
+    A file repeats few distinct values per criterion (0, 0.5, 1 … its maximum),
+    so each distinct raw value is parsed and checked once: 400,000 cells a
+    national file, a few hundred distinct ones."""
+
+    def __init__(self, criterion: Criterion):
+        self.criterion, self.seen = criterion, {}
+
+    def __call__(self, raw) -> tuple[engine.ScoreValue, str | None]:
+        if type(raw) is bool:  # True == 1 as a key: never share a number's entry
+            return self._read(raw)
+        found = self.seen.get(raw)
+        if found is None:
+            found = self.seen[raw] = self._read(raw)
+        return found
+
+    def _read(self, raw) -> tuple[engine.ScoreValue, str | None]:
+        try:
+            value = parse_points(raw)
+        except ValueError:
+            return None, _("not a number, and not KAD (không áp dụng)")
+        problems = score_problems(self.criterion, value)
+        return value, problems[0] if problems else None
 
 
 def _wide_scores(table: Table, context: _Framework, progress: Progress | None) -> ScoresFile:
@@ -399,27 +423,31 @@ def _wide_scores(table: Table, context: _Framework, progress: Progress | None) -
         engine.CriterionNode(criterion.code, criterion.max_points, criterion.kind)
         for criterion in context.criteria.values()
     )
+    readers = [(field, criterion.code, _CellReader(criterion)) for field, criterion in leaves.items()]
+    ids = {criterion.code: criterion.pk for criterion in leaves.values()}
+    maxima = header_key(MAXIMA_LABEL)
     cells, seen = [], {}
     for row in _with_progress(table.rows, progress):
-        first = text(row.cells.get("unit_code") or row.cells.get("unit_name"))
-        if header_key(first) == header_key(MAXIMA_LABEL):
+        first = row.cells.get("unit_code") or row.cells.get("unit_name")
+        if isinstance(first, str) and not first[:1].isdigit() and header_key(first) == maxima:
             continue
         known_problems = len(problems.messages)
         unit = _units_row(problems, context.units, row, seen)
         values = {}
-        for field, criterion in leaves.items():
+        for field, code, read in readers:
             raw = row.cells[field]
             if raw is None:
                 continue
-            value, problem = _cell_problem(context, criterion, raw)
+            value, problem = read(raw)
             if problem:
                 problems.add(row, field, problem)
             else:
-                values[criterion.code] = value
+                values[code] = value
         if len(problems.messages) > known_problems:
             continue
         _check_sums(problems, row, values, subtotals, tree)
-        cells += [ScoreCell(context.criteria[code].pk, unit.pk, value, KEEP, KEEP) for code, value in values.items()]
+        unit_id = unit.pk
+        cells += [ScoreCell(ids[code], unit_id, value, KEEP, KEEP) for code, value in values.items()]
     problems.raise_any()
     return ScoresFile("wide", cells, seen)
 
@@ -448,13 +476,17 @@ def _check_sums(problems: _Problems, row: Row, values: dict, subtotals: dict, tr
                 Decimal(0),
             )
         if given != expected:
-            problems.add(row, field, _("does not match the sum of the points entered (%(sum)s)") % {"sum": expected})
+            problems.add(
+                row,
+                field,
+                _("does not match the sum of the points entered (%(sum)s)") % {"sum": number_format(expected)},
+            )
 
 
 def _long_scores(table: Table, context: _Framework, progress: Progress | None) -> ScoresFile:
     problems = _Problems(table)
-    criteria: dict[object, tuple] = {}  # raw code cell -> (criterion, why not)
-    cells, seen, units = [], set(), {}
+    criteria: dict[object, tuple] = {}  # raw code cell -> (criterion, why not, its cell reader)
+    cells, seen, units, readers = [], set(), {}, {}
     has_self, has_note = "self_assessed_points" in table.headers, "note" in table.headers
     for row in _with_progress(table.rows, progress):
         unit, field, reason = context.units.match(row.cells.get("unit_code"), row.cells.get("unit_name"))
@@ -466,12 +498,16 @@ def _long_scores(table: Table, context: _Framework, progress: Progress | None) -
             criterion = context.criteria.get(code)
             if criterion is not None and not criterion.is_leaf:
                 criterion, why = None, score_problems(criterion, None)[0]
-            criteria[raw_code] = (criterion, why)
-        criterion, why = criteria[raw_code]
+            criteria[raw_code] = (
+                criterion,
+                why,
+                criterion and readers.setdefault(criterion.pk, _CellReader(criterion)),
+            )
+        criterion, why, read = criteria[raw_code]
         if criterion is None:
             problems.add(row, "criterion_code", why)
             continue
-        value, problem = _cell_problem(context, criterion, row.cells["points"])
+        value, problem = read(row.cells["points"])
         if problem:
             problems.add(row, "points", problem)
         self_assessed = _self_assessed(problems, row, criterion) if has_self else KEEP

@@ -208,6 +208,7 @@ def scores_import(
     report.revision = revision_create(
         framework, user=user, reason=reason, source=source, created=report.created, changed=report.changed
     )
+    staged.sort()  # by (criterion, unit): the unique index's order, so the inserts append to it
     _score_cells_write(staged, report.revision.pk)
     framework_results_recompute(framework=framework, scores=_unit_scores(framework, stored) if whole else None)
     return report

@@ -119,7 +119,7 @@ def test_a_total_column_that_disagrees_is_reported(framework, tmp_path):
     path = write_sheet(tmp_path / "total.xlsx", rows)
     with pytest.raises(CommandError) as raised:
         call_command("import_scores", str(path), framework=SLUG)
-    assert "dòng 2, cột Tổng, giá trị '5': không khớp với tổng điểm đã nhập (4.50)" in str(raised.value)
+    assert "dòng 2, cột Tổng, giá trị '5': không khớp với tổng điểm đã nhập (4,50)" in str(raised.value)
     assert "dòng 3" not in str(raised.value)
 
 
