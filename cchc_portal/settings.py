@@ -150,5 +150,7 @@ IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=256 * 2**10
 # runs them at once instead (tests).
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
-# django-import-export: our Revision rows are the audit trail of imports.
+# django-import-export: our Revision rows are the audit trail of imports, and
+# importing into a model needs the permission to change it.
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"

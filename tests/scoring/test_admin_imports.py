@@ -199,3 +199,14 @@ def test_a_waiting_job_shows_progress_and_only_its_uploader_confirms(admin_clien
     client.post(url, {"confirm": "1"})
     job.refresh_from_db()
     assert job.status == "checked"
+
+
+def test_importing_needs_the_permission_to_change_scores(framework, client):
+    staff = get_user_model().objects.create_user("viewer", password="x", is_staff=True)
+    staff.user_permissions.add(*staff.user_permissions.model.objects.filter(codename="view_score"))
+    client.force_login(staff)
+    assert client.get(SCORES_IMPORT).status_code == 403
+    assert check(client, framework, "scores_long.csv").status_code == 403
+    assert SCORES_IMPORT not in client.get(reverse("admin:scoring_score_changelist")).content.decode()
+    staff.user_permissions.add(*staff.user_permissions.model.objects.filter(codename="change_score"))
+    assert client.get(SCORES_IMPORT).status_code == 200
