@@ -2,15 +2,19 @@
 standard error, and a progress bar."""
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from cchc_portal.tables import TableError
 from scoring.models import Framework
+from scoring.services import ScoringInputError
 from units.management.commands._report import problems_error
 
-__all__ = ["ProgressBar", "add_import_arguments", "framework_get", "problems_error", "source_of"]
+__all__ = ["ProgressBar", "add_import_arguments", "file_problems", "framework_get", "problems_error", "source_of"]
 
 
 def add_import_arguments(parser) -> None:
@@ -27,6 +31,17 @@ def framework_get(slug: str) -> Framework:
         return Framework.objects.select_related("index").get(slug=slug)
     except Framework.DoesNotExist:
         raise CommandError(_("no framework %(slug)s") % {"slug": slug}) from None
+
+
+@contextmanager
+def file_problems(file: str) -> Iterator[None]:
+    """Every problem of reading or checking ``file`` as the command's error."""
+    try:
+        yield
+    except (TableError, ScoringInputError) as error:
+        raise problems_error(error.messages) from error
+    except OSError as error:
+        raise problems_error([f"{file}: {error.strerror}"]) from error
 
 
 def source_of(command: str, path: str) -> str:

@@ -1,12 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from cchc_portal.tables import TableError
 from scoring.imports import criteria_from_file
-from scoring.management.commands._common import problems_error, source_of
+from scoring.management.commands._common import file_problems, source_of
 from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Framework, Index
 from scoring.selectors import units_rankable
-from scoring.services import ScoringInputError, framework_create, framework_criteria_set
+from scoring.services import framework_create, framework_criteria_set
 
 NATIONAL_BAND_SCHEME = "Quốc gia (A, B, C)"  # created by migration 0002_reference_data
 
@@ -41,7 +40,7 @@ class Command(BaseCommand):
         except Index.DoesNotExist:
             known = ", ".join(Index.objects.values_list("slug", flat=True))
             raise CommandError(_("no index %(slug)s (known: %(known)s)") % {"slug": index, "known": known}) from None
-        try:
+        with file_problems(file):
             criteria = criteria_from_file(file, sheet=options["sheet"])
             existing = Framework.objects.filter(index=index, year=year, scope=scope, block=block).first()
             if existing is not None:
@@ -72,10 +71,6 @@ class Command(BaseCommand):
                 mode=mode,
                 slug=slug,
             )
-        except (TableError, ScoringInputError) as error:
-            raise problems_error(error.messages) from error
-        except OSError as error:
-            raise problems_error([f"{file}: {error.strerror}"]) from error
         self.stdout.write(
             _("framework %(slug)s created: %(criteria)s criteria, %(units)s participants")
             % {"slug": framework.slug, "criteria": len(criteria), "units": framework.participants.count()}

@@ -1,11 +1,10 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from cchc_portal.tables import TableError
 from scoring.imports import results_from_file
-from scoring.management.commands._common import add_import_arguments, framework_get, problems_error, source_of
+from scoring.management.commands._common import add_import_arguments, file_problems, framework_get, source_of
 from scoring.previews import results_summary
-from scoring.services import ScoringInputError, published_results_set
+from scoring.services import published_results_set
 
 
 class Command(BaseCommand):
@@ -20,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, framework, sheet=None, reason="", dry_run=False, **options):
         framework = framework_get(framework)
-        try:
+        with file_problems(file):
             rows = results_from_file(file, framework, sheet=sheet)
             changed = published_results_set(
                 framework=framework,
@@ -29,9 +28,5 @@ class Command(BaseCommand):
                 source=source_of("import_results", file),
                 dry_run=dry_run,
             )
-        except (TableError, ScoringInputError) as error:
-            raise problems_error(error.messages) from error
-        except OSError as error:
-            raise problems_error([f"{file}: {error.strerror}"]) from error
         summary = results_summary(rows, changed)
         self.stdout.write(_("Dry run, nothing written: %(summary)s") % {"summary": summary} if dry_run else summary)

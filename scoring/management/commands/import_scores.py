@@ -1,17 +1,18 @@
+from contextlib import closing
+
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from cchc_portal.tables import TableError
 from scoring.imports import scores_from_file
 from scoring.management.commands._common import (
     ProgressBar,
     add_import_arguments,
+    file_problems,
     framework_get,
-    problems_error,
     source_of,
 )
 from scoring.previews import scores_summary
-from scoring.services import ScoringInputError, scores_import
+from scoring.services import scores_import
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, framework, sheet=None, reason="", dry_run=False, **options):
         framework = framework_get(framework)
         progress = ProgressBar(_("reading"))
-        try:
+        with file_problems(file), closing(progress):
             scores = scores_from_file(file, framework, sheet=sheet, progress=progress)
             progress.close()
             report = scores_import(
@@ -37,11 +38,5 @@ class Command(BaseCommand):
                 source=source_of("import_scores", file),
                 dry_run=dry_run,
             )
-        except (TableError, ScoringInputError) as error:
-            raise problems_error(error.messages) from error
-        except OSError as error:
-            raise problems_error([f"{file}: {error.strerror}"]) from error
-        finally:
-            progress.close()
         summary = scores_summary(scores, report)
         self.stdout.write(_("Dry run, nothing written: %(summary)s") % {"summary": summary} if dry_run else summary)
