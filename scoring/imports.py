@@ -59,6 +59,8 @@ def parse_points(value) -> engine.ScoreValue:
     if value is None:
         return None
     if type(value) is float and abs(value) < 1e9:
+        if value.is_integer():
+            return Decimal(int(value))
         cents = round(value * 100)
         if abs(value * 100 - cents) < 1e-6:
             return Decimal(cents).scaleb(-2)
@@ -446,8 +448,9 @@ def _wide_scores(table: Table, context: _Framework, progress: Progress | None) -
         if len(problems.messages) > known_problems:
             continue
         _check_sums(problems, row, values, subtotals, tree)
-        unit_id = unit.pk
-        cells += [ScoreCell(ids[code], unit_id, value, KEEP, KEEP) for code, value in values.items()]
+        unit_id = unit.id
+        # ScoreCells, built as plain tuples: 400,000 a national file.
+        cells += [(ids[code], unit_id, value, KEEP, KEEP) for code, value in values.items()]
     problems.raise_any()
     return ScoresFile("wide", cells, seen)
 
@@ -513,17 +516,17 @@ def _long_scores(table: Table, context: _Framework, progress: Progress | None) -
         self_assessed = _self_assessed(problems, row, criterion) if has_self else KEEP
         if unit is None or problem:
             continue
-        cell = (unit.pk, criterion.pk)
+        cell = (unit.id, criterion.id)  # .id, not .pk: a property call, 400,000 rows a national file
         if cell in seen:
             reason = _("%(unit)s already has this criterion in an earlier row") % {"unit": unit.name}
             problems.add(row, "criterion_code", reason)
             continue
         seen.add(cell)
-        units.setdefault(unit.pk, row.number)
+        units.setdefault(unit.id, row.number)
         if value is None and not has_self and not has_note:
             continue  # a blank cell: not entered
         note = text(row.cells.get("note")) if has_note else KEEP
-        cells.append(ScoreCell(cell[1], cell[0], value, self_assessed, note))
+        cells.append((cell[1], cell[0], value, self_assessed, note))  # a ScoreCell, built as a plain tuple
     problems.raise_any()
     return ScoresFile("long", cells, units)
 

@@ -1,7 +1,9 @@
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import F
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from scoring import engine
 from scoring.models import Framework, Result, Score
+from scoring.services import bulk
 from scoring.services.common import HUNDRED, TWO_PLACES, ScoringInputError, amount_problem, revision_create
 from units.models import Unit, UnitLineage
 
@@ -166,38 +169,54 @@ def _computed_totals(framework: Framework, scores: UnitScores | None) -> dict[in
     return {unit_id: tree.totals(scores.get(unit_id, {})) for unit_id in participant_ids}
 
 
-def _inputs(framework: Framework, scores: UnitScores | None) -> dict[int, Result]:
-    """Unsaved Results holding each unit's totals and index, before ranking."""
+class _Figures(NamedTuple):
+    """A unit's totals and index, before ranking."""
+
+    field_points: dict[str, str]  # field code -> points, as stored
+    total_points: Decimal | None
+    applicable_max: Decimal | None
+    index: Decimal | None
+
+
+def _inputs(framework: Framework, scores: UnitScores | None) -> dict[int, _Figures]:
+    """Each unit's figures: computed mode, from its scores; published mode, the
+    decision's stored index and fields."""
     if framework.mode == Framework.Mode.COMPUTED:
         Result.objects.filter(framework=framework).exclude(unit__in=framework.participants.all()).delete()
         return {
-            unit_id: Result(
-                framework=framework,
-                unit_id=unit_id,
-                field_points={code: str(points) for code, points in totals.field_points.items()},
-                total_points=totals.total_points,
-                applicable_max=totals.applicable_max,
-                index=totals.index,
+            unit_id: _Figures(
+                {code: str(points) for code, points in totals.field_points.items()},
+                totals.total_points,
+                totals.applicable_max,
+                totals.index,
             )
             for unit_id, totals in _computed_totals(framework, scores).items()
         }
-    # Published mode: the decision's stored figures; copies without primary keys
-    # so that the upsert matches on (framework, unit).
-    return {
-        result.unit_id: Result(
-            framework=framework,
-            unit_id=result.unit_id,
-            field_points=result.field_points,
-            total_points=result.total_points,
-            applicable_max=result.applicable_max,
-            index=result.index,
-        )
-        for result in Result.objects.filter(framework=framework)
-    }
+    stored = Result.objects.filter(framework=framework).values_list(
+        "unit_id", "field_points", "total_points", "applicable_max", "index"
+    )
+    return {unit_id: _Figures(*figures) for unit_id, *figures in stored}
 
 
 def _decimals(points: Mapping[str, str]) -> dict[str, Decimal]:
     return {code: Decimal(value) for code, value in points.items()}
+
+
+# What a recompute writes; a new result also gets the columns it leaves alone.
+_RECOMPUTED = (
+    "field_points",
+    "field_deltas",
+    "total_points",
+    "applicable_max",
+    "index",
+    "rank",
+    "tied",
+    "band",
+    "previous_id",
+    "delta_index",
+    "delta_rank",
+)
+_LEFT_ALONE = {"unit_name": "", "published_rank": None, "is_sample": False}
 
 
 @transaction.atomic
@@ -211,47 +230,55 @@ def framework_results_recompute(*, framework: Framework, scores: UnitScores | No
     of results. A caller that holds every score cell of the framework (an
     import that just compared them all) passes them as ``scores``, sparing the
     read of 400,000 cells."""
-    results = _inputs(framework, scores)
-    ranks = engine.competition_ranks({unit_id: result.index for unit_id, result in results.items()})
+    figures = _inputs(framework, scores)
+    ranks = engine.competition_ranks({unit_id: unit.index for unit_id, unit in figures.items()})
     bands = list(framework.band_scheme.bands.values_list("label", "lower_bound"))
 
     previous_round = Framework.objects.previous_round(framework)
-    previous: dict[int, Result] = {}
+    previous: dict[int, tuple] = {}  # unit id -> (result id, index, rank, field points)
     links: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if previous_round is not None:
-        previous = {result.unit_id: result for result in Result.objects.filter(framework=previous_round)}
+        stored = Result.objects.filter(framework=previous_round).values_list(
+            "unit_id", "id", "index", "rank", "field_points"
+        )
+        previous = {unit_id: before for unit_id, *before in stored}
         lineage = UnitLineage.objects.filter(successor__in=framework.participants.all())
         for predecessor_id, successor_id, kind in lineage.values_list("predecessor_id", "successor_id", "kind"):
             links[successor_id].append((predecessor_id, kind))
 
-    for unit_id, result in results.items():
-        result.rank, result.tied = ranks[unit_id]
-        result.band = engine.band_for(result.index, bands)
-        before = previous.get(engine.previous_unit_for(unit_id, links[unit_id], previous))
-        result.previous = before
-        result.delta_index = engine.delta(result.index, before.index if before else None)
-        result.delta_rank = engine.rank_delta(result.rank, before.rank if before else None)
-        deltas = engine.field_deltas(_decimals(result.field_points), _decimals(before.field_points) if before else None)
-        result.field_deltas = {code: None if value is None else str(value) for code, value in deltas.items()}
-
-    Result.objects.bulk_create(
-        results.values(),
-        update_conflicts=True,
-        unique_fields=["framework", "unit"],
-        update_fields=[
-            "field_points",
-            "field_deltas",
-            "total_points",
-            "applicable_max",
-            "index",
-            "rank",
-            "tied",
-            "band",
-            "previous",
-            "delta_index",
-            "delta_rank",
-        ],
-        batch_size=2000,
+    rows = []
+    for unit_id, unit in figures.items():
+        rank, tied = ranks[unit_id]
+        before_id, before_index, before_rank, before_fields = previous.get(
+            engine.previous_unit_for(unit_id, links[unit_id], previous), (None, None, None, None)
+        )
+        deltas = engine.field_deltas(
+            _decimals(unit.field_points), None if before_fields is None else _decimals(before_fields)
+        )
+        rows.append(
+            (
+                framework.pk,
+                unit_id,
+                json.dumps(unit.field_points),
+                json.dumps({code: None if value is None else str(value) for code, value in deltas.items()}),
+                unit.total_points,
+                unit.applicable_max,
+                unit.index,
+                rank,
+                tied,
+                engine.band_for(unit.index, bands),
+                before_id,
+                engine.delta(unit.index, before_index),
+                engine.rank_delta(rank, before_rank),
+                *_LEFT_ALONE.values(),
+            )
+        )
+    bulk.rows_upsert(
+        Result,
+        ("framework_id", "unit_id", *_RECOMPUTED, *_LEFT_ALONE),
+        rows,
+        conflict=("framework_id", "unit_id"),
+        update=_RECOMPUTED,
     )
     Framework.objects.filter(pk=framework.pk).update(
         results_version=F("results_version") + 1, results_updated_at=timezone.now()
@@ -259,4 +286,4 @@ def framework_results_recompute(*, framework: Framework, scores: UnitScores | No
     following = Framework.objects.following_round(framework)
     if following is not None:
         framework_results_recompute(framework=following)
-    return len(results)
+    return len(rows)

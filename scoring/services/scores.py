@@ -1,4 +1,3 @@
-import io
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from scoring import engine
 from scoring.models import Criterion, Framework, Revision, Score, ScoreChange
+from scoring.services import bulk
 from scoring.services.common import ScoringInputError, amount_problem, revision_create
 from scoring.services.results import framework_results_recompute
 
@@ -110,7 +110,9 @@ KEEP = _Keep()
 
 
 class ScoreCell(NamedTuple):
-    """One checked cell to write, by ids (``score_problems`` found nothing wrong)."""
+    """One checked cell to write, by ids (``score_problems`` found nothing wrong).
+    The writes read cells by position, so the file readers build them as plain
+    tuples in this order: a national file has 400,000."""
 
     criterion_id: int
     unit_id: int
@@ -199,7 +201,9 @@ def scores_import(
     Cells must be unique and valid (the importers and ``scores_validate`` check
     them, naming rows)."""
     cells = list(cells)
-    stored, whole = _stored_cells(framework, {cell.unit_id for cell in cells})
+    # Imports into one framework take turns: each compares with what is stored.
+    Framework.objects.select_for_update().filter(pk=framework.pk).exists()
+    stored, whole = _stored_cells(framework, {cell[1] for cell in cells})
     staged, unchanged = _staged_cells(stored, cells)
     created = sum(1 for row in staged if row[6])
     report = ScoreImportReport(created=created, changed=len(staged) - created, unchanged=unchanged, staged=staged)
@@ -224,82 +228,35 @@ def scores_delete(*, scores: QuerySet) -> int:
     return deleted
 
 
-_NEW = "criterion_id, unit_id, points, not_applicable, self_assessed_points, note"
-_OLD = "old_points, old_not_applicable, old_self_assessed_points, old_note"
-_SCORE_UPSERT = f"""
-    INSERT INTO {Score._meta.db_table} ({_NEW}, updated_at, created_in_id)
-    {{rows}}
-    ON CONFLICT (criterion_id, unit_id) DO UPDATE SET
-        points = EXCLUDED.points,
-        not_applicable = EXCLUDED.not_applicable,
-        self_assessed_points = EXCLUDED.self_assessed_points,
-        note = EXCLUDED.note,
-        updated_at = EXCLUDED.updated_at
-"""
-_CHANGES_INSERT = f"""
-    INSERT INTO {ScoreChange._meta.db_table} (revision_id, {_OLD},
-        criterion_id, unit_id, new_points, new_not_applicable, new_self_assessed_points, new_note)
-    {{rows}}
-"""
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_field(value) -> str:
-    """One field in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return str(value).translate(_COPY_ESCAPES)
-
-
-def _copy_line(row: tuple) -> str:
-    """A stage row in COPY text format. Ids, points and flags need no escaping,
-    so only the notes go through ``_copy_field``: 4 million fields a national file."""
-    criterion_id, unit_id, points, na, self_assessed, note, created, old_points, old_na, old_self, old_note = row
-    return (
-        f"{criterion_id}\t{unit_id}\t{_N if points is None else points}\t{'t' if na else 'f'}\t"
-        f"{_N if self_assessed is None else self_assessed}\t{_copy_field(note) if note else ''}\t"
-        f"{'t' if created else 'f'}\t{_N if old_points is None else old_points}\t{'t' if old_na else 'f'}\t"
-        f"{_N if old_self is None else old_self}\t{_copy_field(old_note) if old_note else ''}\n"
-    )
-
-
-_N = "\\N"
+_CELL = ("criterion_id", "unit_id", "points", "not_applicable", "self_assessed_points", "note")
+_CHANGE = (
+    "revision_id",
+    "old_points",
+    "old_not_applicable",
+    "old_self_assessed_points",
+    "old_note",
+    "criterion_id",
+    "unit_id",
+    "new_points",
+    "new_not_applicable",
+    "new_self_assessed_points",
+    "new_note",
+)
 
 
 def _score_cells_write(staged: list[tuple], revision_id: int) -> None:
-    """Upsert the staged cells and record each in the audit trail, without model
-    instances: the ORM's bulk_create spends ~50 µs a row building and compiling
-    them, and a national file has 400,000 cells. PostgreSQL (psycopg2): COPY
-    into a temporary table, then one set-based upsert and one insert of the
-    changes. Other backends (SQLite): executemany of the same two statements,
-    run in C. Runs in the caller's transaction."""
+    """Store the staged cells and record each change in the audit trail: the new
+    cells with a plain insert (their absence was read in this transaction), the
+    changed ones with an upsert, then a ``ScoreChange`` per changed cell."""
     updated_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TEMPORARY TABLE score_stage (criterion_id bigint, unit_id bigint, points numeric(7, 2), "
-                "not_applicable boolean, self_assessed_points numeric(7, 2), note text, created boolean, "
-                "old_points numeric(7, 2), old_not_applicable boolean, old_self_assessed_points numeric(7, 2), "
-                "old_note text) ON COMMIT DROP"
-            )
-            buffer = io.StringIO()
-            buffer.writelines(map(_copy_line, staged))
-            buffer.seek(0)
-            cursor.cursor.copy_expert(f"COPY score_stage ({_NEW}, created, {_OLD}) FROM STDIN", buffer)
-            # WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT; harmless here.
-            from_stage = f"SELECT {_NEW}, %s, %s FROM score_stage WHERE true"  # noqa: S608 (constant column lists)
-            cursor.execute(_SCORE_UPSERT.format(rows=from_stage), [updated_at, revision_id])
-            from_stage = f"SELECT %s, {_OLD}, {_NEW} FROM score_stage WHERE NOT created"  # noqa: S608
-            cursor.execute(_CHANGES_INSERT.format(rows=from_stage), [revision_id])
-            cursor.execute("DROP TABLE score_stage")
-        else:
-            cursor.executemany(
-                _SCORE_UPSERT.format(rows="VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"),
-                [(*row[:6], updated_at, revision_id) for row in staged],
-            )
-            cursor.executemany(
-                _CHANGES_INSERT.format(rows="VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"),
-                [(revision_id, *row[7:], *row[:6]) for row in staged if not row[6]],
-            )
+    created = [(*row[:6], updated_at, revision_id) for row in staged if row[6]]
+    changed = [row for row in staged if not row[6]]
+    bulk.rows_insert(Score, (*_CELL, "updated_at", "created_in_id"), created)
+    bulk.rows_upsert(
+        Score,
+        (*_CELL, "updated_at"),
+        [(*row[:6], updated_at) for row in changed],
+        conflict=_CELL[:2],
+        update=(*_CELL[2:], "updated_at"),
+    )
+    bulk.rows_insert(ScoreChange, _CHANGE, [(revision_id, *row[7:], *row[:6]) for row in changed])
