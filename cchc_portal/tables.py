@@ -18,8 +18,10 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.utils.formats import number_format
@@ -58,8 +60,7 @@ class Column:
         return {header_key(text) for text in (self.field, *self.headers)}
 
 
-@dataclass
-class Row:
+class Row(NamedTuple):  # a tuple: a national file has 400,000 rows to build
     number: int  # as the spreadsheet shows it (1-based, title rows counted)
     cells: Mapping[Hashable, object]  # field -> raw cell value (None when blank)
 
@@ -214,14 +215,16 @@ def find_table(
             headers = {field: text(cells[position]) for position, field in found.items()}
             width = len(cells)
             start = index + 2 if index + 1 < len(rows) and _numbers_columns(rows[index + 1]) else index + 1
-            fields, pick = list(found.values()), _picker(list(found))
-            body = [
-                Row(number, dict(zip(fields, pick(cells), strict=True)))
+            kept = [  # the rows that are not blank, as wide as the header row
+                (number, cells if len(cells) >= width else cells + [None] * (width - len(cells)))
                 for number, cells in enumerate(rows[start:], start=start + 1)
-                if cells.count(None) != len(cells)  # not a blank row
-                for cells in [cells if len(cells) >= width else cells + [None] * (width - len(cells))]
+                if cells.count(None) != len(cells)
             ]
-            return Table(headers, body)
+            # Each row's fields, built by C loops (map, zip, itemgetter) rather than a comprehension.
+            fields, pick = list(found.values()), _picker(list(found))
+            values = map(pick, (cells for _number, cells in kept))
+            cells = map(dict, map(zip, repeat(fields), values))
+            return Table(headers, list(map(Row, (number for number, _cells in kept), cells)))
     names = ", ".join(f"{column.headers[0]} ({column.field})" for column in columns if column.required)
     raise TableError(
         [

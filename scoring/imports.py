@@ -36,6 +36,7 @@ from scoring import engine
 from scoring.models import Criterion, Framework
 from scoring.selectors import units_rankable
 from scoring.services import CriterionSpec, PublishedResultRow, score_problems
+from scoring.services.bulk import collector_paused
 from scoring.services.scores import KEEP, ScoreCell
 from units.models import Unit
 from units.text import fold
@@ -351,6 +352,7 @@ class _Framework:
         self.units = UnitMatcher(framework.participants.all())
 
 
+@collector_paused()
 def scores_from_file(
     path: Source, framework: Framework, *, sheet: str | None = None, progress: Progress | None = None
 ) -> ScoresFile:

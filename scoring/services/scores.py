@@ -182,6 +182,7 @@ def _unit_scores(framework: Framework, stored: dict) -> dict[int, dict[str, engi
     return scores
 
 
+@bulk.collector_paused()
 @transaction.atomic
 def scores_import(
     *,
