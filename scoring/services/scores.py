@@ -4,9 +4,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -248,15 +247,14 @@ _CHANGE = (
 def _score_cells_write(staged: list[tuple], revision_id: int) -> None:
     """Store the staged cells and record each change in the audit trail: the new
     cells with a plain insert (their absence was read in this transaction), the
-    changed ones with an upsert, then a ``ScoreChange`` per changed cell."""
-    updated_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    created = [(*row[:6], updated_at, revision_id) for row in staged if row[6]]
+    changed ones with an upsert, then a ``ScoreChange`` per changed cell. The
+    database sets ``updated_at`` (its default)."""
     changed = [row for row in staged if not row[6]]
-    bulk.rows_insert(Score, (*_CELL, "updated_at", "created_in_id"), created)
+    bulk.rows_insert(Score, (*_CELL, "created_in_id"), [(*row[:6], revision_id) for row in staged if row[6]])
     bulk.rows_upsert(
         Score,
-        (*_CELL, "updated_at"),
-        [(*row[:6], updated_at) for row in changed],
+        _CELL,
+        [row[:6] for row in changed],
         conflict=_CELL[:2],
         update=(*_CELL[2:], "updated_at"),
     )

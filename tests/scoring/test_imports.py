@@ -2,11 +2,13 @@
 tests/data: real-world quirks, hand-computed results, every bad cell reported and
 nothing half-written, re-imports that change nothing, the audit trail."""
 
+from datetime import timedelta
 from decimal import Decimal as D
 
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from scoring.models import Framework, Result, Revision, Score, ScoreChange
 from tests.scoring.samples import DATA, EXPECTED, SLUG, framework_import, indexes
@@ -42,6 +44,7 @@ def test_reimporting_the_same_file_changes_nothing_and_a_corrected_one_only_its_
     call_command("import_scores", str(DATA / "scores_wide.xlsx"), framework=SLUG)
     assert "3 đơn vị (dạng ngang): 18 ô được tạo" in capsys.readouterr().out
     stamps = dict(Score.objects.values_list("pk", "updated_at"))
+    assert all(abs(stamp - timezone.now()) < timedelta(minutes=1) for stamp in stamps.values())  # the database's clock
     call_command("import_scores", str(DATA / "scores_long.csv"), framework=SLUG)
     assert "0 ô được tạo, 0 ô thay đổi, 18 ô không đổi" in capsys.readouterr().out
     assert dict(Score.objects.values_list("pk", "updated_at")) == stamps
@@ -55,6 +58,10 @@ def test_reimporting_the_same_file_changes_nothing_and_a_corrected_one_only_its_
     assert (change.unit.code, change.criterion.code, change.old_points, change.new_points) == ("692", "2.2", 5, 6)
     assert (revision.cells_changed, revision.source) == (1, "import_scores corrected.csv")
     assert indexes(framework)["692"] == (D("69.00"), 3)
+    changed = Score.objects.get(unit__code="692", criterion__code="2.2").pk
+    after = dict(Score.objects.values_list("pk", "updated_at"))
+    assert after[changed] > stamps.pop(changed)
+    assert {pk: stamp for pk, stamp in after.items() if pk != changed} == stamps
 
 
 def test_a_published_framework_is_corrected_only_with_a_reason(framework, tmp_path):
