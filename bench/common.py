@@ -11,7 +11,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 workdir = tempfile.mkdtemp(prefix="cchc-bench-")
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir}/bench.sqlite3"
-os.environ.setdefault("DEBUG", "1")
+# As in production: with DEBUG on, Django would also keep (and format) every query it runs.
+os.environ["DEBUG"] = "0"
+os.environ.setdefault("SECRET_KEY", "benchmarks-only")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc_portal.settings")
 
 import django  # noqa: E402
@@ -28,6 +31,18 @@ def timed(label, function, results):
     value = function()
     results[label] = time.perf_counter() - start
     return value
+
+
+def seconds(function) -> float:
+    """How long ``function()`` takes."""
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def peak_memory() -> float:
+    """The process's peak resident memory so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def on_fresh_database(run):

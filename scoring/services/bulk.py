@@ -17,10 +17,11 @@ import csv
 import gc
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 # From this many rows, dropping a table's foreign keys and adding them back (one
@@ -42,6 +43,35 @@ def collector_paused():
     finally:
         if enabled:
             gc.enable()
+
+
+@contextmanager
+def writing_alongside(write: Callable[[], None]):
+    """Run ``write`` (database work, in this thread's connection and transaction)
+    in another thread while the block computes without the database. The
+    database does its part (PostgreSQL in its own process, SQLite in C) with
+    Python's lock released, so the block's computing costs no time. The block's
+    end waits for ``write`` and raises its error, if any."""
+    shared = connections[DEFAULT_DB_ALIAS]
+
+    def run():
+        connections[DEFAULT_DB_ALIAS] = shared  # ``connection`` is this one in the thread too
+        try:
+            write()
+        finally:
+            del connections[DEFAULT_DB_ALIAS]
+
+    shared.inc_thread_sharing()
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            writing = pool.submit(run)
+            try:
+                yield
+            finally:
+                wait([writing])
+            writing.result()
+    finally:
+        shared.dec_thread_sharing()
 
 
 def rows_insert(model: type[Model], columns: Sequence[str], rows: Sequence[tuple]) -> None:

@@ -152,23 +152,6 @@ def published_results_set(
 UnitScores = Mapping[int, Mapping[str, engine.ScoreValue]]
 
 
-def _computed_totals(framework: Framework, scores: UnitScores | None) -> dict[int, engine.UnitTotals]:
-    tree = engine.CriteriaTree(
-        engine.CriterionNode(code, max_points, kind)
-        for code, max_points, kind in framework.criteria.values_list("code", "max_points", "kind")
-    )
-    if scores is None:
-        values: dict[int, dict[str, engine.ScoreValue]] = defaultdict(dict)
-        cells = Score.objects.filter(criterion__framework=framework).values_list(
-            "unit_id", "criterion__code", "points", "not_applicable"
-        )
-        for unit_id, code, points, not_applicable in cells.iterator(chunk_size=20_000):
-            values[unit_id][code] = engine.NOT_APPLICABLE if not_applicable else points
-        scores = values
-    participant_ids = framework.participants.values_list("id", flat=True)
-    return {unit_id: tree.totals(scores.get(unit_id, {})) for unit_id in participant_ids}
-
-
 class _Figures(NamedTuple):
     """A unit's totals and index, before ranking."""
 
@@ -176,26 +159,6 @@ class _Figures(NamedTuple):
     total_points: Decimal | None
     applicable_max: Decimal | None
     index: Decimal | None
-
-
-def _inputs(framework: Framework, scores: UnitScores | None) -> dict[int, _Figures]:
-    """Each unit's figures: computed mode, from its scores; published mode, the
-    decision's stored index and fields."""
-    if framework.mode == Framework.Mode.COMPUTED:
-        Result.objects.filter(framework=framework).exclude(unit__in=framework.participants.all()).delete()
-        return {
-            unit_id: _Figures(
-                {code: str(points) for code, points in totals.field_points.items()},
-                totals.total_points,
-                totals.applicable_max,
-                totals.index,
-            )
-            for unit_id, totals in _computed_totals(framework, scores).items()
-        }
-    stored = Result.objects.filter(framework=framework).values_list(
-        "unit_id", "field_points", "total_points", "applicable_max", "index"
-    )
-    return {unit_id: _Figures(*figures) for unit_id, *figures in stored}
 
 
 def _decimals(points: Mapping[str, str]) -> dict[str, Decimal]:
@@ -219,6 +182,113 @@ _RECOMPUTED = (
 _LEFT_ALONE = {"unit_name": "", "published_rank": None, "is_sample": False}
 
 
+class ResultsRecompute:
+    """``framework_results_recompute`` in three steps: creating one reads what
+    the database holds, ``rows()`` computes without it, ``write()`` stores. An
+    import that holds every score cell computes while it writes the cells."""
+
+    def __init__(self, framework: Framework, scores: UnitScores | None = None):
+        self.framework, self.scores = framework, scores
+        self.bands = list(framework.band_scheme.bands.values_list("label", "lower_bound"))
+        if framework.mode == Framework.Mode.COMPUTED:
+            Result.objects.filter(framework=framework).exclude(unit__in=framework.participants.all()).delete()
+            self.tree = engine.CriteriaTree(
+                engine.CriterionNode(code, max_points, kind)
+                for code, max_points, kind in framework.criteria.values_list("code", "max_points", "kind")
+            )
+            self.participants = list(framework.participants.values_list("id", flat=True))
+            if scores is None:
+                self.scores = self._stored_scores()
+        else:  # published mode: the decision's stored figures
+            stored = Result.objects.filter(framework=framework).values_list(
+                "unit_id", "field_points", "total_points", "applicable_max", "index"
+            )
+            self.published = {unit_id: _Figures(*figures) for unit_id, *figures in stored}
+
+        previous_round = Framework.objects.previous_round(framework)
+        self.previous: dict[int, tuple] = {}  # unit id -> (result id, index, rank, field points)
+        self.links: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        if previous_round is not None:
+            stored = Result.objects.filter(framework=previous_round).values_list(
+                "unit_id", "id", "index", "rank", "field_points"
+            )
+            self.previous = {unit_id: before for unit_id, *before in stored}
+            lineage = UnitLineage.objects.filter(successor__in=framework.participants.all())
+            for predecessor_id, successor_id, kind in lineage.values_list("predecessor_id", "successor_id", "kind"):
+                self.links[successor_id].append((predecessor_id, kind))
+
+    def _stored_scores(self) -> UnitScores:
+        values: dict[int, dict[str, engine.ScoreValue]] = defaultdict(dict)
+        cells = Score.objects.filter(criterion__framework=self.framework).values_list(
+            "unit_id", "criterion__code", "points", "not_applicable"
+        )
+        for unit_id, code, points, not_applicable in cells.iterator(chunk_size=20_000):
+            values[unit_id][code] = engine.NOT_APPLICABLE if not_applicable else points
+        return values
+
+    def _figures(self) -> dict[int, _Figures]:
+        if self.framework.mode != Framework.Mode.COMPUTED:
+            return self.published
+        figures = {}
+        for unit_id in self.participants:
+            totals = self.tree.totals(self.scores.get(unit_id, {}))
+            fields = {code: str(points) for code, points in totals.field_points.items()}
+            figures[unit_id] = _Figures(fields, totals.total_points, totals.applicable_max, totals.index)
+        return figures
+
+    def rows(self) -> list[tuple]:
+        """Each unit's result as stored: totals, index, rank with ties, band, the
+        previous result and the deltas."""
+        figures = self._figures()
+        ranks = engine.competition_ranks({unit_id: unit.index for unit_id, unit in figures.items()})
+        rows = []
+        for unit_id, unit in figures.items():
+            rank, tied = ranks[unit_id]
+            before_id, before_index, before_rank, before_fields = self.previous.get(
+                engine.previous_unit_for(unit_id, self.links[unit_id], self.previous), (None, None, None, None)
+            )
+            deltas = engine.field_deltas(
+                _decimals(unit.field_points), None if before_fields is None else _decimals(before_fields)
+            )
+            rows.append(
+                (
+                    self.framework.pk,
+                    unit_id,
+                    json.dumps(unit.field_points),
+                    json.dumps({code: None if value is None else str(value) for code, value in deltas.items()}),
+                    unit.total_points,
+                    unit.applicable_max,
+                    unit.index,
+                    rank,
+                    tied,
+                    engine.band_for(unit.index, self.bands),
+                    before_id,
+                    engine.delta(unit.index, before_index),
+                    engine.rank_delta(rank, before_rank),
+                    *_LEFT_ALONE.values(),
+                )
+            )
+        return rows
+
+    def write(self, rows: list[tuple]) -> int:
+        """Store the rows, then recompute the following year's round, whose
+        deltas point here. Returns the number of results."""
+        bulk.rows_upsert(
+            Result,
+            ("framework_id", "unit_id", *_RECOMPUTED, *_LEFT_ALONE),
+            rows,
+            conflict=("framework_id", "unit_id"),
+            update=_RECOMPUTED,
+        )
+        Framework.objects.filter(pk=self.framework.pk).update(
+            results_version=F("results_version") + 1, results_updated_at=timezone.now()
+        )
+        following = Framework.objects.following_round(self.framework)
+        if following is not None:
+            framework_results_recompute(framework=following)
+        return len(rows)
+
+
 @transaction.atomic
 def framework_results_recompute(*, framework: Framework, scores: UnitScores | None = None) -> int:
     """Recompute and store every Result of ``framework`` in bulk: totals and index
@@ -230,60 +300,5 @@ def framework_results_recompute(*, framework: Framework, scores: UnitScores | No
     of results. A caller that holds every score cell of the framework (an
     import that just compared them all) passes them as ``scores``, sparing the
     read of 400,000 cells."""
-    figures = _inputs(framework, scores)
-    ranks = engine.competition_ranks({unit_id: unit.index for unit_id, unit in figures.items()})
-    bands = list(framework.band_scheme.bands.values_list("label", "lower_bound"))
-
-    previous_round = Framework.objects.previous_round(framework)
-    previous: dict[int, tuple] = {}  # unit id -> (result id, index, rank, field points)
-    links: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    if previous_round is not None:
-        stored = Result.objects.filter(framework=previous_round).values_list(
-            "unit_id", "id", "index", "rank", "field_points"
-        )
-        previous = {unit_id: before for unit_id, *before in stored}
-        lineage = UnitLineage.objects.filter(successor__in=framework.participants.all())
-        for predecessor_id, successor_id, kind in lineage.values_list("predecessor_id", "successor_id", "kind"):
-            links[successor_id].append((predecessor_id, kind))
-
-    rows = []
-    for unit_id, unit in figures.items():
-        rank, tied = ranks[unit_id]
-        before_id, before_index, before_rank, before_fields = previous.get(
-            engine.previous_unit_for(unit_id, links[unit_id], previous), (None, None, None, None)
-        )
-        deltas = engine.field_deltas(
-            _decimals(unit.field_points), None if before_fields is None else _decimals(before_fields)
-        )
-        rows.append(
-            (
-                framework.pk,
-                unit_id,
-                json.dumps(unit.field_points),
-                json.dumps({code: None if value is None else str(value) for code, value in deltas.items()}),
-                unit.total_points,
-                unit.applicable_max,
-                unit.index,
-                rank,
-                tied,
-                engine.band_for(unit.index, bands),
-                before_id,
-                engine.delta(unit.index, before_index),
-                engine.rank_delta(rank, before_rank),
-                *_LEFT_ALONE.values(),
-            )
-        )
-    bulk.rows_upsert(
-        Result,
-        ("framework_id", "unit_id", *_RECOMPUTED, *_LEFT_ALONE),
-        rows,
-        conflict=("framework_id", "unit_id"),
-        update=_RECOMPUTED,
-    )
-    Framework.objects.filter(pk=framework.pk).update(
-        results_version=F("results_version") + 1, results_updated_at=timezone.now()
-    )
-    following = Framework.objects.following_round(framework)
-    if following is not None:
-        framework_results_recompute(framework=following)
-    return len(rows)
+    recompute = ResultsRecompute(framework, scores)
+    return recompute.write(recompute.rows())

@@ -13,7 +13,7 @@ from scoring import engine
 from scoring.models import Criterion, Framework, Revision, Score, ScoreChange
 from scoring.services import bulk
 from scoring.services.common import ScoringInputError, amount_problem, revision_create
-from scoring.services.results import framework_results_recompute
+from scoring.services.results import ResultsRecompute, framework_results_recompute
 
 _POINTS = gettext_lazy("points")
 _SELF_ASSESSED = gettext_lazy("self-assessed points")
@@ -213,8 +213,15 @@ def scores_import(
         framework, user=user, reason=reason, source=source, created=report.created, changed=report.changed
     )
     staged.sort()  # by (criterion, unit): the unique index's order, so the inserts append to it
-    _score_cells_write(staged, report.revision.pk)
-    framework_results_recompute(framework=framework, scores=_unit_scores(framework, stored) if whole else None)
+    if not whole:  # the results need the other cells, which are read after the write
+        _score_cells_write(staged, report.revision.pk)
+        framework_results_recompute(framework=framework)
+        return report
+    # Every cell is in hand: the results are computed while the cells are written.
+    recompute = ResultsRecompute(framework, _unit_scores(framework, stored))
+    with bulk.writing_alongside(lambda: _score_cells_write(staged, report.revision.pk)):
+        rows = recompute.rows()
+    recompute.write(rows)
     return report
 
 

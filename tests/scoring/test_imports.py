@@ -8,9 +8,11 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from scoring.models import Framework, Result, Revision, Score, ScoreChange
+from scoring.services import scores as scores_service
 from tests.scoring.samples import DATA, EXPECTED, SLUG, framework_import, indexes
 from units.services import UnitRow, units_upsert
 
@@ -196,3 +198,31 @@ def test_the_blank_template_filled_in_imports_back_and_again_changes_nothing(fra
     }
     call_command("import_scores", str(template), framework=SLUG)
     assert "0 ô được tạo, 0 ô thay đổi, 5 ô không đổi" in capsys.readouterr().out
+
+
+@pytest.fixture
+def whole_framework_path(monkeypatch):
+    """Imports compare with every stored cell, as for a national file, and so
+    compute the results while the cells are being written (another thread)."""
+    monkeypatch.setattr(scores_service, "_FEW_UNITS", 0)
+
+
+def test_a_large_import_computes_the_results_while_it_writes_the_cells(framework, whole_framework_path, tmp_path):
+    call_command("import_scores", str(DATA / "scores_wide.xlsx"), framework=SLUG)
+    assert indexes(framework) == EXPECTED
+    corrected = tmp_path / "corrected.csv"
+    corrected.write_text("Mã đơn vị;Mã tiêu chí;Điểm\n692;2.2;6\n", encoding="utf-8")
+    call_command("import_scores", str(corrected), framework=SLUG)
+    assert indexes(framework)["692"] == (D("69.00"), 3)
+    assert ScoreChange.objects.get().new_points == 6
+
+
+def test_a_write_that_fails_alongside_the_results_leaves_nothing_written(framework, whole_framework_path, monkeypatch):
+    def failing_write(staged, revision_id):
+        raise IntegrityError("the disk is full")
+
+    monkeypatch.setattr(scores_service, "_score_cells_write", failing_write)
+    with pytest.raises(IntegrityError, match="disk is full"), transaction.atomic():
+        call_command("import_scores", str(DATA / "scores_wide.xlsx"), framework=SLUG)
+    assert (Score.objects.count(), Revision.objects.count()) == (0, 0)
+    assert not Result.objects.filter(framework=framework).exclude(index=None).exists()
