@@ -5,6 +5,7 @@ from itertools import product
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from scoring.models import Result, Score
@@ -120,3 +121,17 @@ def test_a_large_insert_naming_a_missing_unit_fails_and_keeps_the_foreign_keys(f
         bulk.rows_insert(Score, COLUMNS, [row, (row[0], missing, *row[2:])])
     assert _foreign_keys() == before
     assert _stored(framework) == set()
+
+
+@needs_postgresql
+def test_a_small_insert_into_a_large_table_keeps_the_per_row_checks(framework, monkeypatch):
+    monkeypatch.setattr(bulk, "SET_BASED_CHECK_ROWS", 1)
+    rows = _cells(framework, ["", "", "", ""])
+    bulk.rows_insert(Score, COLUMNS, rows[:3])
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Score._meta.db_table}")  # the planner now counts 3 rows
+    monkeypatch.setattr(bulk, "SET_BASED_CHECK_SHARE", 1 / 2)  # 1 new row of 4 is less than half
+    with CaptureQueriesContext(connection) as queries:
+        bulk.rows_insert(Score, COLUMNS, rows[3:])
+    assert not [query for query in queries if "DROP CONSTRAINT" in query["sql"]]
+    assert _stored(framework) == {row[:6] for row in rows}
