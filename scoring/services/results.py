@@ -184,11 +184,12 @@ _LEFT_ALONE = {"unit_name": "", "published_rank": None, "is_sample": False}
 
 class ResultsRecompute:
     """``framework_results_recompute`` in three steps: creating one reads what
-    the database holds, ``rows()`` computes without it, ``write()`` stores. An
-    import that holds every score cell computes while it writes the cells."""
+    the database holds, ``rows(scores)`` computes without it (unless it must
+    read the score cells, not given), ``write()`` stores. An import that holds
+    every score cell computes while it writes the cells."""
 
-    def __init__(self, framework: Framework, scores: UnitScores | None = None):
-        self.framework, self.scores = framework, scores
+    def __init__(self, framework: Framework):
+        self.framework = framework
         self.bands = list(framework.band_scheme.bands.values_list("label", "lower_bound"))
         if framework.mode == Framework.Mode.COMPUTED:
             Result.objects.filter(framework=framework).exclude(unit__in=framework.participants.all()).delete()
@@ -197,8 +198,6 @@ class ResultsRecompute:
                 for code, max_points, kind in framework.criteria.values_list("code", "max_points", "kind")
             )
             self.participants = list(framework.participants.values_list("id", flat=True))
-            if scores is None:
-                self.scores = self._stored_scores()
         else:  # published mode: the decision's stored figures
             stored = Result.objects.filter(framework=framework).values_list(
                 "unit_id", "field_points", "total_points", "applicable_max", "index"
@@ -226,20 +225,23 @@ class ResultsRecompute:
             values[unit_id][code] = engine.NOT_APPLICABLE if not_applicable else points
         return values
 
-    def _figures(self) -> dict[int, _Figures]:
+    def _figures(self, scores: UnitScores | None) -> dict[int, _Figures]:
         if self.framework.mode != Framework.Mode.COMPUTED:
             return self.published
+        if scores is None:
+            scores = self._stored_scores()
         figures = {}
         for unit_id in self.participants:
-            totals = self.tree.totals(self.scores.get(unit_id, {}))
+            totals = self.tree.totals(scores.get(unit_id, {}))
             fields = {code: str(points) for code, points in totals.field_points.items()}
             figures[unit_id] = _Figures(fields, totals.total_points, totals.applicable_max, totals.index)
         return figures
 
-    def rows(self) -> list[tuple]:
+    def rows(self, scores: UnitScores | None = None) -> list[tuple]:
         """Each unit's result as stored: totals, index, rank with ties, band, the
-        previous result and the deltas."""
-        figures = self._figures()
+        previous result and the deltas. Computed mode: from ``scores``, every
+        score cell of the framework, read when not given."""
+        figures = self._figures(scores)
         ranks = engine.competition_ranks({unit_id: unit.index for unit_id, unit in figures.items()})
         rows = []
         for unit_id, unit in figures.items():
@@ -290,7 +292,7 @@ class ResultsRecompute:
 
 
 @transaction.atomic
-def framework_results_recompute(*, framework: Framework, scores: UnitScores | None = None) -> int:
+def framework_results_recompute(*, framework: Framework) -> int:
     """Recompute and store every Result of ``framework`` in bulk: totals and index
     (computed mode: from scores; published mode: the stored published index and
     fields), ranks with ties, bands, the previous result (same unit or its single
@@ -298,7 +300,7 @@ def framework_results_recompute(*, framework: Framework, scores: UnitScores | No
     deltas. Then the following year's framework, whose deltas point here. A
     constant number of queries whatever the number of units. Returns the number
     of results. A caller that holds every score cell of the framework (an
-    import that just compared them all) passes them as ``scores``, sparing the
-    read of 400,000 cells."""
-    recompute = ResultsRecompute(framework, scores)
+    import that just compared them all) uses ``ResultsRecompute`` and gives
+    them, sparing the read of 400,000 cells."""
+    recompute = ResultsRecompute(framework)
     return recompute.write(recompute.rows())

@@ -173,8 +173,8 @@ def _staged_cells(stored: dict, cells: list[ScoreCell]) -> tuple[list[tuple], in
     return staged, unchanged
 
 
-def _unit_scores(framework: Framework, stored: dict) -> dict[int, dict[str, engine.ScoreValue]]:
-    codes = dict(framework.criteria.values_list("id", "code"))
+def _unit_scores(codes: dict[int, str], stored: dict) -> dict[int, dict[str, engine.ScoreValue]]:
+    """The stored cells as the results want them: {unit id: {criterion code: value}}."""
     scores: dict[int, dict[str, engine.ScoreValue]] = defaultdict(dict)
     for (criterion_id, unit_id), (points, not_applicable, *_rest) in stored.items():
         scores[unit_id][codes[criterion_id]] = engine.NOT_APPLICABLE if not_applicable else points
@@ -218,9 +218,9 @@ def scores_import(
         framework_results_recompute(framework=framework)
         return report
     # Every cell is in hand: the results are computed while the cells are written.
-    recompute = ResultsRecompute(framework, _unit_scores(framework, stored))
+    recompute, codes = ResultsRecompute(framework), dict(framework.criteria.values_list("id", "code"))
     with bulk.writing_alongside(lambda: _score_cells_write(staged, report.revision.pk)):
-        rows = recompute.rows()
+        rows = recompute.rows(_unit_scores(codes, stored))
     recompute.write(rows)
     return report
 
