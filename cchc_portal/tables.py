@@ -194,12 +194,13 @@ def find_table(
     *,
     dynamic: Callable[[object], Hashable | None] | None = None,
     accept: Callable[[set], bool] | None = None,
+    expected: str | None = None,
 ) -> Table:
     """The rows below the header row, as {field: value}. Columns the reader does
     not know are ignored; fully blank rows are skipped. ``dynamic`` names
     columns the caller recognises by their header (criterion codes) and
     ``accept`` decides whether a row of found fields is the header row (default:
-    it names every required column)."""
+    it names every required column); ``expected`` then says what it looks for."""
     wanted = {key: column.field for column in columns for key in column.keys}
     required = {column.field for column in columns if column.required}
     accept = accept or required.issubset
@@ -225,7 +226,7 @@ def find_table(
             values = map(pick, (cells for _number, cells in kept))
             cells = map(dict, map(zip, repeat(fields), values))
             return Table(headers, list(map(Row, (number for number, _cells in kept), cells)))
-    names = ", ".join(f"{column.headers[0]} ({column.field})" for column in columns if column.required)
+    names = expected or ", ".join(f"{column.headers[0]} ({column.field})" for column in columns if column.required)
     raise TableError(
         [
             _("no header row naming the columns %(columns)s in the first %(rows)s rows")

@@ -375,6 +375,7 @@ def scores_from_file(
         [*UNIT_COLUMNS, TOTAL_COLUMN],
         dynamic=lambda value: ("criterion", value) if code_like(value) is not None else None,
         accept=lambda fields: _names_a_unit(fields) and any(isinstance(field, tuple) for field in fields),
+        expected=_("Mã đơn vị or Tên đơn vị, and criterion codes"),
     )
     return _wide_scores(table, context, progress)
 

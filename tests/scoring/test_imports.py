@@ -226,3 +226,27 @@ def test_a_write_that_fails_alongside_the_results_leaves_nothing_written(framewo
         call_command("import_scores", str(DATA / "scores_wide.xlsx"), framework=SLUG)
     assert (Score.objects.count(), Revision.objects.count()) == (0, 0)
     assert not Result.objects.filter(framework=framework).exclude(index=None).exists()
+
+
+def test_the_named_sheet_is_read_and_an_unknown_one_lists_the_sheets(framework, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Hướng dẫn"
+    book.active.append(["Điền điểm vào trang Điểm"])
+    hidden = book.create_sheet("Danh mục")
+    hidden.sheet_state = "hidden"
+    scores = book.create_sheet("Điểm")
+    for row in [["Mã đơn vị", "1.1", "1.2"], ["695", 3, " "], ["689", 4, 5]]:
+        scores.append(row)
+    path = tmp_path / "sheets.xlsx"
+    book.save(path)
+    call_command("import_scores", str(path), framework=SLUG, sheet="Điểm")
+    assert dict(Score.objects.values_list("unit__code", "points").filter(criterion__code="1.1")) == {
+        "695": 3,
+        "689": 4,
+    }
+    assert not Score.objects.filter(unit__code="695", criterion__code="1.2").exists()  # a blank of spaces
+    with pytest.raises(CommandError) as raised:
+        call_command("import_scores", str(path), framework=SLUG, sheet="Diem")
+    assert "không có trang tính tên Diem; các trang tính của tệp: Hướng dẫn, Danh mục, Điểm" in str(raised.value)
+    with pytest.raises(CommandError, match="Mã đơn vị"):  # the first sheet by default: no header row there
+        call_command("import_scores", str(path), framework=SLUG)
