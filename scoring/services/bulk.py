@@ -53,8 +53,8 @@ def writing_alongside(write: Callable[[], None]):
     """Run ``write`` (database work, in this thread's connection and transaction)
     in another thread while the block computes without the database. The
     database does its part (PostgreSQL in its own process, SQLite in C) with
-    Python's lock released, so the block's computing costs no time. The block's
-    end waits for ``write`` and raises its error, if any."""
+    Python's lock released, so most of the block's computing is hidden behind
+    it. The block's end waits for ``write`` and raises its error, if any."""
     shared = connections[DEFAULT_DB_ALIAS]
 
     def run():
