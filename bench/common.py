@@ -26,13 +26,6 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
 
-def timed(label, function, results):
-    start = time.perf_counter()
-    value = function()
-    results[label] = time.perf_counter() - start
-    return value
-
-
 def seconds(function) -> float:
     """How long ``function()`` takes."""
     start = time.perf_counter()
@@ -43,6 +36,11 @@ def seconds(function) -> float:
 def peak_memory() -> float:
     """The process's peak resident memory so far, in MiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(label, function, results):
+    """Record how long ``function()`` takes as ``results[label]``."""
+    results[label] = seconds(function)
 
 
 def on_fresh_database(run):
