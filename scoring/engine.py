@@ -1,13 +1,12 @@
 """The arithmetic of DESIGN §3: pure functions over ``Decimal``, no database.
 
-Every division goes through ``Fraction`` so rounding is exact: an index of
+Every division is done on exact integer ratios, so rounding is exact: an index of
 exactly 80.125 becomes 80.13 (half-up), where float arithmetic and Python's
 ``round`` give 80.12. Inputs are points with at most two decimal places.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Container, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -76,12 +75,16 @@ def parent_code(code: str) -> str | None:
     return head if dot else None
 
 
+def _cents(numerator: int, denominator: int) -> Decimal:
+    """numerator / denominator (denominator > 0) rounded half away from zero to
+    two decimal places, in integers: exact, and cheap enough for 10,000 units."""
+    magnitude = (abs(numerator) * 200 + denominator) // (2 * denominator)
+    return Decimal(magnitude if numerator >= 0 else -magnitude).scaleb(-2)
+
+
 def round_half_up(value: Decimal | Fraction | int) -> Decimal:
     """Round to two decimal places, halves away from zero (Vietnamese official practice)."""
-    exact = Fraction(value)
-    magnitude = math.floor(abs(exact) * 100 + Fraction(1, 2))
-    cents = magnitude if exact >= 0 else -magnitude
-    return (Decimal(cents) / 100).quantize(ZERO)
+    return _cents(*value.as_integer_ratio())
 
 
 def index_from(total_points: Decimal, applicable_max: Decimal) -> Decimal | None:
@@ -89,8 +92,10 @@ def index_from(total_points: Decimal, applicable_max: Decimal) -> Decimal | None
     [0, 100]. No applicable criterion at all: no index (None)."""
     if applicable_max <= 0:
         return None
-    exact = Fraction(total_points) * 100 / Fraction(applicable_max)
-    return min(max(round_half_up(exact), ZERO), HUNDRED)
+    total_numerator, total_denominator = total_points.as_integer_ratio()
+    max_numerator, max_denominator = applicable_max.as_integer_ratio()
+    index = _cents(total_numerator * max_denominator * 100, total_denominator * max_numerator)
+    return min(max(index, ZERO), HUNDRED)
 
 
 def tree_errors(criteria: Sequence[CriterionNode]) -> list[str]:
@@ -139,14 +144,6 @@ def leaf_codes(criteria: Iterable[CriterionNode]) -> set[str]:
     return {node.code for node in criteria if node.code not in parents}
 
 
-@dataclass(frozen=True)
-class _Leaf:
-    code: str
-    max_points: Decimal
-    kind: str
-    field: str  # the top-level criterion it belongs to
-
-
 class CriteriaTree:
     """A framework's criteria, analysed once so that totalling thousands of units
     walks no codes: each leaf knows its field. Parent sums below the fields are
@@ -156,11 +153,13 @@ class CriteriaTree:
         criteria = list(criteria)
         leaves = leaf_codes(criteria)
         self.fields = [node.code for node in criteria if node.parent_code is None]
+        # (code, maximum, kind, field): the field is the top-level criterion it belongs to.
         self.leaves = [
-            _Leaf(node.code, node.max_points, node.kind, node.code.partition(".")[0])
+            (node.code, node.max_points, node.kind, node.code.partition(".")[0])
             for node in criteria
             if node.code in leaves
         ]
+        self.normal_max = sum((node[1] for node in self.leaves if node[2] == NORMAL), Decimal(0))
 
     def totals(self, scores: Mapping[str, ScoreValue]) -> UnitTotals:
         """One unit's field subtotals, total points, applicable maximum and index.
@@ -171,23 +170,26 @@ class CriteriaTree:
         ``applicable_max`` sums the maxima of normal leaves that apply; total =
         normal + bonus − penalty points.
         """
-        points: dict[str, Decimal] = dict.fromkeys(self.fields, Decimal(0))
-        by_kind = {NORMAL: Decimal(0), BONUS: Decimal(0), PENALTY: Decimal(0)}
-        applicable_max = Decimal(0)
+        points: dict[str, Decimal] = dict.fromkeys(self.fields, ZERO)
+        by_kind = {NORMAL: ZERO, BONUS: ZERO, PENALTY: ZERO}
+        applicable_max = self.normal_max
         entered = False
-        for leaf in self.leaves:
-            value = scores.get(leaf.code)
-            if value is NOT_APPLICABLE:
+        get = scores.get
+        for code, max_points, kind, field_code in self.leaves:  # 400,000 turns for a national import
+            value = get(code)
+            if value is None:
                 continue
-            entered = entered or value is not None
-            if leaf.kind == NORMAL:
-                applicable_max += leaf.max_points
+            if value is NOT_APPLICABLE:
+                if kind == NORMAL:
+                    applicable_max -= max_points
+                continue
+            entered = True
             if value:
-                by_kind[leaf.kind] += value
-                points[leaf.field] += value
+                by_kind[kind] += value
+                points[field_code] += value
         total = by_kind[NORMAL] + by_kind[BONUS] - by_kind[PENALTY]
         return UnitTotals(
-            field_points={code: points[code].quantize(ZERO) for code in self.fields},
+            field_points={code: value.quantize(ZERO) for code, value in points.items()},
             total_points=total.quantize(ZERO),
             applicable_max=applicable_max.quantize(ZERO),
             # A unit with nothing entered yet is not scored, not scored zero.

@@ -209,7 +209,12 @@ class Score(models.Model):
     criterion = models.ForeignKey(
         Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="scores", db_index=False
     )
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="scores")
+    # Not indexed either: every read of scores goes by framework (its criteria), and
+    # the index cost a national import a tenth of its write. Deleting a unit (rare:
+    # units get an end date instead) scans the table for its scores.
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="scores", db_index=False
+    )
     points = models.DecimalField(_("points"), null=True, blank=True, validators=NON_NEGATIVE, **POINTS)
     not_applicable = models.BooleanField(_("not applicable"), default=False)
     self_assessed_points = models.DecimalField(

@@ -155,7 +155,7 @@ UnitScores = Mapping[int, Mapping[str, engine.ScoreValue]]
 class _Figures(NamedTuple):
     """A unit's totals and index, before ranking."""
 
-    field_points: dict[str, str]  # field code -> points, as stored
+    field_points: dict[str, Decimal]  # field code -> points
     total_points: Decimal | None
     applicable_max: Decimal | None
     index: Decimal | None
@@ -202,7 +202,7 @@ class ResultsRecompute:
             stored = Result.objects.filter(framework=framework).values_list(
                 "unit_id", "field_points", "total_points", "applicable_max", "index"
             )
-            self.published = {unit_id: _Figures(*figures) for unit_id, *figures in stored}
+            self.published = {unit_id: _Figures(_decimals(fields), *figures) for unit_id, fields, *figures in stored}
 
         previous_round = Framework.objects.previous_round(framework)
         self.previous: dict[int, tuple] = {}  # unit id -> (result id, index, rank, field points)
@@ -233,8 +233,7 @@ class ResultsRecompute:
         figures = {}
         for unit_id in self.participants:
             totals = self.tree.totals(scores.get(unit_id, {}))
-            fields = {code: str(points) for code, points in totals.field_points.items()}
-            figures[unit_id] = _Figures(fields, totals.total_points, totals.applicable_max, totals.index)
+            figures[unit_id] = _Figures(totals.field_points, totals.total_points, totals.applicable_max, totals.index)
         return figures
 
     def rows(self, scores: UnitScores | None = None) -> list[tuple]:
@@ -249,14 +248,12 @@ class ResultsRecompute:
             before_id, before_index, before_rank, before_fields = self.previous.get(
                 engine.previous_unit_for(unit_id, self.links[unit_id], self.previous), (None, None, None, None)
             )
-            deltas = engine.field_deltas(
-                _decimals(unit.field_points), None if before_fields is None else _decimals(before_fields)
-            )
+            deltas = engine.field_deltas(unit.field_points, None if before_fields is None else _decimals(before_fields))
             rows.append(
                 (
                     self.framework.pk,
                     unit_id,
-                    json.dumps(unit.field_points),
+                    json.dumps({code: str(value) for code, value in unit.field_points.items()}),
                     json.dumps({code: None if value is None else str(value) for code, value in deltas.items()}),
                     unit.total_points,
                     unit.applicable_max,

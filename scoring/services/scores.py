@@ -153,12 +153,25 @@ def _stored_cells(framework: Framework, unit_ids: set[int]) -> tuple[dict[tuple[
 
 def _staged_cells(stored: dict, cells: list[ScoreCell]) -> tuple[list[tuple], int]:
     """(stage rows of the cells that differ from what is stored, number unchanged).
-    A stage row: the new cell, whether it is created, and the old values. The
-    stored cells are updated to the new values."""
+    A stage row: the new cell, whether it is created, and the old values."""
+    if not stored:  # a first import: every cell is new, nothing to compare
+        na = engine.NOT_APPLICABLE
+        staged = [
+            (
+                *cell[:2],
+                None if cell[2] is na else cell[2],
+                cell[2] is na,
+                None if cell[3] is KEEP else cell[3],
+                "" if cell[4] is KEEP else cell[4],
+                *_NEW,
+            )
+            for cell in cells
+        ]
+        return staged, 0
     staged, unchanged = [], 0
     for criterion_id, unit_id, value, self_assessed, note in cells:
         before = stored.get((criterion_id, unit_id))
-        old_points, old_na, old_self, old_note = before or (None, False, None, "")
+        old_points, old_na, old_self, old_note = before or _NEW[1:]
         after = (
             value if isinstance(value, Decimal) else None,
             value is engine.NOT_APPLICABLE,
@@ -168,16 +181,23 @@ def _staged_cells(stored: dict, cells: list[ScoreCell]) -> tuple[list[tuple], in
         if before is not None and after == before:
             unchanged += 1
             continue
-        stored[criterion_id, unit_id] = after
         staged.append((criterion_id, unit_id, *after, before is None, old_points, old_na, old_self, old_note))
     return staged, unchanged
 
 
-def _unit_scores(codes: dict[int, str], stored: dict) -> dict[int, dict[str, engine.ScoreValue]]:
-    """The stored cells as the results want them: {unit id: {criterion code: value}}."""
+# The end of a new cell's stage row: created, and the "old" values of a cell never stored.
+_NEW = (True, None, False, None, "")
+
+
+def _unit_scores(codes: dict[int, str], stored: dict, staged: list[tuple]) -> dict[int, dict[str, engine.ScoreValue]]:
+    """The cells as the results want them once the staged ones are written: {unit id:
+    {criterion code: value}}."""
     scores: dict[int, dict[str, engine.ScoreValue]] = defaultdict(dict)
-    for (criterion_id, unit_id), (points, not_applicable, *_rest) in stored.items():
-        scores[unit_id][codes[criterion_id]] = engine.NOT_APPLICABLE if not_applicable else points
+    na = engine.NOT_APPLICABLE
+    for (criterion_id, unit_id), before in stored.items():
+        scores[unit_id][codes[criterion_id]] = na if before[1] else before[0]
+    for row in staged:  # indexing, not unpacking: twice as fast over 400,000 rows
+        scores[row[1]][codes[row[0]]] = na if row[3] else row[2]
     return scores
 
 
@@ -220,7 +240,7 @@ def scores_import(
     # Every cell is in hand: the results are computed while the cells are written.
     recompute, codes = ResultsRecompute(framework), dict(framework.criteria.values_list("id", "code"))
     with bulk.writing_alongside(lambda: _score_cells_write(staged, report.revision.pk)):
-        rows = recompute.rows(_unit_scores(codes, stored))
+        rows = recompute.rows(_unit_scores(codes, stored, staged))
     recompute.write(rows)
     return report
 
