@@ -6,7 +6,7 @@ refuses to start without ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 
 Environment: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CACHE_URL,
 CSRF_TRUSTED_ORIGINS, STATIC_ROOT, LOG_LEVEL, TASKS_BACKEND, IMPORT_MAX_BYTES,
-IMPORT_MAX_UNPACKED_BYTES, IMPORT_BACKGROUND_BYTES.
+IMPORT_MAX_UNPACKED_BYTES, IMPORT_BACKGROUND_BYTES, PUBLIC_CACHE_SECONDS, PUBLIC_MAX_AGE.
 """
 
 from pathlib import Path
@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "django_tasks_db",
+    "cchc_portal.apps.PortalConfig",
     "units",
     "scoring",
 ]
@@ -91,6 +92,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://cchc")}
+# Public pages: how long a rendered page stays in the cache (0: not cached; a change
+# of the data makes a new key anyway), and how long browsers and proxies may reuse it
+# before they revalidate (a 304 when nothing changed).
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=3600)
+PUBLIC_MAX_AGE = env.int("PUBLIC_MAX_AGE", default=60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -109,6 +115,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "cchc_portal.staticfiles.PlotlyFinder",
+]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

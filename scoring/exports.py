@@ -120,11 +120,12 @@ def _csv_cell(value: Cell) -> str:
     return safe_text(value)
 
 
-def results_csv(framework: Framework) -> bytes:
+def results_csv(framework: Framework, ranking: Ranking | None = None) -> bytes:
     """``results_table`` as CSV, UTF-8 with a BOM (so Excel reads the diacritics).
     Vietnamese: a decimal comma, hence semicolons between cells, as a Vietnamese
-    spreadsheet writes them; English: a dot and commas. Numbers unquoted."""
-    headers, rows = results_table(framework)
+    spreadsheet writes them; English: a dot and commas. Numbers unquoted.
+    ``ranking``: the rows a page shows (filtered, sorted); all of them by default."""
+    headers, rows = _results_table(ranking or ranking_for(framework=framework))
     delimiter = ";" if get_format("DECIMAL_SEPARATOR") == "," else ","
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
@@ -183,12 +184,13 @@ def _results_title(ranking: Ranking) -> str:
     return " · ".join(parts)
 
 
-def results_xlsx(framework: Framework) -> bytes:
+def results_xlsx(framework: Framework, ranking: Ranking | None = None) -> bytes:
     """``results_table`` as an XLSX workbook: a title row (framework name,
     decision number and date once published), a bold header row frozen above the
     data, numbers as numeric cells (decimals shown with two places), text made
-    safe from formula injection, column widths fitted to the contents."""
-    ranking = ranking_for(framework=framework)
+    safe from formula injection, column widths fitted to the contents.
+    ``ranking`` as for ``results_csv``."""
+    ranking = ranking or ranking_for(framework=framework)
     headers, rows = _results_table(ranking)
     book = Workbook()
     sheet = book.active

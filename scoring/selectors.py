@@ -3,16 +3,20 @@ whatever the number of units, and never computes ranks: it reads stored Results.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, DecimalField, F, Func, OuterRef, Q, Subquery, Sum, TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from scoring import engine
 from scoring.models import Band, Criterion, Framework, Result
 from units.models import Unit
+from units.text import fold
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ def ranking_for(*, framework: Framework) -> Ranking:
     fields = list(framework.criteria.filter(parent=None).order_by("order", "code"))
     results = (
         Result.objects.filter(framework=framework)
-        .select_related("unit", "previous")
+        .select_related("unit__parent", "previous")
         .order_by(F("rank").asc(nulls_last=True), "unit__code")
     )
     rows = [
@@ -120,6 +124,86 @@ def ranking_for(*, framework: Framework) -> Ranking:
         band_labels,
     )
     return Ranking(framework, fields, rows, summary, has_previous_round)
+
+
+# A ranking page shows this many units; a larger block is paged.
+RANKING_PAGE_SIZE = 100
+# The ranking's sort keys besides one per field ("field-1"); "-key" reverses.
+RANKING_SORTS = ("rank", "unit", "index", "delta_index", "delta_rank")
+FIELD_SORT_PREFIX = "field-"
+
+
+@dataclass(frozen=True)
+class RankingFilter:
+    """What a visitor asked of a ranking page: a sort, a parent unit (a commune's
+    district, a district's province), a search in unit names or codes. Built
+    from untrusted query parameters: anything unknown falls back to the default."""
+
+    sort: str = "rank"
+    descending: bool = False
+    parent: str = ""
+    query: str = ""
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str], fields: Sequence[Criterion]) -> RankingFilter:
+        sort = params.get("sort", "")[:40]
+        key = sort.removeprefix("-")
+        if key not in RANKING_SORTS and key not in {FIELD_SORT_PREFIX + field.code for field in fields}:
+            key, sort = "rank", ""
+        return cls(
+            sort=key,
+            descending=sort.startswith("-"),
+            parent=params.get("parent", "")[:20].strip(),
+            query=" ".join(params.get("q", "")[:100].split()),
+        )
+
+    @property
+    def is_default(self) -> bool:
+        return self == RankingFilter()
+
+    def sort_param(self, key: str) -> str:
+        """The ``sort`` value of a column header's link: its key, or reversed when it is the current sort."""
+        return f"-{key}" if key == self.sort and not self.descending else key
+
+    def rows(self, ranking: Ranking) -> list[RankingRow]:
+        """The ranking's rows this filter keeps, in its order; rows without the
+        sorted figure go last either way."""
+        rows = ranking.rows
+        if self.parent:
+            rows = [row for row in rows if row.result.unit.parent and row.result.unit.parent.code == self.parent]
+        if self.query:
+            folded = fold(self.query)
+            rows = [
+                row
+                for row in rows
+                if row.result.unit.code == self.query
+                or folded in row.result.unit.search_name
+                or folded in fold(row.result.display_name)
+            ]
+        if self.sort == "rank" and not self.descending:
+            return rows  # already in rank order
+        value = self._value_of(ranking)
+        present = sorted((row for row in rows if value(row) is not None), key=value, reverse=self.descending)
+        return present + [row for row in rows if value(row) is None]
+
+    def _value_of(self, ranking: Ranking):
+        if self.sort.startswith(FIELD_SORT_PREFIX):
+            position = [field.code for field in ranking.fields].index(self.sort.removeprefix(FIELD_SORT_PREFIX))
+            return lambda row: row.fields[position].points
+        if self.sort == "unit":
+            return lambda row: (fold(row.result.display_name), row.result.unit.code)
+        return lambda row: getattr(row.result, self.sort)
+
+
+def ranking_filtered(ranking: Ranking, ranking_filter: RankingFilter) -> Ranking:
+    """``ranking`` with only the rows the filter keeps, in its order (the summary stays the whole block's)."""
+    return replace(ranking, rows=ranking_filter.rows(ranking))
+
+
+def ranking_parents(ranking: Ranking) -> list[Unit]:
+    """The parent units of the ranked units (a ranking's "filter by" choices), by name."""
+    parents = {row.result.unit.parent_id: row.result.unit.parent for row in ranking.rows if row.result.unit.parent}
+    return sorted(parents.values(), key=lambda unit: (fold(unit.name), unit.code))
 
 
 def unit_results(*, unit, user=None) -> list[Result]:
@@ -158,3 +242,128 @@ def units_rankable(*, year: int, scope: str, block: str):
     if scope != NATIONAL_SCOPE:
         units = units.filter(Q(parent__code=scope) | Q(parent__parent__code=scope))
     return units.order_by("code")
+
+
+@dataclass(frozen=True)
+class FieldComparison:
+    field: Criterion
+    points: Decimal | None
+    block_mean: Decimal | None
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A result's field subtotals against each field's maximum and the mean of
+    the units ranked in the same framework."""
+
+    result: Result
+    index_mean: Decimal | None
+    fields: list[FieldComparison]
+
+
+def _mean(total, count: int) -> Decimal | None:
+    """The exact mean of values with two decimals, rounded half-up. ``total`` comes
+    from the database's SUM: a Decimal, or on SQLite a float whose error is far
+    below a cent, so rounding it to cents first gives the exact sum back."""
+    if not count or total is None:
+        return None
+    cents = Decimal(repr(total) if isinstance(total, float) else total).quantize(engine.ZERO)
+    return engine.round_half_up(Fraction(cents) / count)
+
+
+class _JsonObjectText(Func):
+    """The text at ``key`` of a JSON object column. Django's key lookups read a
+    key of digits ("1", a field code) as an array index."""
+
+    output_field = TextField()
+
+    def __init__(self, column: str, key: str):
+        self.key = key
+        super().__init__(F(column))
+
+    def as_sql(self, compiler, connection, **extra_context):  # SQLite: a JSON path with the key quoted
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"JSON_EXTRACT({sql}, %s)", [*params, '$."{}"'.format(self.key.replace('"', ""))]
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} ->> %s)", [*params, self.key]
+
+
+def framework_means(framework: Framework, codes: Sequence[str]) -> tuple[Decimal | None, dict[str, Decimal | None]]:
+    """(mean index, {field code: mean points}) over the framework's units with an index. One query."""
+    sums = {"index_sum": Sum("index"), "index_count": Count("index")}
+    for position, code in enumerate(codes):
+        points = Cast(_JsonObjectText("field_points", code), DecimalField(max_digits=12, decimal_places=2))
+        sums[f"sum_{position}"], sums[f"count_{position}"] = Sum(points), Count(points)
+    row = Result.objects.filter(framework=framework, index__isnull=False).aggregate(**sums)
+    return _mean(row["index_sum"], row["index_count"]), {
+        code: _mean(row[f"sum_{position}"], row[f"count_{position}"]) for position, code in enumerate(codes)
+    }
+
+
+def unit_breakdown(results: Sequence[Result]) -> Breakdown | None:
+    """The newest of ``results`` (newest first, as ``unit_results`` gives them)
+    that has field subtotals, against maxima and block means. Two queries."""
+    result = next((result for result in results if result.field_points), None)
+    if result is None:
+        return None
+    fields = list(result.framework.criteria.filter(parent=None).order_by("order", "code"))
+    index_mean, means = framework_means(result.framework, [field.code for field in fields])
+    return Breakdown(
+        result=result,
+        index_mean=index_mean,
+        fields=[
+            FieldComparison(field, _decimal(result.field_points.get(field.code)), means[field.code]) for field in fields
+        ],
+    )
+
+
+COMPARE_MAX_UNITS = 4
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two to four units side by side: each unit's results (newest first), and
+    the frameworks any of them was ranked in (newest first), with each unit's
+    result in each (None where it took no part)."""
+
+    units: list[Unit]
+    results: dict[int, list[Result]]  # unit id -> results
+    missing: list[str]  # codes that name no unit
+
+    @property
+    def frameworks(self) -> list[tuple[Framework, list[Result | None]]]:
+        by_framework: dict[int, tuple[Framework, dict[int, Result]]] = {}
+        for unit_id, results in self.results.items():
+            for result in results:
+                by_framework.setdefault(result.framework_id, (result.framework, {}))[1][unit_id] = result
+        ordered = sorted(by_framework.values(), key=lambda item: (-item[0].year, item[0].index_id, item[0].block))
+        return [(framework, [cells.get(unit.pk) for unit in self.units]) for framework, cells in ordered]
+
+
+def compare_codes(values: Sequence[str]) -> list[str]:
+    """Unit codes from ``?units=A,B&units=C``: trimmed, each once, at most ``COMPARE_MAX_UNITS``."""
+    codes: list[str] = []
+    for value in values[:COMPARE_MAX_UNITS]:
+        for code in value[:200].split(","):
+            code = code.strip()[:20]
+            if code and code not in codes:
+                codes.append(code)
+    return codes[:COMPARE_MAX_UNITS]
+
+
+def units_compared(codes: Sequence[str], *, user=None) -> Comparison:
+    """The units holding ``codes`` now (else the last to hold each), in the given
+    order, with their results in the frameworks the user may see. One query for
+    the units and one per unit (at most four)."""
+    holders = Unit.objects.filter(code__in=codes).order_by("code", F("valid_to").desc(nulls_first=True))
+    by_code: dict[str, Unit] = {}
+    for unit in holders:
+        by_code.setdefault(unit.code, unit)
+    units = [by_code[code] for code in codes if code in by_code]
+    return Comparison(
+        units=units,
+        results={unit.pk: unit_results(unit=unit, user=user) for unit in units},
+        missing=[code for code in codes if code not in by_code],
+    )

@@ -1,12 +1,130 @@
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
 
-from scoring import selectors
+from cchc_portal.caching import public_page
+from scoring import charts, exports, selectors
+from units.selectors import unit_search
+
+DOWNLOADS = {
+    "csv": (exports.results_csv, "text/csv; charset=utf-8"),
+    "xlsx": (exports.results_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+# The query parameters a ranking page reads; the filter's are kept by its links.
+_FILTER_PARAMS = ("sort", "parent", "q")
+_RANKING_PARAMS = (*_FILTER_PARAMS, "page", "format")
 
 
+@require_safe
+@public_page()
 def home(request):
     latest, frameworks = selectors.framework_list_latest(user=request.user)
     return render(request, "scoring/home.html", {"latest": latest, "frameworks": frameworks})
 
 
+def _query(params: dict, **changes) -> str:
+    """``?a=1&b=2`` from ``params`` with ``changes``, leaving out empty values."""
+    merged = {**params, **changes}
+    return "?" + urlencode({name: value for name, value in merged.items() if value})
+
+
+def _download(ranking, shown, slug: str, kind: str) -> HttpResponse:
+    write, content_type = DOWNLOADS[kind]
+    response = HttpResponse(write(ranking.framework, shown), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, f"{slug}.{kind}")
+    return response
+
+
+def _page_links(page, params: dict) -> list[tuple[int | None, str]]:
+    """(number, url) of the pages to offer around the current one: the first, the
+    last and two either side; None marks a gap."""
+    last, current = page.paginator.num_pages, page.number
+    numbers = sorted({1, last, *range(max(current - 2, 1), min(current + 2, last) + 1)})
+    links, previous = [], 0
+    for number in numbers:
+        if number > previous + 1:
+            links.append((None, ""))
+        links.append((number, _query(params, page=number if number > 1 else "")))
+        previous = number
+    return links
+
+
+@require_safe
+@public_page(params=_RANKING_PARAMS)
 def ranking(request, slug):
-    return render(request, "scoring/ranking.html", {"ranking": selectors.ranking_get(slug=slug, user=request.user)})
+    """A framework's ranking: sorted, filtered by parent unit or a search, paged
+    above ``RANKING_PAGE_SIZE`` units; ``?format=csv|xlsx`` downloads the rows
+    the filter keeps (every page), in its order, with the table's columns."""
+    ranking = selectors.ranking_get(slug=slug, user=request.user)
+    ranking_filter = selectors.RankingFilter.from_params(request.GET, ranking.fields)
+    shown = selectors.ranking_filtered(ranking, ranking_filter)
+    kind = request.GET.get("format")
+    if kind:
+        if kind not in DOWNLOADS:
+            raise Http404("No such download format.")
+        return _download(ranking, shown, slug, kind)
+    page = Paginator(shown.rows, selectors.RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = {name: request.GET.get(name, "")[:100] for name in _FILTER_PARAMS}
+    params["sort"] = f"{'-' if ranking_filter.descending else ''}{ranking_filter.sort}"
+    params["sort"] = "" if params["sort"] == "rank" else params["sort"]
+
+    def column(key: str) -> dict:
+        current = key == ranking_filter.sort
+        order = ("descending" if ranking_filter.descending else "ascending") if current else None
+        return {"url": _query(params, sort=ranking_filter.sort_param(key), page=""), "aria_sort": order}
+
+    context = {
+        "ranking": ranking,
+        "filter": ranking_filter,
+        "page": page,
+        "shown_count": len(shown.rows),
+        "parents": selectors.ranking_parents(ranking),
+        "columns": {key: column(key) for key in selectors.RANKING_SORTS},
+        "field_columns": [(field, column(selectors.FIELD_SORT_PREFIX + field.code)) for field in ranking.fields],
+        "page_links": _page_links(page, params),
+        "downloads": {kind: _query(params, format=kind) for kind in DOWNLOADS},
+        "chart": charts.ranking_bars(page.object_list, list(ranking.summary.bands)),
+    }
+    return render(request, "scoring/ranking.html", context)
+
+
+@require_safe
+@public_page(params=("units", "add"))
+def compare(request):
+    """Two to four units side by side (``?units=A,B,C``): their results in every
+    ranking any of them took part in, and a chart of their indexes over the
+    years. ``add`` searches for a unit to add: one match is added at once,
+    several are offered as links."""
+    codes = selectors.compare_codes(request.GET.getlist("units"))
+    query = " ".join(request.GET.get("add", "")[:100].split())
+    candidates = []
+    if query and len(codes) < selectors.COMPARE_MAX_UNITS:
+        found, _more = unit_search(query)
+        exact = [unit for unit in found if unit.code == query]
+        if len(found) == 1 or exact:
+            codes.append((exact or found)[0].code)
+        candidates = [] if len(found) == 1 or exact else [unit for unit in found if unit.code not in codes][:10]
+    comparison = selectors.units_compared(codes, user=request.user)
+    shown = ",".join(unit.code for unit in comparison.units)
+    series = [
+        (unit.name, charts.series_of(comparison.results[unit.pk])[0][1])
+        for unit in comparison.units
+        if comparison.results[unit.pk]
+    ]
+    context = {
+        "comparison": comparison,
+        "query": query,
+        "codes": shown,
+        "candidates": [(unit, _query({"units": ",".join(filter(None, [shown, unit.code]))})) for unit in candidates],
+        "chosen": [
+            (unit, _query({"units": ",".join(other.code for other in comparison.units if other != unit)}))
+            for unit in comparison.units
+        ],
+        "can_add": len(comparison.units) < selectors.COMPARE_MAX_UNITS,
+        "chart": charts.results_over_time(series) if len(series) > 1 else None,
+    }
+    return render(request, "scoring/compare.html", context)

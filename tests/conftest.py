@@ -5,3 +5,15 @@ import pytest
 def _vietnamese_by_default(settings):
     """Pages render in the default language unless a test switches."""
     settings.LANGUAGE_CODE = "vi"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty page cache: the data version does not move
+    inside a test's transaction (it moves on commit), so a page cached by one
+    test would otherwise answer another's request for the same path."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cchc_portal.caching import data_version_bump
 from units.models import Unit, UnitLineage
 
 # Fields an upsert may change; the code and valid_from identify the unit.
@@ -326,6 +327,8 @@ def units_upsert(*, rows: Iterable[UnitRow], lineage: Iterable[LineageRow] = (),
     _links_write(linked, changes)
     if dry_run:
         transaction.set_rollback(True)
+    else:
+        data_version_bump()  # the bulk writes send no signals
     return changes
 
 

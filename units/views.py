@@ -2,12 +2,17 @@ from datetime import date
 
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
-from scoring.selectors import unit_results
+from cchc_portal.caching import public_page
+from scoring import charts
+from scoring.selectors import unit_breakdown, unit_results
 from units import selectors
 from units.models import UnitLineage
 
 
+@require_safe
+@public_page(params=("q",))
 def search(request):
     query = request.GET.get("q", "")[: selectors.QUERY_MAX_LENGTH].strip()
     units, more = selectors.unit_search(query) if query else ([], False)
@@ -18,6 +23,8 @@ def search(request):
     )
 
 
+@require_safe
+@public_page(params=("on",))
 def profile(request, code):
     on = request.GET.get("on")
     try:
@@ -26,6 +33,7 @@ def profile(request, code):
         raise Http404("Not a date.") from None
     unit = selectors.unit_get(code, day)
     predecessors, successors = selectors.unit_lineage(unit)
+    results = unit_results(unit=unit, user=request.user)
     context = {
         "unit": unit,
         "predecessors": predecessors,
@@ -33,6 +41,8 @@ def profile(request, code):
         "successors": successors,
         "namesakes": selectors.unit_namesakes(unit),
         "children": list(unit.children.order_by("code")),
-        "results": unit_results(unit=unit, user=request.user),
+        "results": results,
+        "breakdown": unit_breakdown(results),
+        "chart": charts.results_over_time(charts.series_of(results), with_rank=True) if results else None,
     }
     return render(request, "units/profile.html", context)

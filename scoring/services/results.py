@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cchc_portal.caching import data_version_bump
 from scoring import engine
 from scoring.models import Framework, Result, Score
 from scoring.services import bulk
@@ -282,6 +283,7 @@ class ResultsRecompute:
         Framework.objects.filter(pk=self.framework.pk).update(
             results_version=F("results_version") + 1, results_updated_at=timezone.now()
         )
+        data_version_bump()
         following = Framework.objects.following_round(self.framework)
         if following is not None:
             framework_results_recompute(framework=following)

@@ -1,12 +1,14 @@
 """Numbers as the current language writes them: 93,91 and +4,21 in Vietnamese,
 93.91 and +4.21 in English; rank moves as ▲ 6 / ▼ 2 with words for screen readers."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
+
+from scoring import engine
 
 register = template.Library()
 
@@ -61,3 +63,20 @@ def trend(value):
         return ""
     value = Decimal(value)
     return "up" if value > 0 else "down" if value < 0 else "same"
+
+
+@register.simple_tag
+def share(points, maximum):
+    """Points as a whole percentage of the maximum ("86%"); empty when either is missing."""
+    if points in (None, "") or not maximum:
+        return ""
+    percent = engine.round_half_up(Decimal(points) * 100 / Decimal(maximum)).quantize(Decimal(1), ROUND_HALF_UP)
+    return f"{percent}%"
+
+
+@register.simple_tag
+def difference(value, other):
+    """``value − other`` to two places, None when either is missing (for ``signed`` and ``trend``)."""
+    if value in (None, "") or other in (None, ""):
+        return None
+    return engine.delta(Decimal(value), Decimal(other))

@@ -1,0 +1,136 @@
+"""The public pages' caching, keyed by one data version.
+
+Every change of what the public pages show (units, lineage, frameworks,
+criteria, bands, publications, results) bumps ``DataVersion`` once its
+transaction commits: model saves and deletes through signals, the bulk writes
+(results, units) by calling ``data_version_bump``. A public page then costs one
+query to know whether what a visitor or the cache holds is current:
+
+- its ETag is a keyed hash of the version, the language, the path and the query
+  parameters the page reads, and Last-Modified is the version's time, so a
+  conditional request gets a 304 without the results being read;
+- its rendered response is cached (Django's cache: local memory by default,
+  Redis through CACHE_URL) under the same hash for PUBLIC_CACHE_SECONDS; a
+  new version simply misses, so publishing or correcting needs no purge.
+
+Signed-in users (staff may see drafts) get fresh, private, uncached pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from functools import wraps
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.crypto import salted_hmac
+from django.utils.http import http_date
+from django.utils.translation import get_language
+
+from cchc_portal.models import DataVersion
+
+# Models whose rows the public pages do not show, or that are written in bulk
+# without signals: their writers bump the version (a score change bumps it
+# through the results it changes). A signal on them would also cost Django's
+# fast delete of 400,000 score cells.
+_NOT_SIGNALLED = {"Score", "ScoreChange", "Revision", "ImportJob", "Result"}
+_SHOWN_APPS = ("units", "scoring")
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+# A query parameter longer than this is cut before it reaches a cache key.
+PARAMETER_MAX_LENGTH = 100
+
+
+def data_version() -> tuple[int, datetime]:
+    """(version, time of the last change). One query."""
+    return DataVersion.objects.filter(pk=1).values_list("version", "updated_at").first() or (0, _EPOCH)
+
+
+def _bump() -> None:
+    now = timezone.now()
+    if not DataVersion.objects.filter(pk=1).update(version=F("version") + 1, updated_at=now):
+        DataVersion.objects.get_or_create(pk=1, defaults={"version": 1, "updated_at": now})
+
+
+def data_version_bump() -> None:
+    """Bump the data version when the current transaction commits (at once
+    outside a transaction), once per atomic block however many changes it makes
+    (a bulk import's thousands of saves make one update). A rolled-back
+    transaction bumps nothing."""
+    level = set(connection.savepoint_ids)
+    if any(callback is _bump and savepoints == level for savepoints, callback, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_bump)
+
+
+def _changed(sender, **kwargs) -> None:
+    data_version_bump()
+
+
+def connect_signals() -> None:
+    for label in _SHOWN_APPS:
+        for model in apps.get_app_config(label).get_models():
+            if model.__name__ in _NOT_SIGNALLED:
+                continue
+            post_save.connect(_changed, sender=model, dispatch_uid=f"data-version-save-{model._meta.label}")
+            post_delete.connect(_changed, sender=model, dispatch_uid=f"data-version-delete-{model._meta.label}")
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(
+                    _changed, sender=field.remote_field.through, dispatch_uid=f"data-version-m2m-{field}"
+                )
+
+
+def _headers(response: HttpResponse, etag: str, last_modified: float) -> HttpResponse:
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
+    return response
+
+
+def public_page(*, params: Sequence[str] = ()) -> Callable:
+    """Decorate a public view: ETag / Last-Modified from the data version, 304
+    for a current conditional request, and the response cached. ``params``: the
+    query parameters the view reads; the others do not reach the key, so junk
+    parameters cannot fill the cache. Only 200 responses are cached."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+                response = view(request, *args, **kwargs)
+                patch_cache_control(response, private=True, no_cache=True)
+                return response
+            version, updated_at = data_version()
+            query = [(name, request.GET.get(name, "")[:PARAMETER_MAX_LENGTH]) for name in params]
+            material = repr((version, get_language(), request.path, query))
+            digest = salted_hmac("cchc_portal.caching.public_page", material).hexdigest()[:40]
+            etag, last_modified = f'"{digest}"', int(updated_at.timestamp())
+            not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+            if not_modified is not None:
+                return _headers(not_modified, etag, last_modified)
+            key, seconds = f"public-page:{digest}", settings.PUBLIC_CACHE_SECONDS
+            cached = cache.get(key) if seconds else None
+            if cached is not None:
+                content, headers = cached
+                response = HttpResponse(content)
+                for name, value in headers:
+                    response[name] = value
+                return _headers(response, etag, last_modified)
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming:
+                return response
+            if seconds:
+                headers = [(name, value) for name, value in response.items() if name.lower() != "vary"]
+                cache.set(key, (response.content, headers), seconds)
+            return _headers(response, etag, last_modified)
+
+        return wrapped
+
+    return decorate

@@ -1,0 +1,171 @@
+"""Plotly figures of the public pages, as the plain data / layout dicts that
+plotly.js draws. A page embeds one with ``json_script`` and ``static/js/charts.js``
+draws every ``figure.chart`` on it: no inline script, no request off the site.
+
+The dicts are written by hand rather than through ``plotly.graph_objects``, whose
+validation costs more than rendering the whole ranking page. Numbers go out as
+floats with two places (chart positions only: the tables beside the charts show
+the exact figures); labels in the page's language, numbers in its style
+(``separators``: "93,91" in Vietnamese).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+
+from scoring.models import Result
+from scoring.selectors import RankingRow
+
+# By a band's position in its scheme, best first: colours that keep 3:1 against
+# white and stay apart for the common colour-vision deficiencies.
+BAND_COLOURS = ("#1b7837", "#2166ac", "#b35806", "#8c510a", "#b2182b", "#542788")
+NO_BAND_COLOUR = "#6e7781"
+LINE_COLOURS = ("#2166ac", "#b35806", "#1b7837", "#762a83")
+_BAR_HEIGHT = 22  # pixels per unit in a horizontal bar chart
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _layout(**extra) -> dict:
+    """What every chart shares: the language's separators, a font that reads on a
+    phone, room for the labels, no plotly logo or toolbar (see charts.js)."""
+    decimal, thousands = get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR")
+    layout = {
+        "separators": f"{decimal}{thousands}",
+        "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13},
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "hoverlabel": {"align": "left"},
+    }
+    layout.update(extra)
+    return layout
+
+
+def ranking_bars(rows: Sequence[RankingRow], band_labels: Sequence[str]) -> dict:
+    """Each shown unit's index as a horizontal bar, in the table's order, coloured
+    by band, with the band as the legend."""
+    colours = dict(zip(band_labels, BAND_COLOURS, strict=False))
+    traces: dict[str, dict] = {}
+    for row in rows:
+        result = row.result
+        label = result.band or _("no band")
+        trace = traces.setdefault(
+            label,
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": label,
+                "x": [],
+                "y": [],
+                "marker": {"color": colours.get(result.band, NO_BAND_COLOUR)},
+                "hovertemplate": "%{y}: %{x:.2f}<extra>%{fullData.name}</extra>",
+            },
+        )
+        trace["x"].append(_number(result.index))
+        trace["y"].append(result.display_name)
+    names = [row.result.display_name for row in rows]
+    return {
+        "data": [traces[label] for label in sorted(traces, key=lambda label: _position(label, band_labels))],
+        "layout": _layout(
+            height=max(len(rows), 3) * _BAR_HEIGHT + 90,
+            barmode="overlay",
+            xaxis={"range": [0, 100], "title": {"text": _("Index")}, "automargin": True, "fixedrange": True},
+            yaxis={
+                "categoryorder": "array",
+                "categoryarray": names[::-1],  # the first row on top
+                "automargin": True,
+                "fixedrange": True,
+            },
+            legend={"orientation": "h", "y": 1, "yanchor": "bottom", "x": 0},
+            margin={"l": 10, "r": 10, "t": 40, "b": 40},
+        ),
+    }
+
+
+def _position(label: str, band_labels: Sequence[str]) -> int:
+    return band_labels.index(label) if label in band_labels else len(band_labels)
+
+
+def results_over_time(series: Sequence[tuple[str, Sequence[Result]]], *, with_rank: bool = False) -> dict:
+    """Index by year, one line per (name, results) series, results in any order:
+    a unit's history on its profile (each ranking series it took part in, and
+    with ``with_rank`` its rank on a second, reversed axis: first is on top), or
+    each compared unit's."""
+    traces = []
+    for position, (name, results) in enumerate(series):
+        colour = LINE_COLOURS[position % len(LINE_COLOURS)]
+        ordered = sorted((result for result in results if result.index is not None), key=_year_of)
+        years = [result.framework.year for result in ordered]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": _("Index") if with_rank and len(series) == 1 else name,
+                "x": years,
+                "y": [_number(result.index) for result in ordered],
+                "line": {"color": colour, "width": 3},
+                "marker": {"size": 9},
+                "hovertemplate": "%{x}: %{y:.2f}<extra>%{fullData.name}</extra>",
+            }
+        )
+        if with_rank:
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "name": _("Rank") if len(series) == 1 else _("%(name)s: rank") % {"name": name},
+                    "x": years,
+                    "y": [result.rank for result in ordered],
+                    "yaxis": "y2",
+                    "line": {"color": colour, "width": 2, "dash": "dot"},
+                    "marker": {"size": 7, "symbol": "diamond"},
+                    "hovertemplate": "%{x}: " + _("rank %{y}") + "<extra></extra>",
+                }
+            )
+    layout = _layout(
+        height=340,
+        xaxis={"title": {"text": _("Year")}, "dtick": 1, "tickformat": "d", "automargin": True, "fixedrange": True},
+        yaxis={"title": {"text": _("Index")}, "automargin": True, "fixedrange": True},
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.3},
+        margin={"l": 10, "r": 10, "t": 10, "b": 60},
+    )
+    if with_rank:
+        worst = max((result.rank or 1 for _name, results in series for result in results), default=1)
+        layout["yaxis2"] = {
+            "range": [worst + 0.5, 0.5],  # first at the top
+            "tick0": 1,
+            "dtick": max(1, math.ceil(worst / 5)),
+            "title": {"text": _("Rank")},
+            "overlaying": "y",
+            "side": "right",
+            "tickformat": "d",
+            "automargin": True,
+            "fixedrange": True,
+            "showgrid": False,
+        }
+    return {"data": traces, "layout": layout}
+
+
+def series_of(results: Sequence[Result]) -> list[tuple[str, list[Result]]]:
+    """Results grouped by ranking series (index, scope and block: the rounds that
+    compare year to year), named by index and block, the newest series first."""
+    series: dict[tuple, tuple[str, list[Result]]] = {}
+    for result in results:
+        framework = result.framework
+        key = (framework.index_id, framework.scope, framework.block)
+        name = f"{framework.index.short_name or framework.index} · {framework.block_display}"
+        series.setdefault(key, (name, []))[1].append(result)
+    return list(series.values())
+
+
+def _year_of(result: Result) -> int:
+    return result.framework.year
