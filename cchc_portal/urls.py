@@ -10,6 +10,8 @@ admin.site.index_title = _("Units, frameworks and scores")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # The JSON API is the same in every language: no language prefix.
+    path("api/", include("scoring.api_urls")),
 ]
 # Vietnamese at the unprefixed URLs whatever the browser asks for; English under /en/.
 urlpatterns += i18n_patterns(

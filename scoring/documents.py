@@ -1,16 +1,19 @@
-"""A framework's results as the JSON document of DESIGN §7, shared by the API
-(``/api/frameworks/<slug>/results/``) and ``export_results --format json``, so
-the two cannot drift apart. Plain dicts and strings, ready for ``json.dumps``:
-decimals are strings with two places and a dot whatever the language ("93.91"),
-absent figures are null."""
+"""The JSON documents of DESIGN §7: a framework's results, shared by the API
+(``/api/frameworks/<slug>/results/``) and ``export_results --format json`` so
+the two cannot drift apart, the list of frameworks and a unit's results. Plain
+dicts and strings, ready for ``json.dumps``: decimals are strings with two
+places and a dot whatever the language ("93.91"), absent figures are null."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.urls import reverse
+
 from scoring import engine
-from scoring.models import Framework
-from scoring.selectors import RankingRow, ranking_for
+from scoring.models import Criterion, Framework, Result
+from scoring.selectors import field_cells, framework_fields, ranking_for, unit_results
+from units.models import Unit
 
 
 def decimal_text(value: Decimal | str | None) -> str | None:
@@ -20,7 +23,10 @@ def decimal_text(value: Decimal | str | None) -> str | None:
     return f"{Decimal(value):.2f}"
 
 
-def _framework(framework: Framework) -> dict:
+def framework_object(framework: Framework) -> dict:
+    """The ``framework`` object: slug, index, year, scope, block, name, mode and
+    publication (decision and date, null for a draft). Reads ``framework.index``
+    and ``framework.publication``: select them."""
     publication = getattr(framework, "publication", None)
     return {
         "slug": framework.slug,
@@ -51,10 +57,21 @@ def _summary(summary: engine.Summary) -> dict:
     }
 
 
-def _item(row: RankingRow, fields: list) -> dict:
-    result, previous = row.result, row.result.previous
+def framework_listed(framework: Framework) -> dict:
+    """``framework_object`` with ``results_url``, the path of its results in the API."""
     return {
-        "unit": {"code": result.unit.code, "name": result.display_name},
+        **framework_object(framework),
+        "results_url": reverse("api:framework_results", kwargs={"slug": framework.slug}),
+    }
+
+
+def result_figures(result: Result, fields: list[Criterion]) -> dict:
+    """A unit's figures in one framework, as an item of either results document
+    lists them: index, totals, rank, tie, band, deltas, previous index and rank
+    (null for a new unit) and one entry per field (``fields``: the framework's
+    top-level criteria in order). Reads ``result.previous``: select it."""
+    previous = result.previous
+    return {
         "index": decimal_text(result.index),
         "total_points": decimal_text(result.total_points),
         "applicable_max": decimal_text(result.applicable_max),
@@ -72,7 +89,7 @@ def _item(row: RankingRow, fields: list) -> dict:
                 "max_points": decimal_text(field.max_points),
                 "delta": decimal_text(cell.delta),
             }
-            for field, cell in zip(fields, row.fields, strict=True)
+            for field, cell in zip(fields, field_cells(result, fields), strict=True)
         ],
     }
 
@@ -87,7 +104,45 @@ def framework_results_document(framework: Framework) -> dict:
     with ``select_related("index", "publication")``."""
     ranking = ranking_for(framework=framework)
     return {
-        "framework": _framework(framework),
+        "framework": framework_object(framework),
         "summary": _summary(ranking.summary),
-        "results": [_item(row, ranking.fields) for row in ranking.rows],
+        "results": [
+            {"unit": {"code": row.result.unit.code, "name": row.result.display_name}}
+            | result_figures(row.result, ranking.fields)
+            for row in ranking.rows
+        ],
+    }
+
+
+def frameworks_document(frameworks: list[Framework]) -> dict:
+    """``{"frameworks": […]}``, each ``framework_listed``, in the order given. No
+    query when the frameworks were read with their index and publication
+    (``selectors.framework_list``)."""
+    return {"frameworks": [framework_listed(framework) for framework in frameworks]}
+
+
+def unit_results_document(*, unit: Unit, user=None) -> dict:
+    """``{"unit": {code, name, kind, parent}, "results": […]}``: the unit (its
+    parent null for a province or a ministry) and its results in the frameworks
+    the user may see, newest first (``selectors.unit_results``). Each item is the
+    framework (``framework_listed``), the unit's figures in it (``result_figures``)
+    and ``ranked``, how many units the framework ranked. Two queries whatever the
+    number of units and frameworks (one without results); ``unit.parent`` should
+    be selected."""
+    results = unit_results(unit=unit, user=user)
+    fields = framework_fields(framework_ids={result.framework_id for result in results})
+    parent = unit.parent
+    return {
+        "unit": {
+            "code": unit.code,
+            "name": unit.name,
+            "kind": unit.kind,
+            "parent": None if parent is None else {"code": parent.code, "name": parent.name},
+        },
+        "results": [
+            {"framework": framework_listed(result.framework)}
+            | result_figures(result, fields.get(result.framework_id, []))
+            | {"ranked": result.ranked}
+            for result in results
+        ],
     }

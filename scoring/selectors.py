@@ -3,7 +3,8 @@ whatever the number of units, and never computes ranks: it reads stored Results.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -56,6 +57,20 @@ def _decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+def field_cells(result: Result, fields: Iterable[Criterion]) -> list[FieldCell]:
+    """A result's points and change on each field (top-level criterion) in the
+    order given: None where it has no subtotal (a published-mode table without
+    that column) or no previous figure to compare with. No query."""
+    return [
+        FieldCell(
+            code=field.code,
+            points=_decimal(result.field_points.get(field.code)),
+            delta=_decimal(result.field_deltas.get(field.code)),
+        )
+        for field in fields
+    ]
+
+
 def frameworks_visible(*, user=None):
     """Frameworks a user may see: published ones, and drafts too for staff who may view frameworks."""
     frameworks = Framework.objects.select_related("index", "publication")
@@ -64,10 +79,16 @@ def frameworks_visible(*, user=None):
     return frameworks.published()
 
 
+def framework_list(*, user=None) -> list[Framework]:
+    """The frameworks a user may see (``frameworks_visible``), newest first, then
+    by scope, block and index, with their index and publication. One query."""
+    return list(frameworks_visible(user=user).order_by("-year", "scope", "block", "index__slug"))
+
+
 def framework_list_latest(*, user=None) -> tuple[list[Framework], list[Framework]]:
     """(latest framework per index, scope and block; all visible frameworks), newest first.
     One query."""
-    frameworks = list(frameworks_visible(user=user).order_by("-year", "scope", "block", "index__slug"))
+    frameworks = framework_list(user=user)
     latest, seen = [], set()
     for framework in frameworks:
         key = (framework.index_id, framework.scope, framework.block)
@@ -77,15 +98,22 @@ def framework_list_latest(*, user=None) -> tuple[list[Framework], list[Framework
     return latest, frameworks
 
 
-def ranking_get(*, slug: str, user=None) -> Ranking:
-    """A framework's ranking (``ranking_for``), found by slug. Raises Http404 for
-    an unknown slug or, for anyone but staff, an unpublished framework. Five
-    queries."""
+def framework_get(*, slug: str, user=None) -> Framework:
+    """The framework with this slug, with its index and publication, if the user
+    may see it (``frameworks_visible``). Raises Http404 for an unknown slug or,
+    for anyone but staff, an unpublished framework: the two look the same, so a
+    draft's slug gives nothing away. One query."""
     try:
-        framework = frameworks_visible(user=user).get(slug=slug)
+        return frameworks_visible(user=user).get(slug=slug)
     except Framework.DoesNotExist:
         raise Http404("No such published framework.") from None
-    return ranking_for(framework=framework)
+
+
+def ranking_get(*, slug: str, user=None) -> Ranking:
+    """A framework's ranking (``ranking_for``), found by slug (``framework_get``:
+    Http404 for an unknown slug or a framework the user may not see). Five
+    queries."""
+    return ranking_for(framework=framework_get(slug=slug, user=user))
 
 
 def ranking_for(*, framework: Framework) -> Ranking:
@@ -100,20 +128,7 @@ def ranking_for(*, framework: Framework) -> Ranking:
         .select_related("unit__parent", "previous")
         .order_by(F("rank").asc(nulls_last=True), "unit__code")
     )
-    rows = [
-        RankingRow(
-            result=result,
-            fields=[
-                FieldCell(
-                    code=field.code,
-                    points=_decimal(result.field_points.get(field.code)),
-                    delta=_decimal(result.field_deltas.get(field.code)),
-                )
-                for field in fields
-            ],
-        )
-        for result in results
-    ]
+    rows = [RankingRow(result=result, fields=field_cells(result, fields)) for result in results]
     has_previous_round = Framework.objects.previous_round(framework) is not None
     band_labels = list(Band.objects.filter(scheme_id=framework.band_scheme_id).values_list("label", flat=True))
     summary = engine.summarise(
@@ -208,7 +223,8 @@ def ranking_parents(ranking: Ranking) -> list[Unit]:
 
 def unit_results(*, unit, user=None) -> list[Result]:
     """A unit's results in the frameworks the user may see, newest first, each
-    with ``ranked`` (how many units its framework ranked). One query."""
+    with its framework (index, publication), its previous result and ``ranked``
+    (how many units its framework ranked). One query."""
     ranked = (
         Result.objects.filter(framework=OuterRef("framework"), rank__isnull=False)
         .order_by()
@@ -218,10 +234,22 @@ def unit_results(*, unit, user=None) -> list[Result]:
     )
     return list(
         Result.objects.filter(unit=unit, framework__in=frameworks_visible(user=user))
-        .select_related("framework__index", "framework__publication")
+        .select_related("framework__index", "framework__publication", "previous")
         .annotate(ranked=Subquery(ranked))
         .order_by("-framework__year", "framework__index__slug", "framework__block")
     )
+
+
+def framework_fields(*, framework_ids: Iterable[int]) -> dict[int, list[Criterion]]:
+    """{framework id: its fields (top-level criteria) in order} for several
+    frameworks at once; a framework without criteria is absent. One query (none
+    for no frameworks)."""
+    fields = defaultdict(list)
+    for criterion in Criterion.objects.filter(framework_id__in=list(framework_ids), parent=None).order_by(
+        "framework_id", "order", "code"
+    ):
+        fields[criterion.framework_id].append(criterion)
+    return dict(fields)
 
 
 NATIONAL_SCOPE = "VN"

@@ -1,0 +1,57 @@
+"""The read-only JSON API of DESIGN §7. Not language-prefixed: the documents
+are the same in every language (decimals "93.91"). Each view parses its input,
+calls one selector or document, and answers JSON; a framework or unit the user
+may not see is a 404 with ``{"error": …}``."""
+
+from datetime import date
+
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
+
+from scoring import documents, selectors
+from units.selectors import unit_get
+
+
+def _json(document: dict, status: int = 200) -> JsonResponse:
+    return JsonResponse(document, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _not_found(message: str) -> JsonResponse:
+    return _json({"error": message}, status=404)
+
+
+def _read_only(view):
+    # Exempt from the CSRF check so that a POST gets its 405 rather than a 403:
+    # these views write nothing and refuse every method but GET and HEAD.
+    return csrf_exempt(require_safe(view))
+
+
+@_read_only
+def frameworks(request):
+    return _json(documents.frameworks_document(selectors.framework_list(user=request.user)))
+
+
+@_read_only
+def framework_results(request, slug):
+    try:
+        framework = selectors.framework_get(slug=slug, user=request.user)
+    except Http404:
+        return _not_found(_("No such framework."))
+    return _json(documents.framework_results_document(framework))
+
+
+@_read_only
+def unit_results(request, code):
+    # As the unit's page: the unit holding the code now, or on ?on=YYYY-MM-DD.
+    on = request.GET.get("on")
+    try:
+        day = date.fromisoformat(on[:10]) if on else None
+    except ValueError:
+        return _not_found(_("Not a date: give ?on=YYYY-MM-DD."))
+    try:
+        unit = unit_get(code, day)
+    except Http404:
+        return _not_found(_("No such unit."))
+    return _json(documents.unit_results_document(unit=unit, user=request.user))

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from scoring import api
+
+app_name = "api"
+
+urlpatterns = [
+    path("frameworks/", api.frameworks, name="frameworks"),
+    path("frameworks/<slug:slug>/results/", api.framework_results, name="framework_results"),
+    path("units/<str:code>/results/", api.unit_results, name="unit_results"),
+]
