@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help messages run setup test lint format check-migrations bench bench-import clean
+.PHONY: help messages run setup test lint format check-migrations bench bench-import bench-web clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ bench: $(VENV)/.dev .env ## Benchmarks on a throw-away database (BENCH_DATABASE_
 
 bench-import: $(VENV)/.dev .env ## Import the national wide xlsx and long csv (401,600 cells) against pandas' parse time
 	$(PY) bench/imports.py
+
+bench-web: $(VENV)/.dev .env messages ## Serve a 705-unit ranking with gunicorn, measure it with wrk against a minimal view
+	$(PY) bench/web.py
 
 clean: ## Remove the virtualenv, database and compiled files
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
