@@ -224,9 +224,11 @@ def _check_pages(port: int, ranking_url: str, names: list[str]) -> int:
     if status != 200:
         raise SystemExit(f"{ranking_url} answered {status}: {body[:500]!r}")
     page = body.decode()
-    missing = [name for name in names if name not in page]
-    if missing or DECISION not in page:
-        raise SystemExit(f"{ranking_url} lacks {DECISION} or {len(missing)} unit names, e.g. {missing[:3]}")
+    from scoring.selectors import RANKING_PAGE_SIZE
+
+    shown = sum(name in page for name in names)  # the first page of the ranking
+    if shown != min(len(names), RANKING_PAGE_SIZE) or DECISION not in page:
+        raise SystemExit(f"{ranking_url} lacks {DECISION} or shows {shown} units, not {RANKING_PAGE_SIZE}")
     stylesheet = re.search(r'href="(/static/[^"]+\.css)"', page)
     if stylesheet is None or _get(port, stylesheet.group(1))[0] != 200:
         raise SystemExit("the stylesheet is not served: did collectstatic run?")

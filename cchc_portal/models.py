@@ -1,17 +1,17 @@
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class DataVersion(models.Model):
-    """The version of everything the public pages show, a single row: a change of
-    units, frameworks, criteria, bands, publications or results bumps it when its
-    transaction commits (``cchc_portal.caching``). The public pages are cached and
-    answer conditional requests by it, the same in every process, without
-    reading the results."""
+    """The version of everything the public pages show, a single row: any change
+    of units, frameworks, criteria, bands, publications or results moves it
+    forward when its transaction commits (``cchc_portal.caching``). The version
+    is the time of the last change in microseconds since 1970 (and always grows,
+    even if the clock goes back), so it is also the pages' Last-Modified. The
+    public pages are cached and answer conditional requests by it, the same in
+    every process, without reading the results."""
 
     version = models.PositiveBigIntegerField(_("version"), default=0)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("data version")

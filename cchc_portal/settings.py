@@ -6,7 +6,8 @@ refuses to start without ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 
 Environment: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CACHE_URL,
 CSRF_TRUSTED_ORIGINS, STATIC_ROOT, LOG_LEVEL, TASKS_BACKEND, IMPORT_MAX_BYTES,
-IMPORT_MAX_UNPACKED_BYTES, IMPORT_BACKGROUND_BYTES, PUBLIC_CACHE_SECONDS, PUBLIC_MAX_AGE.
+IMPORT_MAX_UNPACKED_BYTES, IMPORT_BACKGROUND_BYTES, PUBLIC_CACHE_SECONDS, PUBLIC_MAX_AGE,
+PUBLIC_VERSION_SECONDS.
 """
 
 from pathlib import Path
@@ -97,6 +98,8 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://cchc")}
 # before they revalidate (a 304 when nothing changed).
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=3600)
 PUBLIC_MAX_AGE = env.int("PUBLIC_MAX_AGE", default=60)
+# How long a process trusts the data version it read (seconds; 0: read it for every request).
+PUBLIC_VERSION_SECONDS = env.float("PUBLIC_VERSION_SECONDS", default=1.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from cchc_portal.caching import public_page
 from scoring import documents, selectors
 from units.selectors import unit_get
 
@@ -22,18 +23,23 @@ def _not_found(message: str) -> JsonResponse:
     return _json({"error": message}, status=404)
 
 
-def _read_only(view):
-    # Exempt from the CSRF check so that a POST gets its 405 rather than a 403:
-    # these views write nothing and refuse every method but GET and HEAD.
-    return csrf_exempt(require_safe(view))
+def _read_only(*, params=()):
+    """GET and HEAD only, cached and revalidated by the data version as the
+    pages are (``public_page``). Exempt from the CSRF check so that a POST gets
+    its 405 rather than a 403: these views write nothing."""
+
+    def decorate(view):
+        return csrf_exempt(require_safe(public_page(params=params)(view)))
+
+    return decorate
 
 
-@_read_only
+@_read_only()
 def frameworks(request):
     return _json(documents.frameworks_document(selectors.framework_list(user=request.user)))
 
 
-@_read_only
+@_read_only()
 def framework_results(request, slug):
     try:
         framework = selectors.framework_get(slug=slug, user=request.user)
@@ -42,7 +48,7 @@ def framework_results(request, slug):
     return _json(documents.framework_results_document(framework))
 
 
-@_read_only
+@_read_only(params=("on",))
 def unit_results(request, code):
     # As the unit's page: the unit holding the code now, or on ?on=YYYY-MM-DD.
     on = request.GET.get("on")

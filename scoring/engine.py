@@ -288,7 +288,9 @@ def summarise(rows: Iterable[tuple[Decimal | None, int | None, bool, str]], band
             down += 1
     mean = median = None
     if indexes:
-        mean = round_half_up(sum(map(Fraction, indexes)) / len(indexes))
+        # A sum of two-place decimals is exact in Decimal's 28 digits.
+        numerator, denominator = sum(indexes, Decimal(0)).as_integer_ratio()
+        mean = _cents(numerator, denominator * len(indexes))
         middle = len(indexes) // 2
         median = (
             indexes[middle].quantize(ZERO)

@@ -3,14 +3,16 @@ whatever the number of units, and never computes ranks: it reads stored Results.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Count, DecimalField, F, Func, OuterRef, Q, Subquery, Sum, TextField
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, DecimalField, F, Func, OuterRef, Q, QuerySet, Subquery, Sum, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 
@@ -41,11 +43,15 @@ class RankingRow:
 
 @dataclass(frozen=True)
 class Ranking:
+    """A framework's ranking: its field columns, the rows asked for (all, those a
+    filter keeps, or one page of them), and the whole block's summary."""
+
     framework: Framework
     fields: list[Criterion]
     rows: list[RankingRow]
     summary: engine.Summary
     has_previous_round: bool
+    page: Page | None = None  # the rows' page, when one was asked for
 
     @property
     def shows_sample_data(self) -> bool:
@@ -111,34 +117,48 @@ def framework_get(*, slug: str, user=None) -> Framework:
 
 def ranking_get(*, slug: str, user=None) -> Ranking:
     """A framework's ranking (``ranking_for``), found by slug (``framework_get``:
-    Http404 for an unknown slug or a framework the user may not see). Five
+    Http404 for an unknown slug or a framework the user may not see). Six
     queries."""
     return ranking_for(framework=framework_get(slug=slug, user=user))
 
 
-def ranking_for(*, framework: Framework) -> Ranking:
-    """A framework's ranking in rank order (unranked units last, then by unit
-    code), with its field columns (the top-level criteria in order), summary and
-    whether a previous round exists to compare with. Reads stored Results only,
-    whoever asks: callers decide who may see the framework. Four queries
-    (``Ranking.shows_sample_data`` reads ``framework.publication``: select it)."""
+def ranking_for(
+    *, framework: Framework, ranking_filter: RankingFilter | None = None, page_number: str | int | None = None
+) -> Ranking:
+    """A framework's ranking, in rank order (unranked units last, then by unit
+    code) or as ``ranking_filter`` sorts and filters it, with its field columns
+    (the top-level criteria in order), the summary of the whole block and
+    whether a previous round exists to compare with. With ``page_number``, only
+    that page of ``RANKING_PAGE_SIZE`` rows is read (one more query, to count
+    them): a page of a national block costs what a small block's does. Reads
+    stored Results only, whoever asks: callers decide who may see the framework.
+    Five queries (``Ranking.shows_sample_data`` reads ``framework.publication``:
+    select it)."""
     fields = list(framework.criteria.filter(parent=None).order_by("order", "code"))
-    results = (
-        Result.objects.filter(framework=framework)
-        .select_related("unit__parent", "previous")
-        .order_by(F("rank").asc(nulls_last=True), "unit__code")
-    )
+    results = Result.objects.filter(framework=framework).select_related("unit", "previous")
+    results = (ranking_filter or RankingFilter()).apply(results, fields)
+    page = None
+    if page_number is not None:
+        page = Paginator(results, RANKING_PAGE_SIZE).get_page(page_number)
+        results = page.object_list
     rows = [RankingRow(result=result, fields=field_cells(result, fields)) for result in results]
     has_previous_round = Framework.objects.previous_round(framework) is not None
+    # Every result in hand: the summary needs no query of its own.
+    every = None if ranking_filter or page_number is not None else [row.result for row in rows]
+    return Ranking(framework, fields, rows, framework_summary(framework, every), has_previous_round, page)
+
+
+def framework_summary(framework: Framework, results: Iterable[Result] | None = None) -> engine.Summary:
+    """``engine.summarise`` over every result of the framework: ``results`` when
+    given (all of them), else read as plain values. One or two queries."""
     band_labels = list(Band.objects.filter(scheme_id=framework.band_scheme_id).values_list("label", flat=True))
-    summary = engine.summarise(
-        (
-            (row.result.index, row.result.delta_rank, row.result.previous_id is not None, row.result.band)
-            for row in rows
-        ),
-        band_labels,
+    if results is None:
+        rows = Result.objects.filter(framework=framework).values_list("index", "delta_rank", "previous_id", "band")
+    else:
+        rows = ((result.index, result.delta_rank, result.previous_id, result.band) for result in results)
+    return engine.summarise(
+        ((index, moved, previous_id is not None, band) for index, moved, previous_id, band in rows), band_labels
     )
-    return Ranking(framework, fields, rows, summary, has_previous_round)
 
 
 # A ranking page shows this many units; a larger block is paged.
@@ -146,6 +166,7 @@ RANKING_PAGE_SIZE = 100
 # The ranking's sort keys besides one per field ("field-1"); "-key" reverses.
 RANKING_SORTS = ("rank", "unit", "index", "delta_index", "delta_rank")
 FIELD_SORT_PREFIX = "field-"
+_FIELD_SORT = re.compile(re.escape(FIELD_SORT_PREFIX) + r"[0-9A-Za-z]{1,20}")
 
 
 @dataclass(frozen=True)
@@ -160,10 +181,10 @@ class RankingFilter:
     query: str = ""
 
     @classmethod
-    def from_params(cls, params: Mapping[str, str], fields: Sequence[Criterion]) -> RankingFilter:
+    def from_params(cls, params: Mapping[str, str]) -> RankingFilter:
         sort = params.get("sort", "")[:40]
         key = sort.removeprefix("-")
-        if key not in RANKING_SORTS and key not in {FIELD_SORT_PREFIX + field.code for field in fields}:
+        if key not in RANKING_SORTS and not _FIELD_SORT.fullmatch(key):
             key, sort = "rank", ""
         return cls(
             sort=key,
@@ -180,45 +201,36 @@ class RankingFilter:
         """The ``sort`` value of a column header's link: its key, or reversed when it is the current sort."""
         return f"-{key}" if key == self.sort and not self.descending else key
 
-    def rows(self, ranking: Ranking) -> list[RankingRow]:
-        """The ranking's rows this filter keeps, in its order; rows without the
-        sorted figure go last either way."""
-        rows = ranking.rows
+    def apply(self, results: QuerySet, fields: Sequence[Criterion]) -> QuerySet:
+        """``results`` (of one framework) with only the rows this filter keeps, in
+        its order; rows without the sorted figure go last either way, ties in
+        rank order."""
         if self.parent:
-            rows = [row for row in rows if row.result.unit.parent and row.result.unit.parent.code == self.parent]
+            results = results.filter(unit__parent__code=self.parent)
         if self.query:
-            folded = fold(self.query)
-            rows = [
-                row
-                for row in rows
-                if row.result.unit.code == self.query
-                or folded in row.result.unit.search_name
-                or folded in fold(row.result.display_name)
-            ]
+            results = results.filter(
+                Q(unit__code=self.query)
+                | Q(unit__search_name__contains=fold(self.query))
+                | Q(unit_name__icontains=self.query)
+            )
+        in_rank_order = (F("rank").asc(nulls_last=True), "unit__code")
+        code = self.sort.removeprefix(FIELD_SORT_PREFIX)
+        if self.sort.startswith(FIELD_SORT_PREFIX) and code not in {field.code for field in fields}:
+            return results.order_by(*in_rank_order)  # a field of no column: rank order
         if self.sort == "rank" and not self.descending:
-            return rows  # already in rank order
-        value = self._value_of(ranking)
-        present = sorted((row for row in rows if value(row) is not None), key=value, reverse=self.descending)
-        return present + [row for row in rows if value(row) is None]
-
-    def _value_of(self, ranking: Ranking):
+            return results.order_by(*in_rank_order)
         if self.sort.startswith(FIELD_SORT_PREFIX):
-            position = [field.code for field in ranking.fields].index(self.sort.removeprefix(FIELD_SORT_PREFIX))
-            return lambda row: row.fields[position].points
-        if self.sort == "unit":
-            return lambda row: (fold(row.result.display_name), row.result.unit.code)
-        return lambda row: getattr(row.result, self.sort)
+            value = _field_points(code)
+        else:
+            value = F({"unit": "unit__search_name"}.get(self.sort, self.sort))
+        value = value.desc(nulls_last=True) if self.descending else value.asc(nulls_last=True)
+        return results.order_by(value, *in_rank_order)
 
 
-def ranking_filtered(ranking: Ranking, ranking_filter: RankingFilter) -> Ranking:
-    """``ranking`` with only the rows the filter keeps, in its order (the summary stays the whole block's)."""
-    return replace(ranking, rows=ranking_filter.rows(ranking))
-
-
-def ranking_parents(ranking: Ranking) -> list[Unit]:
-    """The parent units of the ranked units (a ranking's "filter by" choices), by name."""
-    parents = {row.result.unit.parent_id: row.result.unit.parent for row in ranking.rows if row.result.unit.parent}
-    return sorted(parents.values(), key=lambda unit: (fold(unit.name), unit.code))
+def ranking_parents(framework: Framework) -> list[Unit]:
+    """The parent units of the ranked units (a ranking's "filter by" choices), by name. One query."""
+    parent_ids = Result.objects.filter(framework=framework).values("unit__parent_id")
+    return list(Unit.objects.filter(pk__in=parent_ids).order_by("search_name", "code"))
 
 
 def unit_results(*, unit, user=None) -> list[Result]:
@@ -318,11 +330,16 @@ class _JsonObjectText(Func):
         return f"({sql} ->> %s)", [*params, self.key]
 
 
+def _field_points(code: str) -> Cast:
+    """A result's points on the field ``code``, as a number the database can sum and sort."""
+    return Cast(_JsonObjectText("field_points", code), DecimalField(max_digits=12, decimal_places=2))
+
+
 def framework_means(framework: Framework, codes: Sequence[str]) -> tuple[Decimal | None, dict[str, Decimal | None]]:
     """(mean index, {field code: mean points}) over the framework's units with an index. One query."""
     sums = {"index_sum": Sum("index"), "index_count": Count("index")}
     for position, code in enumerate(codes):
-        points = Cast(_JsonObjectText("field_points", code), DecimalField(max_digits=12, decimal_places=2))
+        points = _field_points(code)
         sums[f"sum_{position}"], sums[f"count_{position}"] = Sum(points), Count(points)
     row = Result.objects.filter(framework=framework, index__isnull=False).aggregate(**sums)
     return _mean(row["index_sum"], row["index_count"]), {

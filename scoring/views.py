@@ -1,6 +1,5 @@
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
@@ -32,9 +31,9 @@ def _query(params: dict, **changes) -> str:
     return "?" + urlencode({name: value for name, value in merged.items() if value})
 
 
-def _download(ranking, shown, slug: str, kind: str) -> HttpResponse:
+def _download(ranking, slug: str, kind: str) -> HttpResponse:
     write, content_type = DOWNLOADS[kind]
-    response = HttpResponse(write(ranking.framework, shown), content_type=content_type)
+    response = HttpResponse(write(ranking.framework, ranking), content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, f"{slug}.{kind}")
     return response
 
@@ -59,15 +58,16 @@ def ranking(request, slug):
     """A framework's ranking: sorted, filtered by parent unit or a search, paged
     above ``RANKING_PAGE_SIZE`` units; ``?format=csv|xlsx`` downloads the rows
     the filter keeps (every page), in its order, with the table's columns."""
-    ranking = selectors.ranking_get(slug=slug, user=request.user)
-    ranking_filter = selectors.RankingFilter.from_params(request.GET, ranking.fields)
-    shown = selectors.ranking_filtered(ranking, ranking_filter)
+    framework = selectors.framework_get(slug=slug, user=request.user)
+    ranking_filter = selectors.RankingFilter.from_params(request.GET)
     kind = request.GET.get("format")
     if kind:
         if kind not in DOWNLOADS:
             raise Http404("No such download format.")
-        return _download(ranking, shown, slug, kind)
-    page = Paginator(shown.rows, selectors.RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+        return _download(selectors.ranking_for(framework=framework, ranking_filter=ranking_filter), slug, kind)
+    ranking = selectors.ranking_for(
+        framework=framework, ranking_filter=ranking_filter, page_number=request.GET.get("page", "1")[:10]
+    )
     params = {name: request.GET.get(name, "")[:100] for name in _FILTER_PARAMS}
     params["sort"] = f"{'-' if ranking_filter.descending else ''}{ranking_filter.sort}"
     params["sort"] = "" if params["sort"] == "rank" else params["sort"]
@@ -77,17 +77,18 @@ def ranking(request, slug):
         order = ("descending" if ranking_filter.descending else "ascending") if current else None
         return {"url": _query(params, sort=ranking_filter.sort_param(key), page=""), "aria_sort": order}
 
+    page = ranking.page
     context = {
         "ranking": ranking,
         "filter": ranking_filter,
         "page": page,
-        "shown_count": len(shown.rows),
-        "parents": selectors.ranking_parents(ranking),
+        "shown_count": page.paginator.count,
+        "parents": selectors.ranking_parents(framework),
         "columns": {key: column(key) for key in selectors.RANKING_SORTS},
         "field_columns": [(field, column(selectors.FIELD_SORT_PREFIX + field.code)) for field in ranking.fields],
         "page_links": _page_links(page, params),
         "downloads": {kind: _query(params, format=kind) for kind in DOWNLOADS},
-        "chart": charts.ranking_bars(page.object_list, list(ranking.summary.bands)),
+        "chart": charts.ranking_bars(ranking.rows, list(ranking.summary.bands)),
     }
     return render(request, "scoring/ranking.html", context)
 
@@ -125,6 +126,7 @@ def compare(request):
             for unit in comparison.units
         ],
         "can_add": len(comparison.units) < selectors.COMPARE_MAX_UNITS,
-        "chart": charts.results_over_time(series) if len(series) > 1 else None,
+        # A line needs two years.
+        "chart": charts.results_over_time(series) if any(len(results) > 1 for _name, results in series) else None,
     }
     return render(request, "scoring/compare.html", context)

@@ -17,3 +17,9 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _data_version_read_every_time(settings):
+    """Tests count the data version's query on every request (production trusts it for a second)."""
+    settings.PUBLIC_VERSION_SECONDS = 0

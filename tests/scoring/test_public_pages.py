@@ -1,0 +1,230 @@
+"""The public site beyond the plain ranking: sorting, filtering, paging and
+downloads of a ranking; the unit profile's breakdown; comparing units; and the
+caching of every public page by the data version (ETag, 304, invalidation)."""
+
+import csv
+import io
+import json
+import re
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from cchc_portal.caching import data_version, data_version_bump
+from scoring import selectors, services
+from scoring.models import Framework
+from tests.factories import UnitFactory, make_framework, publish, score
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = (("1", "60"), ("2", "40"))
+
+
+def ranked(points_by_name, *, parents=None, year=2022):
+    """A published framework ranking units named after ``points_by_name``'s keys,
+    each with (field 1, field 2) points; ``parents``: unit name -> parent unit."""
+    parents = parents or {}
+    units = [UnitFactory(name=name, short_name=name, parent=parents.get(name)) for name in points_by_name]
+    framework = make_framework(year=year, units=units, rows=FIELDS)
+    entries = [
+        score(unit, code, value)
+        for unit, values in zip(units, points_by_name.values(), strict=True)
+        for code, value in zip(("1", "2"), values, strict=True)
+    ]
+    services.scores_set(framework=framework, entries=entries)
+    publish(framework)
+    return framework, units
+
+
+def unit_names(page: str) -> list[str]:
+    return re.findall(r'<th scope="row" class="unit"><a href="[^"]*">([^<]*)</a>', page)
+
+
+@pytest.fixture
+def four_units():
+    # Indexes: An 90, Bình 75, Cường 75 (tied), Dũng 60; field 1: 50, 45, 38, 40; field 2: 40, 30, 37, 20.
+    province_a = UnitFactory(name="Tỉnh A", code="01", kind=Unit.Kind.PROVINCE)
+    province_b = UnitFactory(name="Tỉnh B", code="02", kind=Unit.Kind.PROVINCE)
+    return ranked(
+        {"An": ("50", "40"), "Bình": ("45", "30"), "Cường": ("38", "37"), "Dũng": ("40", "20")},
+        parents={"An": province_a, "Bình": province_b, "Cường": province_a, "Dũng": province_b},
+    )
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("", ["An", "Bình", "Cường", "Dũng"]),  # rank order; the tie in unit-code order
+        ("-rank", ["Dũng", "Bình", "Cường", "An"]),
+        ("index", ["Dũng", "Bình", "Cường", "An"]),
+        ("unit", ["An", "Bình", "Cường", "Dũng"]),  # by name without diacritics
+        ("-unit", ["Dũng", "Cường", "Bình", "An"]),
+        ("field-1", ["Cường", "Dũng", "Bình", "An"]),
+        ("-field-2", ["An", "Cường", "Bình", "Dũng"]),
+        ("field-9", ["An", "Bình", "Cường", "Dũng"]),  # no such field: rank order
+        ("'; drop table", ["An", "Bình", "Cường", "Dũng"]),
+    ],
+)
+def test_ranking_sorts_by_any_column(client, four_units, sort, expected):
+    framework, _units = four_units
+    page = client.get(framework.get_absolute_url(), {"sort": sort}).content.decode()
+    assert unit_names(page) == expected
+
+
+def test_ranking_filters_by_parent_and_searches_without_diacritics(client, four_units):
+    framework, _units = four_units
+    url = framework.get_absolute_url()
+    page = client.get(url).content.decode()
+    assert '<option value="01">Tỉnh A</option>' in page and '<option value="02">Tỉnh B</option>' in page
+    assert unit_names(client.get(url, {"parent": "02"}).content.decode()) == ["Bình", "Dũng"]
+    assert unit_names(client.get(url, {"q": "cuong"}).content.decode()) == ["Cường"]
+    page = client.get(url, {"q": "nobody"}).content.decode()
+    assert unit_names(page) == [] and "Không có đơn vị nào khớp" in page
+    # The summary stays the whole block's: four units, mean (90 + 75 + 75 + 60) / 4 = 75.
+    assert "<dd>4</dd>" in page and "<dd>75,00</dd>" in page
+
+
+def test_large_rankings_are_paged_by_one_hundred(client):
+    framework, _units = ranked({f"Xã {n:03d}": (str(n % 60), "0") for n in range(150)})
+    url = framework.get_absolute_url()
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": "2"}).content.decode()
+    assert len(unit_names(first)) == 100 and len(unit_names(second)) == 50
+    assert not set(unit_names(first)) & set(unit_names(second))
+    assert 'rel="next"' in first and 'rel="prev"' in second
+    assert len(unit_names(client.get(url, {"page": "x"}).content.decode())) == 100  # not a number: the first
+
+
+def test_downloads_hold_what_the_filters_keep_in_their_order(client, four_units):
+    framework, _units = four_units
+    response = client.get(framework.get_absolute_url(), {"parent": "01", "sort": "index", "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert f'filename="{framework.slug}.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert [row[3] for row in rows[1:]] == ["Cường", "An"]  # the unit column, lowest index first
+    assert [row[4] for row in rows[1:]] == ["75,00", "90,00"]
+    xlsx = client.get(framework.get_absolute_url(), {"format": "xlsx"})
+    assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert client.get(framework.get_absolute_url(), {"format": "pdf"}).status_code == 404
+
+
+def test_the_chart_reaches_the_page_as_json_and_no_script_is_inline(client, four_units):
+    framework, _units = four_units
+    page = client.get(framework.get_absolute_url()).content.decode()
+    figure = json.loads(re.search(r'<script id="ranking-chart" type="application/json">(.*?)</script>', page).group(1))
+    bars = {name: index for trace in figure["data"] for name, index in zip(trace["y"], trace["x"], strict=True)}
+    assert bars == {"An": 90.0, "Bình": 75.0, "Cường": 75.0, "Dũng": 60.0}
+    assert figure["layout"]["separators"] == ",."  # Vietnamese decimal comma
+    scripts = re.findall(r"<script([^>]*)>", page)
+    assert scripts and all("src=" in attributes or "application/json" in attributes for attributes in scripts)
+    assert "/static/plotly/plotly.min.js" in page
+
+
+def test_plotly_is_served_from_the_installed_package(client):
+    from pathlib import Path
+
+    import plotly
+    from django.contrib.staticfiles import finders
+
+    found = finders.find("plotly/plotly.min.js")
+    assert Path(found) == Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def test_profile_compares_fields_with_the_block_mean(client, four_units):
+    framework, units = four_units
+    page = client.get(units[0].get_absolute_url()).content.decode()
+    # An: field 1 50 of 60 (83%), block mean (50 + 45 + 38 + 40) / 4 = 43.25, so +6.75;
+    # field 2 40 of 40, mean (40 + 30 + 37 + 20) / 4 = 31.75, so +8.25; index 90 against 75.
+    assert re.search(r"50,00</td>\s*<td[^>]*>60,00</td>.*?83%.*?43,25</td>.*?\+6,75", page, re.S)
+    assert "31,75" in page and "+8,25" in page and "+15,00" in page
+    assert 'data-figure="history-chart"' in page
+
+
+def test_block_means_read_field_codes_as_object_keys():
+    # A field code of digits must not be read as a JSON array index ("$[1]").
+    framework, _units = ranked({"An": ("10.01", "1"), "Bình": ("20.02", "2"), "Cường": ("30.04", "3")})
+    index_mean, means = selectors.framework_means(framework, ["1", "2"])
+    assert means == {"1": D("20.02"), "2": D("2.00")}  # 60.07 / 3 = 20.0233…
+    assert index_mean == D("22.02")  # (11.01 + 22.02 + 33.04) / 3 = 22.0233…
+
+
+def test_compare_shows_units_side_by_side_and_adds_one_by_name(client, four_units):
+    _framework, units = four_units
+    an, binh = units[0], units[1]
+    page = client.get(reverse("scoring:compare"), {"units": f"{an.code},{binh.code},nope"}).content.decode()
+    assert "An" in page and "Bình" in page and "nope" in page  # the unknown code is named
+    assert "90,00" in page and "75,00" in page
+    assert 'data-figure="compare-chart"' not in page  # one year: no line to draw
+    page = client.get(reverse("scoring:compare"), {"units": an.code, "add": "dung"}).content.decode()
+    assert re.search(r'<ul class="chosen">.*Dũng', page, re.S)
+
+
+def test_compare_keeps_at_most_four_units():
+    assert selectors.compare_codes(["1,2", "2,3", "4,5,6"]) == ["1", "2", "3", "4"]
+
+
+def test_public_pages_carry_an_etag_and_answer_a_conditional_request_with_a_304(
+    client, four_units, django_assert_num_queries
+):
+    framework, _units = four_units
+    url = framework.get_absolute_url()
+    first = client.get(url)
+    assert first["ETag"] and first["Last-Modified"] and "public" in first["Cache-Control"]
+    assert not first.cookies  # no CSRF or session cookie: the page can be shared
+    with django_assert_num_queries(1):  # the data version only: no result is read
+        assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+    with django_assert_num_queries(1):  # from the cache
+        again = client.get(url, {"utm_source": "x"})  # a parameter the page does not read
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert client.get(url, {"sort": "unit"})["ETag"] != first["ETag"]
+
+
+def test_a_change_makes_a_new_version_and_the_pages_show_it(client, four_units, django_capture_on_commit_callbacks):
+    framework, units = four_units
+    url = framework.get_absolute_url()
+    before = client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scores_set(framework=framework, entries=[score(units[3], "1", "60")], reason="sửa sai")
+    after = client.get(url, headers={"if-none-match": before["ETag"]})
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    # Dũng: 60 + 20 = 80, now second.
+    assert unit_names(after.content.decode()) == ["An", "Dũng", "Bình", "Cường"]
+
+
+def test_one_transaction_bumps_the_version_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        from django.db import transaction
+
+        with transaction.atomic():
+            for n in range(5):
+                UnitFactory(name=f"Xã {n}")
+            data_version_bump()
+    assert len(callbacks) == 1
+    assert data_version() > 0
+
+
+def test_staff_get_private_uncached_pages_and_see_drafts(admin_client):
+    framework = make_framework(year=2030, units=UnitFactory.create_batch(2), rows=FIELDS)
+    response = admin_client.get(framework.get_absolute_url())
+    assert response.status_code == 200 and "ETag" not in response
+    assert "private" in response["Cache-Control"]
+
+
+def test_unpublished_frameworks_stay_hidden_on_pages_downloads_and_compare(client):
+    units = UnitFactory.create_batch(2)
+    draft = make_framework(year=2030, units=units, rows=FIELDS)
+    services.scores_set(framework=draft, entries=[score(units[0], "1", "59.99"), score(units[0], "2", "0")])
+    assert not Framework.objects.published().exists()
+    assert client.get(draft.get_absolute_url(), {"format": "csv"}).status_code == 404
+    page = client.get(reverse("scoring:compare"), {"units": f"{units[0].code},{units[1].code}"}).content.decode()
+    assert "59,99" not in page and draft.name not in page
+
+
+def test_language_links_keep_the_page_and_its_query(client, four_units):
+    framework, _units = four_units
+    page = client.get(framework.get_absolute_url(), {"sort": "unit"}).content.decode()
+    assert f'href="/en{framework.get_absolute_url()}?sort=unit" hreflang="en"' in page
+    english = client.get(f"/en{framework.get_absolute_url()}").content.decode()
+    assert "90.00" in english and '<html lang="en">' in english
