@@ -3,8 +3,14 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _vietnamese_by_default(settings):
-    """Pages render in the default language unless a test switches."""
+    """Pages render in the default language unless a test switches. The URL
+    resolver keeps its reversed paths per language, prefixes included: a test
+    that made English the default must not leave /en/-less English URLs behind."""
+    from django.urls import clear_url_caches
+
     settings.LANGUAGE_CODE = "vi"
+    yield
+    clear_url_caches()
 
 
 @pytest.fixture(autouse=True)

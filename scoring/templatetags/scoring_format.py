@@ -104,10 +104,13 @@ def ranking_rows(ranking):
     loop or with ``format_html``: a page of 100 units is 6,000 template lookups
     or 2,000 ``format_html`` calls, most of the page's time. Every text goes
     through ``escape``; numbers are formatted here, classes are constants."""
-    tied = f' <span class="tie">{escape(gettext("tied"))}</span>'
-    new_unit = f'<span class="new">{escape(gettext("new unit"))}</span>'
-    sample = f'<span class="sample-mark" title="{escape(gettext("sample data"))}">*</span>'
+    # gettext outside the f-strings, where makemessages can find the texts.
+    tied, new_unit, sample = escape(gettext("tied")), escape(gettext("new unit")), escape(gettext("sample data"))
     disagrees = escape(gettext("The decision states another rank"))
+    tied = f' <span class="tie">{tied}</span>'
+    new_unit = f'<span class="new">{new_unit}</span>'
+    sample = f'<span class="sample-mark" title="{sample}">*</span>'
+
     # One reverse() for every row: the unit pages differ only by the code.
     unit_url = reverse("units:profile", kwargs={"code": "CODE"}).replace("CODE", "{}")
     sample_row = ' class="sample"'
