@@ -9,6 +9,7 @@ and saves a full-page screenshot of each in ``tests/browser/screenshots/`` (git-
 emptied at the start of a session).
 """
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from playwright.sync_api import (
     Route,
     sync_playwright,
 )
+from playwright.sync_api import Error as PlaywrightError
 
 from scoring.demo import demo_load
 
@@ -125,7 +127,7 @@ def watched(browser, portal) -> Iterator[tuple[Page, list[str]]]:
 
     context = browser.new_context(base_url=portal, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
-    context.route(re.compile(r"^(https?|wss?)://"), route)
+    context.route(re.compile(r"^https?://"), route)
     page = context.new_page()
     page.on("console", console)
     page.on("pageerror", lambda error: problems.append(f"uncaught JavaScript error: {error}"))
@@ -188,5 +190,12 @@ def _assert_ok(response: Response | None, path: str) -> None:
 
 
 @pytest.fixture
-def browse(request, page) -> Browse:
-    return Browse(page, request.node.name)
+def browse(request, page) -> Iterator[Browse]:
+    """A ``Browse`` of the test's page; a test that did not pass leaves a screenshot
+    of where it stopped."""
+    browse = Browse(page, request.node.name)
+    yield browse
+    call = request.node.stash.get(_call_report, None)
+    if call is not None and not call.passed:
+        with contextlib.suppress(PlaywrightError):
+            browse.screenshot("where-it-stopped")
