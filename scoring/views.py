@@ -107,8 +107,11 @@ def compare(request):
         found, _more = unit_search(query)
         exact = [unit for unit in found if unit.code == query]
         if len(found) == 1 or exact:
-            codes.append((exact or found)[0].code)
-        candidates = [] if len(found) == 1 or exact else [unit for unit in found if unit.code not in codes][:10]
+            code = (exact or found)[0].code
+            codes += [] if code in codes else [code]
+            query = ""  # added: the box is free for the next one
+        else:
+            candidates = [unit for unit in found if unit.code not in codes][:10]
     comparison = selectors.units_compared(codes, user=request.user)
     shown = ",".join(unit.code for unit in comparison.units)
     series = [

@@ -1,4 +1,4 @@
-"""Comparing units side by side: pending, the page is being built."""
+"""Comparing units side by side."""
 
 import pytest
 from playwright.sync_api import expect
@@ -6,7 +6,6 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="the compare page is not built yet")
 def test_the_compare_page_shows_both_units_side_by_side(browse):
     page = browse.open("/compare/?units=695,692")
 

@@ -1,4 +1,4 @@
-"""The ranking page's download and chart: pending, they are being built."""
+"""The ranking page's download and chart."""
 
 from pathlib import Path
 
@@ -12,7 +12,6 @@ RANKING_PATH = "/rankings/cchc-2022-70-district/"
 CHART_SVG = "figure.chart .js-plotly-plot svg"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="the ranking's CSV download is not built yet")
 def test_the_csv_link_downloads_the_ranking_with_vietnamese_numbers(browse):
     page = browse.open(RANKING_PATH)
     link = page.locator("a[href*='format=csv']")
@@ -27,7 +26,6 @@ def test_the_csv_link_downloads_the_ranking_with_vietnamese_numbers(browse):
     assert "93,91" in dong_phu
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="the ranking's chart is not built yet")
 def test_the_ranking_chart_draws_an_svg_in_its_figure(browse):
     page = browse.open(RANKING_PATH)
     assert page.locator("figure.chart").count() > 0, "no figure.chart on the ranking page"

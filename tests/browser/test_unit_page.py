@@ -1,4 +1,4 @@
-"""The unit profile's chart: pending, it is being built."""
+"""The unit profile's chart."""
 
 import pytest
 from playwright.sync_api import expect
@@ -8,7 +8,6 @@ pytestmark = pytest.mark.browser
 CHART_SVG = "figure.chart .js-plotly-plot svg"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="the unit profile's chart is not built yet")
 def test_the_unit_history_chart_draws_an_svg_in_its_figure(browse):
     page = browse.open("/units/695/")
     assert page.locator("figure.chart").count() > 0, "no figure.chart on the unit profile"

@@ -133,7 +133,7 @@ def test_plotly_is_served_from_the_installed_package(client):
 
 
 def test_profile_compares_fields_with_the_block_mean(client, four_units):
-    framework, units = four_units
+    _framework, units = four_units
     page = client.get(units[0].get_absolute_url()).content.decode()
     # An: field 1 50 of 60 (83%), block mean (50 + 45 + 38 + 40) / 4 = 43.25, so +6.75;
     # field 2 40 of 40, mean (40 + 30 + 37 + 20) / 4 = 31.75, so +8.25; index 90 against 75.
