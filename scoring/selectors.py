@@ -36,9 +36,9 @@ class RankingRow:
 
     @property
     def shows_sample_data(self) -> bool:
-        """The row's own figures, or the previous ones its deltas use, are sample data."""
-        previous = self.result.previous
-        return self.result.is_sample or (previous is not None and previous.is_sample)
+        """The row's own figures, or the previous ones its deltas use, are sample
+        data (``previous_is_sample``: annotated by ``ranking_for``)."""
+        return self.result.is_sample or bool(self.result.previous_is_sample)
 
 
 @dataclass(frozen=True)
@@ -129,23 +129,28 @@ def ranking_for(
     code) or as ``ranking_filter`` sorts and filters it, with its field columns
     (the top-level criteria in order), the summary of the whole block and
     whether a previous round exists to compare with. With ``page_number``, only
-    that page of ``RANKING_PAGE_SIZE`` rows is read (one more query, to count
-    them): a page of a national block costs what a small block's does. Reads
-    stored Results only, whoever asks: callers decide who may see the framework.
-    Five queries (``Ranking.shows_sample_data`` reads ``framework.publication``:
-    select it)."""
+    that page of ``RANKING_PAGE_SIZE`` rows is read (plus a query counting the
+    rows a parent or search filter keeps), so a page of a national block costs
+    what a small block's does. Reads stored Results only, whoever asks: callers
+    decide who may see the framework. Five or six queries
+    (``Ranking.shows_sample_data`` reads ``framework.publication``: select it)."""
     fields = list(framework.criteria.filter(parent=None).order_by("order", "code"))
-    results = Result.objects.filter(framework=framework).select_related("unit", "previous")
-    results = (ranking_filter or RankingFilter()).apply(results, fields)
-    page = None
-    if page_number is not None:
-        page = Paginator(results, RANKING_PAGE_SIZE).get_page(page_number)
-        results = page.object_list
-    rows = [RankingRow(result=result, fields=field_cells(result, fields)) for result in results]
+    results = Result.objects.filter(framework=framework).annotate(previous_is_sample=F("previous__is_sample"))
+    results = (ranking_filter or RankingFilter()).apply(results.select_related("unit"), fields)
     has_previous_round = Framework.objects.previous_round(framework) is not None
-    # Every result in hand: the summary needs no query of its own.
-    every = None if ranking_filter or page_number is not None else [row.result for row in rows]
-    return Ranking(framework, fields, rows, framework_summary(framework, every), has_previous_round, page)
+    if page_number is None:  # every row: the API's and downloads' previous figures too
+        rows = [RankingRow(result, field_cells(result, fields)) for result in results.select_related("previous")]
+        # Every result in hand: the summary needs no query of its own.
+        summary = framework_summary(framework, None if ranking_filter else [row.result for row in rows])
+        return Ranking(framework, fields, rows, summary, has_previous_round)
+    # A page shows no previous figure, only the changes.
+    summary = framework_summary(framework)
+    paginator = Paginator(results, RANKING_PAGE_SIZE)
+    if not ranking_filter or ranking_filter.keeps_every_row:
+        paginator.count = summary.count  # the summary counted every result: no COUNT query
+    page = paginator.get_page(page_number)
+    rows = [RankingRow(result, field_cells(result, fields)) for result in page.object_list]
+    return Ranking(framework, fields, rows, summary, has_previous_round, page)
 
 
 def framework_summary(framework: Framework, results: Iterable[Result] | None = None) -> engine.Summary:
@@ -196,6 +201,10 @@ class RankingFilter:
     @property
     def is_default(self) -> bool:
         return self == RankingFilter()
+
+    @property
+    def keeps_every_row(self) -> bool:
+        return not (self.parent or self.query)
 
     def sort_param(self, key: str) -> str:
         """The ``sort`` value of a column header's link: its key, or reversed when it is the current sort."""

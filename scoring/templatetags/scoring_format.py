@@ -7,7 +7,7 @@ from urllib.parse import quote
 from django import template
 from django.urls import reverse
 from django.utils.formats import get_format, number_format
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
@@ -53,21 +53,20 @@ def signed(value, separator=None):
 
 @register.simple_tag
 def rank_move(delta_rank):
-    """▲ 6 for a unit that moved up six places, ▼ 2 down, = unchanged; nothing if unknown."""
+    """▲ 6 for a unit that moved up six places, ▼ 2 down, = unchanged; nothing if
+    unknown. An f-string with escaped words: a ranking page has a hundred."""
     if delta_rank is None:
         return ""
     if delta_rank > 0:
+        kind, mark = "up", f"▲ {delta_rank}"
         words = ngettext("up %(n)d place", "up %(n)d places", delta_rank) % {"n": delta_rank}
-        return format_html(
-            '<span class="move up" title="{0}">▲ {1}<span class="sr">{0}</span></span>', words, delta_rank
-        )
-    if delta_rank < 0:
+    elif delta_rank < 0:
+        kind, mark = "down", f"▼ {-delta_rank}"
         words = ngettext("down %(n)d place", "down %(n)d places", -delta_rank) % {"n": -delta_rank}
-        return format_html(
-            '<span class="move down" title="{0}">▼ {1}<span class="sr">{0}</span></span>', words, -delta_rank
-        )
-    words = gettext("unchanged")
-    return format_html('<span class="move same" title="{0}">=<span class="sr">{0}</span></span>', words)
+    else:
+        kind, mark, words = "same", "=", gettext("unchanged")
+    words = escape(words)
+    return mark_safe(f'<span class="move {kind}" title="{words}">{mark}<span class="sr">{words}</span></span>')  # noqa: S308
 
 
 @register.filter

@@ -228,3 +228,14 @@ def test_language_links_keep_the_page_and_its_query(client, four_units):
     assert f'href="/en{framework.get_absolute_url()}?sort=unit" hreflang="en"' in page
     english = client.get(f"/en{framework.get_absolute_url()}").content.decode()
     assert "90.00" in english and '<html lang="en">' in english
+
+
+@pytest.mark.parametrize("unit_count", [10, 300])
+def test_a_filtered_sorted_page_runs_a_constant_number_of_queries(client, django_assert_num_queries, unit_count):
+    province = UnitFactory(name="Tỉnh A", code="01", kind=Unit.Kind.PROVINCE)
+    names = {f"Xã {n:03d}": (str(n % 60), "1") for n in range(unit_count)}
+    framework, _units = ranked(names, parents=dict.fromkeys(names, province))
+    # As the unfiltered page (8), plus counting the rows the filter keeps.
+    with django_assert_num_queries(9):
+        response = client.get(framework.get_absolute_url(), {"parent": "01", "q": "xa", "sort": "-field-1"})
+    assert len(unit_names(response.content.decode())) == min(unit_count, 100)
