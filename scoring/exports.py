@@ -110,6 +110,43 @@ def results_table(framework: Framework) -> tuple[list[str], list[list[Cell]]]:
     return _results_table(ranking_for(framework=framework))
 
 
+def unit_results_table(results: list) -> tuple[list[str], list[list[Cell]]]:
+    """A unit profile's results table: year, ranking, index, rank of how many,
+    tie, band and changes, newest first (``scoring.selectors.unit_results``)."""
+    headers = [_("Year"), _("Ranking"), _("Index"), _("Rank"), _("Units ranked"), capfirst(_("tied"))]
+    headers += [_("Band"), _("Δ index"), _("Δ rank")]
+    rows = [
+        [
+            result.framework.year,
+            result.framework.name,
+            result.index,
+            result.rank,
+            result.ranked,
+            _("tied") if result.tied else None,
+            result.band or None,
+            result.delta_index,
+            result.delta_rank,
+        ]
+        for result in results
+    ]
+    return headers, rows
+
+
+def comparison_table(comparison) -> tuple[list[str], list[list[Cell]]]:
+    """The compare page's table: a row per ranking, and for each unit its index,
+    rank and band there (blank where it took no part)."""
+    headers = [_("Year"), _("Ranking")]
+    for unit in comparison.units:
+        headers += [f"{unit.name}: {label}" for label in (_("Index"), _("Rank"), _("Band"))]
+    rows = []
+    for framework, results in comparison.frameworks:
+        row: list[Cell] = [framework.year, framework.name]
+        for result in results:
+            row += [None, None, None] if result is None else [result.index, result.rank, result.band or None]
+        rows.append(row)
+    return headers, rows
+
+
 def _csv_cell(value: Cell) -> str:
     if value is None:
         return ""
@@ -125,7 +162,11 @@ def results_csv(framework: Framework, ranking: Ranking | None = None) -> bytes:
     Vietnamese: a decimal comma, hence semicolons between cells, as a Vietnamese
     spreadsheet writes them; English: a dot and commas. Numbers unquoted.
     ``ranking``: the rows a page shows (filtered, sorted); all of them by default."""
-    headers, rows = _results_table(ranking or ranking_for(framework=framework))
+    return table_csv(*_results_table(ranking or ranking_for(framework=framework)))
+
+
+def table_csv(headers: list[str], rows: list[list[Cell]]) -> bytes:
+    """A table of typed cells as ``results_csv`` writes it."""
     delimiter = ";" if get_format("DECIMAL_SEPARATOR") == "," else ","
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
@@ -191,11 +232,15 @@ def results_xlsx(framework: Framework, ranking: Ranking | None = None) -> bytes:
     safe from formula injection, column widths fitted to the contents.
     ``ranking`` as for ``results_csv``."""
     ranking = ranking or ranking_for(framework=framework)
-    headers, rows = _results_table(ranking)
+    return table_xlsx(_results_title(ranking), framework.name, *_results_table(ranking))
+
+
+def table_xlsx(title: str, sheet_name: str, headers: list[str], rows: list[list[Cell]]) -> bytes:
+    """A table of typed cells as ``results_xlsx`` writes it, under a title row."""
     book = Workbook()
     sheet = book.active
-    sheet.title = sheet_title(framework.name)
-    _title_row(sheet, _results_title(ranking), len(headers))
+    sheet.title = sheet_title(sheet_name)
+    _title_row(sheet, title, len(headers))
     _header_row(sheet, 2, headers)
     for row_number, row in enumerate(rows, start=3):
         for column, value in enumerate(row, start=1):

@@ -3,16 +3,18 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cchc_portal.caching import public_page
 from scoring import charts, exports, selectors
 from units.selectors import unit_search
 
-DOWNLOADS = {
-    "csv": (exports.results_csv, "text/csv; charset=utf-8"),
-    "xlsx": (exports.results_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+DOWNLOADS = {"csv": exports.results_csv, "xlsx": exports.results_xlsx}
 # The query parameters a ranking page reads; the filter's are kept by its links.
 _FILTER_PARAMS = ("sort", "parent", "q")
 _RANKING_PARAMS = (*_FILTER_PARAMS, "page", "format")
@@ -31,11 +33,25 @@ def _query(params: dict, **changes) -> str:
     return "?" + urlencode({name: value for name, value in merged.items() if value})
 
 
-def _download(ranking, slug: str, kind: str) -> HttpResponse:
-    write, content_type = DOWNLOADS[kind]
-    response = HttpResponse(write(ranking.framework, ranking), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, f"{slug}.{kind}")
+def _attachment(content: bytes, kind: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CONTENT_TYPES[kind])
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{kind}")
     return response
+
+
+def download_kind(request) -> str | None:
+    """The ``?format=`` a page is asked for: csv, xlsx or None; anything else is a 404."""
+    kind = request.GET.get("format")
+    if kind and kind not in CONTENT_TYPES:
+        raise Http404("No such download format.")
+    return kind or None
+
+
+def table_download(kind: str, name: str, title: str, table: tuple[list, list]) -> HttpResponse:
+    """A page's table (headers, typed rows) as a CSV or XLSX attachment ``name.kind``."""
+    headers, rows = table
+    content = exports.table_csv(headers, rows) if kind == "csv" else exports.table_xlsx(title, title, headers, rows)
+    return _attachment(content, kind, name)
 
 
 def _page_links(page, params: dict) -> list[tuple[int | None, str]]:
@@ -60,11 +76,9 @@ def ranking(request, slug):
     the filter keeps (every page), in its order, with the table's columns."""
     framework = selectors.framework_get(slug=slug, user=request.user)
     ranking_filter = selectors.RankingFilter.from_params(request.GET)
-    kind = request.GET.get("format")
-    if kind:
-        if kind not in DOWNLOADS:
-            raise Http404("No such download format.")
-        return _download(selectors.ranking_for(framework=framework, ranking_filter=ranking_filter), slug, kind)
+    if kind := download_kind(request):
+        ranking = selectors.ranking_for(framework=framework, ranking_filter=ranking_filter)
+        return _attachment(DOWNLOADS[kind](framework, ranking), kind, slug)
     ranking = selectors.ranking_for(
         framework=framework, ranking_filter=ranking_filter, page_number=request.GET.get("page", "1")[:10]
     )
@@ -87,14 +101,14 @@ def ranking(request, slug):
         "columns": {key: column(key) for key in selectors.RANKING_SORTS},
         "field_columns": [(field, column(selectors.FIELD_SORT_PREFIX + field.code)) for field in ranking.fields],
         "page_links": _page_links(page, params),
-        "downloads": {kind: _query(params, format=kind) for kind in DOWNLOADS},
+        "downloads": {kind: _query(params, format=kind) for kind in CONTENT_TYPES},
         "chart": charts.ranking_bars(ranking.rows, list(ranking.summary.bands)),
     }
     return render(request, "scoring/ranking.html", context)
 
 
 @require_safe
-@public_page(params=("units", "add"))
+@public_page(params=("units", "add", "format"))
 def compare(request):
     """Two to four units side by side (``?units=A,B,C``): their results in every
     ranking any of them took part in, and a chart of their indexes over the
@@ -114,6 +128,9 @@ def compare(request):
             candidates = [unit for unit in found if unit.code not in codes][:10]
     comparison = selectors.units_compared(codes, user=request.user)
     shown = ",".join(unit.code for unit in comparison.units)
+    if kind := download_kind(request):
+        title = _("Compare units") + ": " + ", ".join(unit.name for unit in comparison.units)
+        return table_download(kind, "compare-" + shown.replace(",", "-"), title, exports.comparison_table(comparison))
     series = [
         (unit.name, charts.series_of(comparison.results[unit.pk])[0][1])
         for unit in comparison.units
@@ -129,6 +146,7 @@ def compare(request):
             for unit in comparison.units
         ],
         "can_add": len(comparison.units) < selectors.COMPARE_MAX_UNITS,
+        "downloads": {kind: _query({"units": shown}, format=kind) for kind in CONTENT_TYPES},
         # A line needs two years.
         "chart": charts.results_over_time(series) if any(len(results) > 1 for _name, results in series) else None,
     }

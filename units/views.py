@@ -1,4 +1,5 @@
 from datetime import date
+from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import render
@@ -6,7 +7,9 @@ from django.views.decorators.http import require_safe
 
 from cchc_portal.caching import public_page
 from scoring import charts
+from scoring.exports import unit_results_table
 from scoring.selectors import unit_breakdown, unit_results
+from scoring.views import download_kind, table_download
 from units import selectors
 from units.models import UnitLineage
 
@@ -24,7 +27,7 @@ def search(request):
 
 
 @require_safe
-@public_page(params=("on",))
+@public_page(params=("on", "format"))
 def profile(request, code):
     on = request.GET.get("on")
     try:
@@ -34,6 +37,8 @@ def profile(request, code):
     unit = selectors.unit_get(code, day)
     predecessors, successors = selectors.unit_lineage(unit)
     results = unit_results(unit=unit, user=request.user)
+    if kind := download_kind(request):
+        return table_download(kind, f"{unit.code}-{unit.slug}", unit.name, unit_results_table(results))
     context = {
         "unit": unit,
         "predecessors": predecessors,
@@ -43,6 +48,9 @@ def profile(request, code):
         "children": list(unit.children.order_by("code")),
         "results": results,
         "breakdown": unit_breakdown(results),
+        "downloads": {
+            kind: "?" + urlencode({**({"on": on[:10]} if on else {}), "format": kind}) for kind in ("csv", "xlsx")
+        },
         "chart": charts.results_over_time(charts.series_of(results), with_rank=True) if results else None,
     }
     return render(request, "units/profile.html", context)

@@ -239,3 +239,18 @@ def test_a_filtered_sorted_page_runs_a_constant_number_of_queries(client, django
     with django_assert_num_queries(9):
         response = client.get(framework.get_absolute_url(), {"parent": "01", "q": "xa", "sort": "-field-1"})
     assert len(unit_names(response.content.decode())) == min(unit_count, 100)
+
+
+def test_profile_and_compare_download_what_they_show(client, four_units):
+    _framework, units = four_units
+    an, dung = units[0], units[3]
+    profile = client.get(an.get_absolute_url(), {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(profile.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["Năm", "Bảng xếp hạng", "Chỉ số", "Hạng"]
+    assert rows[1][:5] == ["2022", "Chỉ số CCHC 2022", "90,00", "1", "4"]
+    compared = client.get(reverse("scoring:compare"), {"units": f"{an.code},{dung.code}", "format": "xlsx"})
+    assert compared["Content-Disposition"].endswith(f'compare-{an.code}-{dung.code}.xlsx"')
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(compared.content)).active
+    assert [cell.value for cell in sheet[3]][:8] == [2022, "Chỉ số CCHC 2022", 90.0, 1, "Xuất sắc", 60.0, 4, "Trung bình"]
