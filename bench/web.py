@@ -120,6 +120,11 @@ def _ranking_create() -> str:
         ]
         services.scores_set(framework=framework, entries=entries)  # stores the cells, recomputes the results
         services.framework_publish(framework=framework, decision_number=decision[0], decision_date=decision[1])
+    # The planner's statistics, as autovacuum would have them a minute after the writes.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return framework.get_absolute_url()
 
 

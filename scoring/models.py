@@ -303,6 +303,9 @@ class Result(models.Model):
             models.UniqueConstraint(fields=["framework", "unit"], name="result_unique_unit"),
             models.CheckConstraint(condition=Q(index__gte=0) & Q(index__lte=100), name="result_index_in_range"),
         ]
+        # A ranking page reads its hundred rows in rank order from here, not by sorting the
+        # block (PostgreSQL's ascending index puts nulls last, as the pages order them).
+        indexes = [models.Index(fields=["framework", "rank"], name="result_rank_order")]
 
     def __str__(self):
         return f"{self.framework.slug} · {self.unit.code}: {self.index}"
