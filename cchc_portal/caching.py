@@ -128,7 +128,7 @@ def public_page(*, params: Sequence[str] = ()) -> Callable:
                 patch_cache_control(response, private=True, no_cache=True)
                 return response
             version = data_version()
-            query = [(name, request.GET.get(name, "")[:PARAMETER_MAX_LENGTH]) for name in params]
+            query = [(name, [value[:PARAMETER_MAX_LENGTH] for value in request.GET.getlist(name)]) for name in params]
             material = repr((version, get_language(), request.path, query))
             digest = salted_hmac("cchc_portal.caching.public_page", material).hexdigest()[:40]
             etag, last_modified = f'"{digest}"', version // 1_000_000

@@ -161,6 +161,13 @@ def test_compare_shows_units_side_by_side_and_adds_one_by_name(client, four_unit
     assert re.search(r'<ul class="chosen">.*Dũng', page, re.S)
 
 
+def test_a_repeated_parameter_is_part_of_the_cache_key(client, four_units):
+    _framework, units = four_units
+    one = client.get(reverse("scoring:compare"), {"units": [units[0].code]})
+    two = client.get(reverse("scoring:compare"), {"units": [units[1].code, units[0].code]})
+    assert one["ETag"] != two["ETag"] and "Bình" in two.content.decode() and "Bình" not in one.content.decode()
+
+
 def test_compare_keeps_at_most_four_units():
     assert selectors.compare_codes(["1,2", "2,3", "4,5,6"]) == ["1", "2", "3", "4"]
 
