@@ -203,6 +203,12 @@ class RankingFilter:
         return self == RankingFilter()
 
     @property
+    def params(self) -> dict[str, str]:
+        """The query parameters that ask for this filter (none for the default)."""
+        sort = "" if (self.sort, self.descending) == ("rank", False) else f"{'-' * self.descending}{self.sort}"
+        return {"sort": sort, "parent": self.parent, "q": self.query}
+
+    @property
     def keeps_every_row(self) -> bool:
         return not (self.parent or self.query)
 

@@ -15,9 +15,8 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 DOWNLOADS = {"csv": exports.results_csv, "xlsx": exports.results_xlsx}
-# The query parameters a ranking page reads; the filter's are kept by its links.
-_FILTER_PARAMS = ("sort", "parent", "q")
-_RANKING_PARAMS = (*_FILTER_PARAMS, "page", "format")
+# The query parameters a ranking page reads.
+_RANKING_PARAMS = ("sort", "parent", "q", "page", "format")
 
 
 @require_safe
@@ -82,9 +81,7 @@ def ranking(request, slug):
     ranking = selectors.ranking_for(
         framework=framework, ranking_filter=ranking_filter, page_number=request.GET.get("page", "1")[:10]
     )
-    params = {name: request.GET.get(name, "")[:100] for name in _FILTER_PARAMS}
-    params["sort"] = f"{'-' if ranking_filter.descending else ''}{ranking_filter.sort}"
-    params["sort"] = "" if params["sort"] == "rank" else params["sort"]
+    params = ranking_filter.params  # what the page's links keep
 
     def column(key: str) -> dict:
         current = key == ranking_filter.sort
