@@ -74,8 +74,8 @@ def test_tab_reaches_the_skip_link_first_and_it_takes_the_keyboard_to_the_main_c
 
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/#main$"))
-    # <main> is not focusable itself (no tabindex): what counts is that the next
-    # Tab goes on inside it, past the header's brand link and language buttons.
+    expect(page.locator("main")).to_be_focused()  # tabindex="-1": focusable by the link, not by Tab
+    # The next Tab goes on inside it, past the header's brand link and language links.
     page.keyboard.press("Tab")
     expect(page.locator("main :focus")).to_have_count(1)
     browse.screenshot("after-skip")
