@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from scoring import engine
 from scoring.models import Criterion, Framework, Result
-from scoring.selectors import field_cells, framework_fields, ranking_for, unit_results
+from scoring.selectors import FieldCell, field_cells, framework_fields, ranking_for, unit_results
 from units.models import Unit
 
 
@@ -65,11 +65,12 @@ def framework_listed(framework: Framework) -> dict:
     }
 
 
-def result_figures(result: Result, fields: list[Criterion]) -> dict:
+def result_figures(result: Result, fields: list[Criterion], cells: list[FieldCell] | None = None) -> dict:
     """A unit's figures in one framework, as an item of either results document
     lists them: index, totals, rank, tie, band, deltas, previous index and rank
     (null for a new unit) and one entry per field (``fields``: the framework's
-    top-level criteria in order). Reads ``result.previous``: select it."""
+    top-level criteria in order; ``cells``: its points on them, when already
+    read). Reads ``result.previous``: select it."""
     previous = result.previous
     return {
         "index": decimal_text(result.index),
@@ -89,7 +90,7 @@ def result_figures(result: Result, fields: list[Criterion]) -> dict:
                 "max_points": decimal_text(field.max_points),
                 "delta": decimal_text(cell.delta),
             }
-            for field, cell in zip(fields, field_cells(result, fields), strict=True)
+            for field, cell in zip(fields, cells or field_cells(result, fields), strict=True)
         ],
     }
 
@@ -108,7 +109,7 @@ def framework_results_document(framework: Framework) -> dict:
         "summary": _summary(ranking.summary),
         "results": [
             {"unit": {"code": row.result.unit.code, "name": row.result.display_name}}
-            | result_figures(row.result, ranking.fields)
+            | result_figures(row.result, ranking.fields, row.fields)
             for row in ranking.rows
         ],
     }

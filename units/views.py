@@ -9,7 +9,7 @@ from cchc_portal.caching import public_page
 from scoring import charts
 from scoring.exports import unit_results_table
 from scoring.selectors import unit_breakdown, unit_results
-from scoring.views import download_kind, table_download
+from scoring.views import CONTENT_TYPES, download_kind, table_download
 from units import selectors
 from units.models import UnitLineage
 
@@ -35,10 +35,10 @@ def profile(request, code):
     except ValueError:
         raise Http404("Not a date.") from None
     unit = selectors.unit_get(code, day)
-    predecessors, successors = selectors.unit_lineage(unit)
     results = unit_results(unit=unit, user=request.user)
     if kind := download_kind(request):
         return table_download(kind, f"{unit.code}-{unit.slug}", unit.name, unit_results_table(results))
+    predecessors, successors = selectors.unit_lineage(unit)
     context = {
         "unit": unit,
         "predecessors": predecessors,
@@ -49,7 +49,7 @@ def profile(request, code):
         "results": results,
         "breakdown": unit_breakdown(results),
         "downloads": {
-            kind: "?" + urlencode({**({"on": on[:10]} if on else {}), "format": kind}) for kind in ("csv", "xlsx")
+            kind: "?" + urlencode({**({"on": on[:10]} if on else {}), "format": kind}) for kind in CONTENT_TYPES
         },
         "chart": charts.results_over_time(charts.series_of(results), with_rank=True) if results else None,
     }
