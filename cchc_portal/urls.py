@@ -2,11 +2,6 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
-
-admin.site.site_header = _("CCHC Portal administration")
-admin.site.site_title = _("CCHC Portal")
-admin.site.index_title = _("Units, frameworks and scores")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -16,6 +11,7 @@ urlpatterns = [
 # Vietnamese at the unprefixed URLs whatever the browser asks for; English under /en/.
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("staff/", include("staff.urls")),
     path("", include("scoring.urls")),
     path("", include("units.urls")),
     prefix_default_language=False,

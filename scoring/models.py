@@ -101,6 +101,11 @@ class Framework(models.Model):
         DEPARTMENT = "department", _("Departments and agencies")
         MINISTRY = "ministry", _("Ministries and central agencies")
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        REVIEW = "review", _("in review")
+        PUBLISHED = "published", _("published")
+
     class Mode(models.TextChoices):
         COMPUTED = "computed", _("Computed from criterion scores")
         PUBLISHED = "published", _("Published results only")
@@ -123,6 +128,9 @@ class Framework(models.Model):
     participants = models.ManyToManyField(Unit, verbose_name=_("participants"), related_name="frameworks", blank=True)
     source_note = models.TextField(
         _("source"), blank=True, help_text=_("Where the published figures come from (decision, article).")
+    )
+    in_review = models.BooleanField(
+        _("in review"), default=False, editable=False, help_text=_("Submitted for review; scores are locked.")
     )
     results_version = models.PositiveIntegerField(_("results version"), default=0, editable=False)
     results_updated_at = models.DateTimeField(_("results updated at"), null=True, blank=True, editable=False)
@@ -150,6 +158,17 @@ class Framework(models.Model):
     @property
     def is_published(self) -> bool:
         return hasattr(self, "publication")
+
+    @property
+    def status(self) -> "Framework.Status":
+        """Draft → in review → published (a correction keeps it published)."""
+        if self.is_published:
+            return self.Status.PUBLISHED
+        return self.Status.REVIEW if self.in_review else self.Status.DRAFT
+
+    @property
+    def status_label(self) -> str:
+        return self.Status(self.status).label
 
     @property
     def reference_date(self) -> date:
@@ -327,6 +346,9 @@ class Publication(models.Model):
     decision_date = models.DateField(_("decision date"))
     signer = models.CharField(_("signing body"), max_length=200, blank=True)
     published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    corrected_at = models.DateTimeField(
+        _("last corrected at"), null=True, blank=True, editable=False, help_text=_("The last correction's time.")
+    )
     is_sample = models.BooleanField(
         _("sample data"), default=False, help_text=_("The decision number and date are invented for the demonstration.")
     )
@@ -337,6 +359,38 @@ class Publication(models.Model):
 
     def __str__(self):
         return f"{self.decision_number} ({self.decision_date})"
+
+
+class FrameworkEvent(models.Model):
+    """A step of a framework's workflow: who sent it for review, sent it back,
+    published or withdrew it, and when (the figures' changes are ``Revision``)."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted for review")
+        RETURNED = "returned", _("sent back to draft")
+        PUBLISHED = "published", _("published")
+        WITHDRAWN = "withdrawn", _("publication withdrawn")
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("workflow step")
+        verbose_name_plural = _("workflow steps")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.framework.slug} · {self.get_action_display()}"
 
 
 class Revision(models.Model):

@@ -18,6 +18,7 @@ from django.http import Http404
 
 from scoring import engine
 from scoring.models import Band, Criterion, Framework, Result
+from staff.access import Action, access_for
 from units.models import Unit
 from units.text import fold
 
@@ -78,10 +79,15 @@ def field_cells(result: Result, fields: Iterable[Criterion]) -> list[FieldCell]:
 
 
 def frameworks_visible(*, user=None):
-    """Frameworks a user may see: published ones, and drafts too for staff who may view frameworks."""
+    """Frameworks a user may see: published ones, and the drafts of the scopes
+    the user's staff roles reach (``staff.access``); an administrator sees all."""
     frameworks = Framework.objects.select_related("index", "publication")
-    if user is not None and user.is_staff and user.has_perm("scoring.view_framework"):
+    access = access_for(user)
+    if access.is_administrator:
         return frameworks
+    scopes = access.scopes(Action.VIEW)
+    if scopes:
+        return frameworks.filter(Q(publication__isnull=False) | Q(scope__in=scopes))
     return frameworks.published()
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = "/admin/login/"
+LOGIN = "/staff/login/"
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def staff(settings):
 
 
 def attempt(client, password, *, address="10.0.0.1"):
-    return client.post(LOGIN, {"username": "canbo", "password": password, "next": "/admin/"}, REMOTE_ADDR=address)
+    return client.post(LOGIN, {"username": "canbo", "password": password, "next": "/staff/"}, REMOTE_ADDR=address)
 
 
 def test_the_right_password_logs_in_and_resets_the_count(client, staff):

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from scoring.models import Publication, Result, Revision
@@ -54,6 +55,8 @@ def revision_create(framework, *, user, reason: str, source: str, created: int =
     published, problems = correction_check(framework, reason)
     if problems:
         raise ScoringInputError(problems)
+    if published:
+        Publication.objects.filter(framework=framework).update(corrected_at=timezone.now())
     return Revision.objects.create(
         framework=framework,
         user=user,

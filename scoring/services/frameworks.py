@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scoring import engine
-from scoring.models import BandScheme, Criterion, Framework, Index, Publication, Score
+from scoring.models import BandScheme, Criterion, Framework, FrameworkEvent, Index, Publication, Score
 from scoring.services.common import ScoringInputError, amount_problem, correction_check, revision_create
 from scoring.services.results import framework_results_recompute
 from units.models import Unit
@@ -173,9 +173,50 @@ def criteria_tree_link(*, framework: Framework) -> None:
     Criterion.objects.bulk_update(criteria.values(), ["parent", "is_leaf"])
 
 
+def _state_check(framework: Framework, allowed: set, action: str) -> None:
+    if framework.status not in allowed:
+        raise ScoringInputError(
+            [
+                _("framework %(slug)s is %(status)s: it cannot be %(action)s")
+                % {"slug": framework.slug, "status": framework.status_label, "action": action}
+            ]
+        )
+
+
+@transaction.atomic
+def framework_submit(*, framework: Framework, user=None, note: str = "") -> None:
+    """Send a draft for review: its scores and criteria are locked until a
+    reviewer sends it back or publishes it."""
+    framework = Framework.objects.select_for_update().select_related("publication").get(pk=framework.pk)
+    _state_check(framework, {Framework.Status.DRAFT}, _("submitted for review"))
+    if not framework.results.exists():
+        raise ScoringInputError([_("framework %(slug)s has no results yet") % {"slug": framework.slug}])
+    Framework.objects.filter(pk=framework.pk).update(in_review=True)
+    FrameworkEvent.objects.create(framework=framework, action=FrameworkEvent.Action.SUBMITTED, user=user, note=note)
+
+
+@transaction.atomic
+def framework_return(*, framework: Framework, user=None, note: str) -> None:
+    """Send a framework in review back to draft, saying why."""
+    framework = Framework.objects.select_for_update().select_related("publication").get(pk=framework.pk)
+    _state_check(framework, {Framework.Status.REVIEW}, _("sent back"))
+    if not note.strip():
+        raise ScoringInputError([_("say why the framework goes back to draft")])
+    Framework.objects.filter(pk=framework.pk).update(in_review=False)
+    FrameworkEvent.objects.create(
+        framework=framework, action=FrameworkEvent.Action.RETURNED, user=user, note=note.strip()
+    )
+
+
 @transaction.atomic
 def framework_publish(
-    *, framework: Framework, decision_number: str, decision_date: date, signer: str = "", is_sample: bool = False
+    *,
+    framework: Framework,
+    decision_number: str,
+    decision_date: date,
+    signer: str = "",
+    is_sample: bool = False,
+    user=None,
 ) -> Publication:
     """Make a framework public under its decision ("501/QĐ-UBND", 29/3/2023). Its
     own results are already stored; the next year's are recomputed, since their
@@ -189,15 +230,21 @@ def framework_publish(
         signer=signer,
         is_sample=is_sample,
     )
+    Framework.objects.filter(pk=framework.pk).update(in_review=False)
+    framework.in_review = False
+    FrameworkEvent.objects.create(
+        framework=framework, action=FrameworkEvent.Action.PUBLISHED, user=user, note=decision_number
+    )
     _following_round_recompute(framework)
     return publication
 
 
 @transaction.atomic
-def framework_unpublish(*, framework: Framework) -> None:
+def framework_unpublish(*, framework: Framework, user=None) -> None:
     """Withdraw a framework's publication: it becomes a draft again, and the next
     year's results stop comparing with it."""
-    Publication.objects.filter(framework=framework).delete()
+    if Publication.objects.filter(framework=framework).delete()[0]:
+        FrameworkEvent.objects.create(framework=framework, action=FrameworkEvent.Action.WITHDRAWN, user=user)
     _following_round_recompute(framework)
 
 

@@ -14,6 +14,7 @@ from scoring.models import Criterion, Framework, Revision, Score, ScoreChange
 from scoring.services import bulk
 from scoring.services.common import ScoringInputError, amount_problem, revision_create
 from scoring.services.results import ResultsRecompute, framework_results_recompute
+from units.models import Unit
 
 _POINTS = gettext_lazy("points")
 _SELF_ASSESSED = gettext_lazy("self-assessed points")
@@ -286,3 +287,63 @@ def _score_cells_write(staged: list[tuple], revision_id: int) -> None:
         update=(*_CELL[2:], "updated_at"),
     )
     bulk.rows_insert(ScoreChange, _CHANGE, [(revision_id, *row[7:], *row[:6]) for row in changed])
+
+
+class ScoreEdit(NamedTuple):
+    """A cell typed in a grid: the value the person started from, and the new one."""
+
+    criterion_id: int
+    unit_id: int
+    expected: engine.ScoreValue
+    value: engine.ScoreValue
+
+
+class ScoreConflict(ScoringInputError):
+    """Someone else changed cells since the grid was opened; nothing was written.
+    ``cells`` maps each (criterion id, unit id) to the value stored now."""
+
+    def __init__(self, messages: list[str], cells: dict[tuple[int, int], engine.ScoreValue]):
+        super().__init__(messages)
+        self.cells = cells
+
+
+def _value(points, not_applicable) -> engine.ScoreValue:
+    return engine.NOT_APPLICABLE if not_applicable else points
+
+
+@transaction.atomic
+def scores_edit(
+    *, framework: Framework, edits: Iterable[ScoreEdit], user=None, reason: str = "", source: str = ""
+) -> ScoreImportReport:
+    """Write cells typed in a grid, unless someone else changed any of them since
+    the grid was read: then ``ScoreConflict`` names each one with the value stored
+    now, and nothing is written (never a silent overwrite). The framework is
+    locked while the cells are compared and written. Values must be checked
+    (``score_problems``)."""
+    edits = list(edits)
+    Framework.objects.select_for_update().filter(pk=framework.pk).exists()
+    stored = {
+        (criterion_id, unit_id): _value(points, na)
+        for criterion_id, unit_id, points, na in Score.objects.filter(
+            criterion__framework=framework, unit_id__in={edit.unit_id for edit in edits}
+        ).values_list("criterion_id", "unit_id", "points", "not_applicable")
+    }
+    conflicts = {
+        (edit.criterion_id, edit.unit_id): stored.get((edit.criterion_id, edit.unit_id))
+        for edit in edits
+        if stored.get((edit.criterion_id, edit.unit_id)) != edit.expected
+        and stored.get((edit.criterion_id, edit.unit_id)) != edit.value
+    }
+    if conflicts:
+        codes = dict(framework.criteria.values_list("id", "code"))
+        units = dict(Unit.objects.filter(pk__in={unit for _c, unit in conflicts}).values_list("id", "code"))
+        raise ScoreConflict(
+            [
+                _("unit %(unit)s, criterion %(criterion)s: changed by someone else since you opened the page")
+                % {"unit": units[unit_id], "criterion": codes[criterion_id]}
+                for criterion_id, unit_id in sorted(conflicts)
+            ],
+            conflicts,
+        )
+    cells = [ScoreCell(edit.criterion_id, edit.unit_id, edit.value) for edit in edits]
+    return scores_import(framework=framework, cells=cells, user=user, reason=reason, source=source)

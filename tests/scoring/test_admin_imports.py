@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from scoring.models import ImportJob, Result, Revision, Score, ScoreChange
+from staff.models import StaffRole
 from tests.scoring.samples import DATA, EXPECTED, framework_import, indexes
 
 SCORES_IMPORT = reverse("admin:scoring_score_import")
@@ -192,7 +193,7 @@ def test_a_waiting_job_shows_progress_and_only_its_uploader_confirms(admin_clien
     job.status = "checked"
     job.save()
     other = get_user_model().objects.create_user("staff", password="x", is_staff=True)
-    other.user_permissions.add(*other.user_permissions.model.objects.filter(codename="view_importjob"))
+    StaffRole.objects.create(user=other, role=StaffRole.Role.ADMINISTRATOR)  # another administrator
     client.force_login(other)
     url = reverse("admin:scoring_importjob_change", args=[job.pk])
     assert "Xác nhận nhập" not in client.get(url).content.decode()
@@ -201,12 +202,19 @@ def test_a_waiting_job_shows_progress_and_only_its_uploader_confirms(admin_clien
     assert job.status == "checked"
 
 
-def test_importing_needs_the_permission_to_change_scores(framework, client):
+def test_the_admin_and_its_imports_are_for_administrators_only(framework, client):
+    """Model permissions alone open no admin page: editors work in the staff
+    workspace, which checks every framework's scope."""
     staff = get_user_model().objects.create_user("viewer", password="x", is_staff=True)
-    staff.user_permissions.add(*staff.user_permissions.model.objects.filter(codename="view_score"))
+    staff.user_permissions.add(
+        *staff.user_permissions.model.objects.filter(codename__in=["view_score", "change_score"])
+    )
     client.force_login(staff)
-    assert client.get(SCORES_IMPORT).status_code == 403
-    assert check(client, framework, "scores_long.csv").status_code == 403
-    assert SCORES_IMPORT not in client.get(reverse("admin:scoring_score_changelist")).content.decode()
-    staff.user_permissions.add(*staff.user_permissions.model.objects.filter(codename="change_score"))
+    assert client.get(SCORES_IMPORT).status_code == 302
+    assert check(client, framework, "scores_long.csv").status_code == 302
+    StaffRole.objects.create(
+        user=staff, role=StaffRole.Role.PROVINCE_EDITOR, unit=framework.participants.first().parent
+    )
+    assert client.get(SCORES_IMPORT).status_code == 302
+    StaffRole.objects.create(user=staff, role=StaffRole.Role.ADMINISTRATOR)
     assert client.get(SCORES_IMPORT).status_code == 200

@@ -1,0 +1,139 @@
+"""Who may do what, where: the one place staff permissions are decided. Every
+staff view, form, download and API answer asks ``access_for(user)``; menus only
+follow what it says.
+
+A framework's *scope* is its publishing authority (a province's code, or ``VN``).
+A role reaches the frameworks of one scope: a province editor's or reviewer's
+province (no unit: ``VN``), a district editor's province. An administrator
+reaches every framework. What a role may do there depends on the framework's
+state (``Framework.status``):
+
+=================  ===========  ===========  ========  =============
+action             province ed.  district ed.  reviewer  administrator
+=================  ===========  ===========  ========  =============
+view (drafts too)  yes          yes          yes       yes
+edit scores        draft, published (a correction); district editors only their communes' cells
+edit framework     draft        no           no        draft
+submit for review  draft        no           no        draft
+return / publish   no           no           in review in review
+withdraw           no           no           no        published
+=================  ===========  ===========  ========  =============
+"""
+
+from enum import Enum
+
+from django.db.models import Q, QuerySet
+
+from scoring.models import Framework
+from staff.models import StaffRole
+from units.models import Unit
+
+Role = StaffRole.Role
+NATIONAL = "VN"
+
+
+class Action(Enum):
+    VIEW = "view"
+    EDIT_SCORES = "edit_scores"
+    EDIT_FRAMEWORK = "edit_framework"
+    SUBMIT = "submit"
+    REVIEW = "review"  # send back to draft, or publish
+    WITHDRAW = "withdraw"
+
+
+_ROLES = {
+    Action.VIEW: {Role.PROVINCE_EDITOR, Role.DISTRICT_EDITOR, Role.REVIEWER},
+    Action.EDIT_SCORES: {Role.PROVINCE_EDITOR, Role.DISTRICT_EDITOR},
+    Action.EDIT_FRAMEWORK: {Role.PROVINCE_EDITOR},
+    Action.SUBMIT: {Role.PROVINCE_EDITOR},
+    Action.REVIEW: {Role.REVIEWER},
+    Action.WITHDRAW: set(),
+}
+_STATES = {
+    Action.VIEW: set(Framework.Status),
+    Action.EDIT_SCORES: {Framework.Status.DRAFT, Framework.Status.PUBLISHED},
+    Action.EDIT_FRAMEWORK: {Framework.Status.DRAFT},
+    Action.SUBMIT: {Framework.Status.DRAFT},
+    Action.REVIEW: {Framework.Status.REVIEW},
+    Action.WITHDRAW: {Framework.Status.PUBLISHED},
+}
+
+
+class Access:
+    """One user's roles, read once (one query) and asked many times."""
+
+    def __init__(self, user):
+        self.user = user
+        if user is None or not user.is_authenticated or not user.is_active:
+            self.roles = []
+        else:
+            self.roles = list(StaffRole.objects.filter(user=user).select_related("unit__parent"))
+        self.is_administrator = bool(user is not None and user.is_active and user.is_superuser) or any(
+            role.role == Role.ADMINISTRATOR for role in self.roles
+        )
+
+    @property
+    def is_staff(self) -> bool:
+        """Whether the user has any role: the workspace is theirs."""
+        return self.is_administrator or bool(self.roles)
+
+    def scopes(self, action: Action) -> set[str]:
+        """The framework scopes where some role of the user may do ``action``."""
+        scopes = set()
+        for role in self.roles:
+            if role.role not in _ROLES[action]:
+                continue
+            if role.role == Role.DISTRICT_EDITOR:
+                scopes.add(_province_code(role))
+            else:
+                scopes.add(role.unit.code if role.unit_id else NATIONAL)
+        return scopes
+
+    def frameworks(self, action: Action = Action.VIEW) -> QuerySet:
+        """The frameworks where the user's roles reach for ``action``, whatever their state."""
+        frameworks = Framework.objects.all()
+        return frameworks if self.is_administrator else frameworks.filter(scope__in=self.scopes(action))
+
+    def may(self, action: Action, framework: Framework) -> bool:
+        """Whether the user may do ``action`` on this framework, in its present state."""
+        if framework.status not in _STATES[action]:
+            return False
+        if action == Action.EDIT_SCORES and framework.mode != Framework.Mode.COMPUTED:
+            return False
+        return self.is_administrator or framework.scope in self.scopes(action)
+
+    def unit_filter(self, framework: Framework) -> Q | None:
+        """Which participants' scores the user may edit in ``framework`` (which it
+        may edit, ``may``): None for all of them, else a filter on units."""
+        if self.is_administrator or framework.scope in self._province_editor_scopes():
+            return None
+        districts = [
+            role.unit_id
+            for role in self.roles
+            if role.role == Role.DISTRICT_EDITOR and _province_code(role) == framework.scope
+        ]
+        return Q(parent_id__in=districts)
+
+    def may_edit_unit(self, framework: Framework, unit: Unit) -> bool:
+        unit_filter = self.unit_filter(framework)
+        return unit_filter is None or Unit.objects.filter(unit_filter, pk=unit.pk).exists()
+
+    def _province_editor_scopes(self) -> set[str]:
+        return {
+            role.unit.code if role.unit_id else NATIONAL for role in self.roles if role.role == Role.PROVINCE_EDITOR
+        }
+
+
+def _province_code(role: StaffRole) -> str:
+    """A district editor's province: the scope of the frameworks its communes are in."""
+    return role.unit.parent.code if role.unit.parent_id else ""
+
+
+def access_for(user) -> Access:
+    """The user's ``Access``, kept on the user object for the request."""
+    if user is None:
+        return Access(None)
+    access = getattr(user, "_staff_access", None)
+    if access is None:
+        access = user._staff_access = Access(user)
+    return access

@@ -1,0 +1,154 @@
+"""Score-entry grids: one unit's every criterion, or one criterion's every
+participant. A grid reads the stored cells, shows them as the reader writes
+numbers ("13,96"), and on save checks every typed cell (0..maximum, 2 decimal
+places, a decimal comma or dot, KAD for not applicable) and writes only the
+cells that changed, unless someone else changed them since the page was read
+(``services.scores_edit``)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from scoring import engine, services
+from scoring.imports import parse_points
+from scoring.models import Criterion, Framework, Score
+from units.models import Unit
+
+NOT_APPLICABLE_TEXT = "KAD"
+
+
+def value_text(value: engine.ScoreValue, *, localized: bool = True) -> str:
+    """A cell as typed: "13,96" on Vietnamese pages (or "13.96", canonical), "KAD", or ""."""
+    if value is None:
+        return ""
+    if value is engine.NOT_APPLICABLE:
+        return NOT_APPLICABLE_TEXT
+    return number_format(value, 2) if localized else f"{value:.2f}"
+
+
+def parse_cell(text: str) -> engine.ScoreValue:
+    """A typed cell: None when blank, ``NOT_APPLICABLE`` for KAD (N/A, Không áp
+    dụng), else the number with a decimal comma or dot. ``ValueError`` otherwise."""
+    text = text.strip()
+    if not text:
+        return None
+    if len(text) > 30:
+        raise ValueError(text)
+    return parse_points(text)
+
+
+@dataclass
+class Cell:
+    unit: Unit
+    criterion: Criterion
+    value: engine.ScoreValue
+    editable: bool
+    text: str = ""  # what the input shows: the stored value, or what was typed
+    original: str = ""  # the stored value the page was read with, canonical
+    error: str = ""
+    theirs: str | None = None  # a conflict: the value someone else stored meanwhile
+
+    def __post_init__(self):
+        self.text = value_text(self.value)
+        self.original = value_text(self.value, localized=False)
+
+    @property
+    def name(self) -> str:
+        return f"c-{self.unit.pk}-{self.criterion.pk}"
+
+
+def cells_read(framework: Framework, units: list[Unit], criteria: list[Criterion], editable) -> list[Cell]:
+    """The grid's cells, units × leaf criteria in the order given, with their stored
+    values; ``editable(unit)`` says which the user may change. One query."""
+    stored = {
+        (criterion_id, unit_id): engine.NOT_APPLICABLE if na else points
+        for criterion_id, unit_id, points, na in Score.objects.filter(
+            criterion__in=[criterion.pk for criterion in criteria], unit__in=[unit.pk for unit in units]
+        ).values_list("criterion_id", "unit_id", "points", "not_applicable")
+    }
+    return [
+        Cell(unit, criterion, stored.get((criterion.pk, unit.pk)), editable(unit))
+        for unit in units
+        for criterion in criteria
+    ]
+
+
+def cells_save(request, framework: Framework, cells: list[Cell], reason: str) -> tuple[int | None, list[str]]:
+    """Check the cells typed in ``request.POST`` and write the changed ones.
+    Returns (cells changed, None when nothing was written, problems not tied to a
+    cell); each bad cell gets its ``error`` (or ``theirs`` on a conflict) and
+    keeps what was typed."""
+    edits = []
+    for cell in cells:
+        typed = request.POST.get(cell.name)
+        if typed is None or not cell.editable:
+            continue
+        cell.text = typed
+        try:
+            expected = parse_cell(request.POST.get("o-" + cell.name, ""))
+            value = parse_cell(typed)
+        except ValueError:
+            cell.error = _("Not a number, and not KAD (not applicable).")
+            continue
+        if value == expected or (value is expected):
+            continue
+        problems = services.score_problems(cell.criterion, value)
+        if problems:
+            cell.error = problems[0]
+            continue
+        edits.append((cell, services.ScoreEdit(cell.criterion.pk, cell.unit.pk, expected, value)))
+    if any(cell.error for cell in cells):
+        return None, []
+    if not edits:
+        return 0, []
+    try:
+        report = services.scores_edit(
+            framework=framework,
+            edits=[edit for _cell, edit in edits],
+            user=request.user,
+            reason=reason,
+            source=_("score entry grid"),
+        )
+    except services.ScoreConflict as conflict:
+        for cell, edit in edits:
+            if (edit.criterion_id, edit.unit_id) in conflict.cells:
+                theirs = conflict.cells[(edit.criterion_id, edit.unit_id)]
+                cell.theirs = value_text(theirs) or "—"
+                cell.original = value_text(theirs, localized=False)
+        return None, []
+    except services.ScoringInputError as error:
+        return None, error.messages
+    return report.created + report.changed, []
+
+
+@dataclass
+class Row:
+    """A criterion of a unit's grid: a leaf with its cell, or a parent with its subtotal."""
+
+    criterion: Criterion
+    cell: Cell | None
+    subtotal: Decimal | None = None
+
+
+def unit_rows(criteria: list[Criterion], cells: list[Cell]) -> list[Row]:
+    """The unit grid's rows in tree order, each parent with the sum of its leaves' points."""
+    by_criterion = {cell.criterion.pk: cell for cell in cells}
+    points = {cell.criterion.code: cell.value for cell in cells if isinstance(cell.value, Decimal)}
+    rows = []
+    for criterion in criteria:
+        if criterion.is_leaf:
+            rows.append(Row(criterion, by_criterion.get(criterion.pk)))
+        else:
+            prefix = criterion.code + "."
+            rows.append(
+                Row(criterion, None, sum((p for code, p in points.items() if code.startswith(prefix)), Decimal(0)))
+            )
+    return rows
+
+
+def editable_filter(framework: Framework, access) -> Q:
+    """The participants whose cells the user may change (all, or a district's communes)."""
+    return access.unit_filter(framework) or Q()

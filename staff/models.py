@@ -1,0 +1,78 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Unit
+
+_ROLE_UNITS = {
+    "province_editor": _("a province, or no unit for the national frameworks"),
+    "reviewer": _("a province, or no unit for the national frameworks"),
+    "district_editor": _("a district"),
+    "administrator": _("no unit"),
+}
+
+
+class StaffRole(models.Model):
+    """What a user may do, and where (DESIGN §1). A user may hold several roles.
+
+    - province editor: the frameworks its province publishes (scope = the
+      province's code; no unit = the national frameworks, scope ``VN``);
+    - district editor: the scores of its district's communes, in its province's
+      frameworks;
+    - reviewer: sends a framework back or publishes it, in the same scopes as a
+      province editor;
+    - administrator: everything, the admin site included (imports, users, roles).
+    """
+
+    class Role(models.TextChoices):
+        PROVINCE_EDITOR = "province_editor", _("province editor")
+        DISTRICT_EDITOR = "district_editor", _("district editor")
+        REVIEWER = "reviewer", _("reviewer")
+        ADMINISTRATOR = "administrator", _("administrator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="staff_roles"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "A province for a province editor or reviewer (empty: the national frameworks), "
+            "a district for a district editor, empty for an administrator."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("staff role")
+        verbose_name_plural = _("staff roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "unit"], name="staffrole_unique"),
+            models.CheckConstraint(
+                condition=~Q(role="district_editor") | Q(unit__isnull=False), name="staffrole_district_has_unit"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="administrator") | Q(unit__isnull=True), name="staffrole_administrator_no_unit"
+            ),
+        ]
+
+    def __str__(self):
+        where = f" · {self.unit}" if self.unit_id else ""
+        return f"{self.user} · {self.get_role_display()}{where}"
+
+    def clean(self):
+        wanted = {
+            self.Role.PROVINCE_EDITOR: {None, Unit.Kind.PROVINCE},
+            self.Role.REVIEWER: {None, Unit.Kind.PROVINCE},
+            self.Role.DISTRICT_EDITOR: {Unit.Kind.DISTRICT},
+            self.Role.ADMINISTRATOR: {None},
+        }.get(self.role, set())
+        kind = self.unit.kind if self.unit_id else None
+        if kind not in wanted:
+            raise ValidationError({"unit": _("This role needs %(what)s.") % {"what": _ROLE_UNITS[self.role]}})

@@ -1,0 +1,216 @@
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from scoring import services
+from scoring.models import Framework, Result
+from staff import grids
+from staff.access import Action, access_for
+
+GRID_PAGE = 100  # participants per page of a criterion's grid: 200 fields a save
+
+
+def staff_only(view):
+    """Signed-in users with a staff role; anyone else goes to the login page
+    (anonymous) or gets 403."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("staff:login"))
+        if not access_for(request.user).is_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _framework(request, slug: str, action: Action = Action.VIEW) -> Framework:
+    """The framework, if the user's roles reach it (else 404: a scope's drafts are
+    not known outside it) and allow ``action`` in its state (else 403)."""
+    access = access_for(request.user)
+    frameworks = access.frameworks(Action.VIEW).select_related("index", "publication", "band_scheme")
+    framework = get_object_or_404(frameworks, slug=slug)
+    if action is not Action.VIEW and not access.may(action, framework):
+        raise PermissionDenied
+    return framework
+
+
+@staff_only
+def dashboard(request):
+    access = access_for(request.user)
+    frameworks = (
+        access.frameworks(Action.VIEW).select_related("index", "publication").order_by("-year", "scope", "block")
+    )
+    return render(request, "staff/dashboard.html", {"frameworks": frameworks, "access": access})
+
+
+@staff_only
+def framework(request, slug):
+    framework = _framework(request, slug)
+    access = access_for(request.user)
+    participants = framework.participants.order_by("code")
+    unit_filter = access.unit_filter(framework)
+    if unit_filter is not None:
+        participants = participants.filter(unit_filter)
+    results = dict(Result.objects.filter(framework=framework).values_list("unit_id", "index"))
+    context = {
+        "framework": framework,
+        "criteria": framework.criteria.order_by("order", "code"),
+        "participants": [(unit, results.get(unit.pk)) for unit in participants],
+        "events": framework.events.select_related("user")[:20],
+        "may": {action.value: access.may(action, framework) for action in Action},
+        "publish_form": PublishForm(),
+        "return_form": NoteForm(),
+    }
+    return render(request, "staff/framework.html", context)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("Why"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class PublishForm(forms.Form):
+    decision_number = forms.CharField(label=gettext_lazy("Decision number"), max_length=100)
+    decision_date = forms.DateField(label=gettext_lazy("Decision date"), widget=forms.DateInput(attrs={"type": "date"}))
+    signer = forms.CharField(label=gettext_lazy("Signing body"), max_length=200, required=False)
+
+
+_WORKFLOW = {
+    "submit": Action.SUBMIT,
+    "return": Action.REVIEW,
+    "publish": Action.REVIEW,
+    "withdraw": Action.WITHDRAW,
+}
+
+
+@require_POST
+@staff_only
+def workflow(request, slug):
+    """A step of the workflow: submit for review, send back, publish, withdraw."""
+    step = request.POST.get("step", "")
+    if step not in _WORKFLOW:
+        raise Http404("No such workflow step.")
+    framework = _framework(request, slug, _WORKFLOW[step])
+    try:
+        if step == "submit":
+            services.framework_submit(framework=framework, user=request.user)
+            messages.success(request, _("Sent for review: scores are locked until a reviewer decides."))
+        elif step == "return":
+            form = NoteForm(request.POST)
+            if not form.is_valid():
+                raise services.ScoringInputError(_("Say why the framework goes back to draft."))
+            services.framework_return(framework=framework, user=request.user, note=form.cleaned_data["note"])
+            messages.success(request, _("Sent back to draft."))
+        elif step == "publish":
+            form = PublishForm(request.POST)
+            if not form.is_valid():
+                raise services.ScoringInputError(_("Give the decision number and date."))
+            services.framework_publish(framework=framework, user=request.user, **form.cleaned_data)
+            messages.success(request, _("Published: the ranking is public."))
+        else:
+            services.framework_unpublish(framework=framework, user=request.user)
+            messages.success(request, _("The publication is withdrawn: the framework is a draft again."))
+    except services.ScoringInputError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("staff:framework", slug=framework.slug)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the correction"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def _grid_response(request, framework, cells, template, context):
+    """Show a grid, or save it: on success back to the same page (a message says
+    how many cells changed), else the grid again with every problem marked."""
+    access = access_for(request.user)
+    may_edit = access.may(Action.EDIT_SCORES, framework)
+    if request.method == "POST":
+        if not may_edit or not any(cell.editable for cell in cells):
+            raise PermissionDenied
+        form = ReasonForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        changed, problems = grids.cells_save(request, framework, cells, reason)
+        if changed is not None:
+            message = ngettext("Saved: %(count)d cell changed.", "Saved: %(count)d cells changed.", changed)
+            messages.success(request, message % {"count": changed} if changed else _("Nothing changed."))
+            return redirect(request.get_full_path())
+        for problem in problems:
+            form.add_error("reason", problem)
+        status = 409 if any(cell.theirs is not None for cell in cells) else 400
+    else:
+        form, status = ReasonForm(), 200
+    context = {
+        **context,
+        "framework": framework,
+        "form": form,
+        "may_edit": may_edit and any(cell.editable for cell in cells),
+        "errors": [cell for cell in cells if cell.error],
+        "conflicts": [cell for cell in cells if cell.theirs is not None],
+        "grid_text": {
+            "decimal": get_format("DECIMAL_SEPARATOR"),
+            "number": _("Not a number, and not KAD (not applicable)."),
+            "places": _("More than 2 decimal places."),
+            "above": _("Above the maximum %s."),
+        },
+    }
+    return render(request, template, context, status=status)
+
+
+@staff_only
+def unit_grid(request, slug, code):
+    """Every criterion of one participant, with maxima, subtotals and the index."""
+    framework = _framework(request, slug)
+    if framework.mode != Framework.Mode.COMPUTED:
+        raise Http404("A published-mode framework has no scores.")
+    unit = get_object_or_404(framework.participants.select_related("parent"), code=code)
+    access = access_for(request.user)
+    editable = access.may(Action.EDIT_SCORES, framework) and access.may_edit_unit(framework, unit)
+    criteria = list(framework.criteria.order_by("order", "code"))
+    cells = grids.cells_read(framework, [unit], [c for c in criteria if c.is_leaf], lambda _unit: editable)
+    result = Result.objects.filter(framework=framework, unit=unit).first()
+    context = {"unit": unit, "rows": grids.unit_rows(criteria, cells), "result": result}
+    return _grid_response(request, framework, cells, "staff/unit_grid.html", context)
+
+
+@staff_only
+def criterion_grid(request, slug, code):
+    """One leaf criterion for every participant the user may edit, 100 a page."""
+    framework = _framework(request, slug)
+    criterion = get_object_or_404(framework.criteria, code=code, is_leaf=True)
+    access = access_for(request.user)
+    participants = framework.participants.select_related("parent").order_by("code")
+    unit_filter = access.unit_filter(framework)
+    if unit_filter is not None:
+        participants = participants.filter(unit_filter)
+    page = Paginator(participants, GRID_PAGE).get_page(request.GET.get("page"))
+    may_edit = access.may(Action.EDIT_SCORES, framework)
+    cells = grids.cells_read(framework, list(page.object_list), [criterion], lambda _unit: may_edit)
+    results = dict(
+        Result.objects.filter(framework=framework, unit__in=[cell.unit for cell in cells]).values_list(
+            "unit_id", "index"
+        )
+    )
+    context = {
+        "criterion": criterion,
+        "rows": [(cell, results.get(cell.unit.pk)) for cell in cells],
+        "page": page,
+    }
+    return _grid_response(request, framework, cells, "staff/criterion_grid.html", context)
