@@ -5,7 +5,8 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_tasks_db.models import DBTaskResult
@@ -86,7 +87,7 @@ class FrameworkAdmin(admin.ModelAdmin):
     readonly_fields = ["results_version", "results_updated_at"]
     list_select_related = ["index", "publication"]
     inlines = [CriterionInline, PublicationInline]
-    actions = ["recompute_results"]
+    actions = ["recompute_results", "copy_to_next_year"]
 
     @admin.display(boolean=True, description=_("published"))
     def is_published(self, framework):
@@ -112,6 +113,24 @@ class FrameworkAdmin(admin.ModelAdmin):
         count = len(queryset)
         message = ngettext("Recomputed %(count)d framework.", "Recomputed %(count)d frameworks.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Copy to the next year"), permissions=["add"])
+    def copy_to_next_year(self, request, queryset):
+        """Each selected framework's draft round for the year after (``services.framework_copy``)."""
+        copies = []
+        for framework in queryset:
+            try:
+                copies.append(services.framework_copy(source=framework, year=framework.year + 1, user=request.user))
+            except services.ScoringInputError as error:
+                problems = "; ".join(error.messages)
+                self.message_user(request, f"{framework.slug}: {problems}", messages.ERROR)
+        if copies:
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                ((reverse("admin:scoring_framework_change", args=[copy.pk]), copy.name) for copy in copies),
+            )
+            self.message_user(request, format_html("{} {}", _("Copied to the next year:"), links), messages.SUCCESS)
 
 
 class ScoreForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from scoring.services.common import ScoringInputError
 from scoring.services.frameworks import (
     CriterionSpec,
     criteria_tree_link,
+    framework_copy,
     framework_create,
     framework_criteria_set,
     framework_delete,
@@ -48,6 +49,7 @@ __all__ = [
     "ScoreImportReport",
     "ScoringInputError",
     "criteria_tree_link",
+    "framework_copy",
     "framework_create",
     "framework_criteria_set",
     "framework_delete",

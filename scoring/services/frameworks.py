@@ -12,7 +12,7 @@ from scoring import engine
 from scoring.models import BandScheme, Criterion, Framework, FrameworkEvent, Index, Publication, Score
 from scoring.services.common import ScoringInputError, amount_problem, correction_check, revision_create
 from scoring.services.results import framework_results_recompute
-from units.models import Unit
+from units.models import Unit, UnitLineage
 from units.text import slugify_vi
 
 _MAXIMUM = gettext_lazy("maximum")
@@ -58,8 +58,18 @@ def framework_create(
 ) -> Framework:
     """Create a framework with its criteria tree (parents follow from the codes'
     dots; a parent's maximum must equal the sum of its children's) and participants.
-    The default slug is ``<index>-<year>-<scope>-<block>``, e.g. ``cchc-2022-70-district``."""
+    The default slug is ``<index>-<year>-<scope>-<block>``, e.g. ``cchc-2022-70-district``.
+    Refuses a second round of the same index, year, scope and block, and a slug in use."""
+    slug = slug or slugify_vi(f"{index.slug}-{year}-{scope}-{block}")
     errors = _criteria_errors(criteria)
+    same_round = Framework.objects.filter(index=index, year=year, scope=scope, block=block).first()
+    if same_round is not None:
+        errors.append(
+            _("the %(year)s round of this index, scope and block exists already: %(slug)s")
+            % {"year": year, "slug": same_round.slug}
+        )
+    elif Framework.objects.filter(slug=slug).exists():
+        errors.append(_("the slug %(slug)s is taken by another framework") % {"slug": slug})
     participants = list(participants)
     codes = Counter(unit.code for unit in participants)
     errors += [
@@ -77,7 +87,7 @@ def framework_create(
         block=block,
         block_name=block_name,
         name=name,
-        slug=slug or slugify_vi(f"{index.slug}-{year}-{scope}-{block}"),
+        slug=slug,
         mode=mode,
         band_scheme=band_scheme,
         source_note=source_note,
@@ -85,6 +95,60 @@ def framework_create(
     _criteria_create(framework, criteria)
     framework.participants.set(participants)
     return framework
+
+
+@transaction.atomic
+def framework_copy(*, source: Framework, year: int, user=None, name: str = "", slug: str = "") -> Framework:
+    """A draft round of ``source``'s series for ``year`` (any year but the source's,
+    as long as that round does not exist yet): the same index, scope, block, mode,
+    band scheme and criteria tree, no scores, no results. The default name is the
+    source's with its year replaced ("Chỉ số CCHC 2024" -> "... 2025"), or
+    "<name> <year>" when it does not hold the year. Participants are the source's
+    units in force on the new round's reference date, an ended one replaced by
+    its successors in force then (``_successors_on``). The copy is recorded as a
+    ``Revision`` by ``user``."""
+    if not name:
+        old_year = str(source.year)
+        name = source.name.replace(old_year, str(year)) if old_year in source.name else f"{source.name} {year}"
+    framework = framework_create(
+        index=source.index,
+        year=year,
+        scope=source.scope,
+        block=source.block,
+        block_name=source.block_name,
+        name=name,
+        slug=slug,
+        mode=source.mode,
+        band_scheme=source.band_scheme,
+        criteria=[_spec_of(criterion) for criterion in source.criteria.order_by("order", "code")],
+        participants=_successors_on(source.participants.values_list("pk", flat=True), date(year, 12, 31)),
+    )
+    revision_create(framework, user=user, reason=_("copied from %(slug)s") % {"slug": source.slug}, source="")
+    return framework
+
+
+def _successors_on(unit_ids: Iterable[int], day: date) -> list[Unit]:
+    """The units ``unit_ids`` as they stand on ``day``: each one in force then,
+    and in place of one that has ended, its successors in force then (its single
+    successor by rename; those it merged into or split into), without repeats.
+    A chain of changes is followed to its end; a unit with two successors by
+    rename is ambiguous and left out, as is one whose line has ended."""
+    in_force: dict[int, Unit] = {}
+    frontier = set(unit_ids)
+    seen = set(frontier)
+    while frontier:
+        in_force.update((unit.pk, unit) for unit in Unit.objects.valid_on(day).filter(pk__in=frontier))
+        links = UnitLineage.objects.filter(predecessor__in=frontier - in_force.keys())
+        links = list(links.values_list("predecessor_id", "successor_id", "kind"))
+        renames = Counter(predecessor for predecessor, _successor, kind in links if kind == UnitLineage.Kind.RENAME)
+        successors = {
+            successor
+            for predecessor, successor, kind in links
+            if kind != UnitLineage.Kind.RENAME or renames[predecessor] == 1
+        }
+        frontier = successors - seen
+        seen |= frontier
+    return list(in_force.values())
 
 
 def _spec_of(criterion: Criterion) -> CriterionSpec:
