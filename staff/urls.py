@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from staff import views
+from staff import editor_views, views
 
 app_name = "staff"
 
@@ -9,7 +9,9 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("login/", auth_views.LoginView.as_view(template_name="staff/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="staff:login"), name="logout"),
+    path("frameworks/new/", editor_views.framework_new, name="framework_new"),  # before the slug pattern
     path("frameworks/<slug:slug>/", views.framework, name="framework"),
+    path("frameworks/<slug:slug>/edit/", editor_views.framework_edit, name="framework_edit"),
     path("frameworks/<slug:slug>/workflow/", views.workflow, name="workflow"),
     path("frameworks/<slug:slug>/units/<str:code>/", views.unit_grid, name="unit_grid"),
     path("frameworks/<slug:slug>/criteria/<str:code>/", views.criterion_grid, name="criterion_grid"),

@@ -3,6 +3,7 @@ raises ``ScoringInputError`` listing every problem, and then nothing is written.
 Every write that changes figures recomputes the stored results it affects."""
 
 from scoring.services.common import ScoringInputError
+from scoring.services.framework_edits import framework_details_set, framework_participants_set
 from scoring.services.frameworks import (
     CriterionSpec,
     criteria_tree_link,
@@ -53,6 +54,8 @@ __all__ = [
     "framework_create",
     "framework_criteria_set",
     "framework_delete",
+    "framework_details_set",
+    "framework_participants_set",
     "framework_publish",
     "framework_results_recompute",
     "framework_return",

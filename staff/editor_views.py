@@ -1,0 +1,497 @@
+"""The framework editor of the staff workspace: a new framework (from scratch or
+as a copy of one the user may read), and a draft's settings, criteria tree and
+participants. Who may do it is ``staff.access``'s to say (``EDIT_FRAMEWORK``);
+every write goes through one service of ``scoring.services``."""
+
+from collections.abc import Mapping
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.shortcuts import redirect, render
+from django.utils.formats import get_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from cchc_portal.tables import TableError, Upload, header_key, parse_number
+from scoring import services
+from scoring.imports import _COMPONENTS, _KINDS, code_like, criteria_from_file
+from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Criterion, Framework, Index
+from staff.access import NATIONAL, Access, Action, access_for
+from staff.views import _framework, staff_only
+from units.models import Unit
+
+CRITERIA_FILE_MAX_BYTES = 2**20  # a criteria tree of a few hundred rows is a few kilobytes
+PARTICIPANTS_PAGE = 100
+_FIELDS_PER_LINE = (3, 5)  # code;name;max, then optionally ;kind and ;component
+
+
+def _label(model, field: str):
+    """A form field's label: the model field's (lazy) name, as the admin shows it."""
+    return capfirst(model._meta.get_field(field).verbose_name)
+
+
+# --- the criteria as typed -------------------------------------------------
+
+
+def criteria_from_text(text: str) -> tuple[list[services.CriterionSpec], list[str]]:
+    """The criteria typed one a line as ``code;name;max[;kind[;component]]`` (a
+    tab separates too, as a spreadsheet's cells pasted), and every problem,
+    naming its line. Blank lines are skipped; a maximum may have a decimal
+    comma or dot ("14,50"); kind and component take the words of a criteria
+    file (thường, điểm cộng, điểm trừ; thẩm định, điều tra xã hội học) or the
+    English ones. The tree itself (parents, sums of maxima) is the service's
+    to check."""
+    specs, errors = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split(";" if ";" in line else "\t")]
+        values = {"line": number}
+        if not _FIELDS_PER_LINE[0] <= len(parts) <= _FIELDS_PER_LINE[1]:
+            errors.append(
+                _("line %(line)s: write code;name;maximum, optionally followed by ;kind and ;component") % values
+            )
+            continue
+        raw_code, name, raw_max, raw_kind, raw_component = (*parts, "", "")[:5]
+        line_errors = []
+        code = code_like(raw_code)
+        if code is None:
+            line_errors.append(
+                _("line %(line)s: %(value)s is not a criterion code such as 1, 1.2 or 1.2.3")
+                % {**values, "value": raw_code or '""'}
+            )
+        if not name:
+            line_errors.append(_("line %(line)s: the name is empty") % values)
+        try:
+            max_points = parse_number(raw_max)
+        except ValueError:
+            line_errors.append(_("line %(line)s: maximum %(value)s is not a number") % {**values, "value": raw_max})
+        kind = _KINDS.get(header_key(raw_kind))
+        if kind is None:
+            line_errors.append(
+                _("line %(line)s: %(value)s is not a kind of criterion (normal, bonus, penalty)")
+                % {**values, "value": raw_kind}
+            )
+        component = _COMPONENTS.get(header_key(raw_component))
+        if component is None:
+            line_errors.append(
+                _("line %(line)s: %(value)s is not a component (appraisal, survey)")
+                % {**values, "value": raw_component}
+            )
+        if line_errors:
+            errors += line_errors
+        else:
+            specs.append(services.CriterionSpec(code, name, max_points, kind, component))
+    return specs, errors
+
+
+def criteria_as_text(framework: Framework) -> str:
+    """The framework's criteria in the editor's format, the kind and component
+    written only where they are not the usual ones, the maxima with this
+    language's decimal mark."""
+    decimal_mark = get_format("DECIMAL_SEPARATOR")
+    lines = []
+    for criterion in framework.criteria.order_by("order", "code"):
+        fields = [criterion.code, criterion.name, str(criterion.max_points).replace(".", decimal_mark)]
+        if criterion.component != criterion.Component.APPRAISAL:
+            fields += [criterion.kind, criterion.component]
+        elif criterion.kind != criterion.Kind.NORMAL:
+            fields.append(criterion.kind)
+        lines.append(";".join(fields))
+    return "\n".join(lines)
+
+
+_CRITERIA_HELP = gettext_lazy(
+    "One criterion a line: code;name;maximum, optionally ;kind (normal, bonus, penalty) and ;component "
+    "(appraisal, survey). A parent's maximum is the sum of its children's. Example: 1;Công tác chỉ đạo;14,50"
+)
+
+
+def _criteria_field(required: bool) -> forms.CharField:
+    return forms.CharField(
+        label=capfirst(Criterion._meta.verbose_name_plural),
+        help_text=_CRITERIA_HELP,
+        required=required,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 80, "spellcheck": "false"}),
+    )
+
+
+def _block_name_field() -> forms.CharField:
+    return forms.CharField(
+        label=_label(Framework, "block_name"),
+        required=False,
+        max_length=200,
+        help_text=Framework._meta.get_field("block_name").help_text,
+    )
+
+
+# --- scopes ----------------------------------------------------------------
+
+
+def creatable_scopes(access: Access) -> dict[str, str]:
+    """The scopes where the user may create a framework, with their labels
+    ("70 · Tỉnh Bình Phước"): where a role of theirs edits frameworks; for an
+    administrator, every province's code and VN."""
+    provinces = Unit.objects.filter(kind=Unit.Kind.PROVINCE)
+    if access.is_administrator:
+        held = {NATIONAL, *provinces.values_list("code", flat=True)}
+    else:
+        held = access.scopes(Action.EDIT_FRAMEWORK)
+    # A code is reused after a reorganisation: the latest unit to hold it names it.
+    names = dict(provinces.filter(code__in=held).order_by("code", "valid_from").values_list("code", "name"))
+    names[NATIONAL] = _("national")
+    return {
+        code: f"{code} · {names[code]}" if code in names else code
+        for code in sorted(held, key=lambda code: (code != NATIONAL, code))
+    }
+
+
+def may_create_frameworks(access: Access) -> bool:
+    return access.is_administrator or bool(access.scopes(Action.EDIT_FRAMEWORK))
+
+
+# --- a new framework -------------------------------------------------------
+
+
+class NewFrameworkForm(forms.Form):
+    index = forms.ModelChoiceField(label=_label(Framework, "index"), queryset=Index.objects.all(), empty_label=None)
+    year = forms.IntegerField(label=_label(Framework, "year"), min_value=2000, max_value=2100)
+    scope = forms.ChoiceField(label=_label(Framework, "scope"))
+    block = forms.ChoiceField(label=_label(Framework, "block"), choices=Framework.Block.choices)
+    block_name = _block_name_field()
+    name = forms.CharField(label=_label(Framework, "name"), max_length=300)
+    band_scheme = forms.ModelChoiceField(
+        label=_label(Framework, "band_scheme"), queryset=BandScheme.objects.all(), empty_label=None
+    )
+    mode = forms.ChoiceField(label=_label(Framework, "mode"), choices=Framework.Mode.choices)
+    criteria_text = _criteria_field(required=False)
+    criteria_file = forms.FileField(
+        label=gettext_lazy("or a criteria file"),
+        required=False,
+        help_text=gettext_lazy("xlsx, ods or csv with the columns Mã tiêu chí, Tiêu chí, Điểm tối đa; at most 1 MB."),
+    )
+
+    def __init__(self, *args, scopes: Mapping[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scopes = scopes
+        self.fields["scope"].choices = list(scopes.items())
+        self.fields["band_scheme"].initial = BandScheme.objects.filter(name=DEFAULT_BAND_SCHEME).first()
+
+    def clean_scope(self):
+        # The choices already hold only the user's scopes; say so in the user's terms anyway.
+        scope = self.cleaned_data["scope"]
+        if scope not in self.scopes:
+            raise forms.ValidationError(_("You do not edit the frameworks of scope %(scope)s.") % {"scope": scope})
+        return scope
+
+    def clean(self):
+        cleaned = super().clean()
+        text, upload = cleaned.get("criteria_text", ""), cleaned.get("criteria_file")
+        if text.strip() and upload:
+            raise forms.ValidationError(_("Give the criteria either typed or as a file, not both."))
+        if upload:
+            cleaned["criteria"] = self._criteria_read(upload)
+        elif text.strip():
+            specs, errors = criteria_from_text(text)
+            if errors:
+                self.add_error("criteria_text", errors)
+            cleaned["criteria"] = specs
+        else:
+            self.add_error("criteria_text", _("Type the criteria, or choose a criteria file."))
+        return cleaned
+
+    def _criteria_read(self, upload) -> list[services.CriterionSpec]:
+        if upload.size > CRITERIA_FILE_MAX_BYTES:
+            self.add_error(
+                "criteria_file",
+                _("%(file)s is larger than %(limit)s KB.")
+                % {"file": upload.name, "limit": CRITERIA_FILE_MAX_BYTES // 1024},
+            )
+            return []
+        try:
+            return criteria_from_file(Upload(upload.name, upload.read()))
+        except TableError as error:
+            self.add_error("criteria_file", error.messages)
+            return []
+
+
+class CopyForm(forms.Form):
+    source = forms.ModelChoiceField(label=gettext_lazy("Copy from"), queryset=Framework.objects.none())
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    name = forms.CharField(
+        label=_label(Framework, "name"),
+        required=False,
+        max_length=300,
+        help_text=gettext_lazy("Blank: the source's name with the new year."),
+    )
+
+    def __init__(self, *args, access: Access, scopes: Mapping[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scopes = scopes
+        self.fields["source"].queryset = access.frameworks(Action.VIEW).order_by("-year", "scope", "block")
+        self.fields["source"].label_from_instance = lambda framework: f"{framework.name} ({framework.slug})"
+
+    def clean_source(self):
+        source = self.cleaned_data["source"]
+        if source.scope not in self.scopes:
+            raise forms.ValidationError(
+                _("You may read this framework but not create frameworks of its scope (%(scope)s).")
+                % {"scope": source.scope}
+            )
+        return source
+
+
+def _service_errors(form: forms.Form, error: services.ScoringInputError, field: str | None = None) -> None:
+    for message in error.messages:
+        form.add_error(field, message)
+
+
+@staff_only
+def framework_new(request):
+    """A new draft: from scratch (settings and the criteria tree, typed or from
+    a file), or a copy of a framework the user may read, for another year, in
+    its scope. Either way the user then goes on in the editor."""
+    access = access_for(request.user)
+    if not may_create_frameworks(access):
+        raise PermissionDenied
+    scopes = creatable_scopes(access)
+    new_form = NewFrameworkForm(scopes=scopes)
+    copy_form = CopyForm(access=access, scopes=scopes)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("start") == "copy":
+            copy_form = CopyForm(request.POST, access=access, scopes=scopes)
+            framework = _copy(request, copy_form)
+        else:
+            new_form = NewFrameworkForm(request.POST, request.FILES, scopes=scopes)
+            framework = _create(new_form)
+        if framework is not None:
+            return redirect("staff:framework_edit", slug=framework.slug)
+        status = 400
+    return render(request, "staff/editor_new.html", {"form": new_form, "copy_form": copy_form}, status=status)
+
+
+def _create(form: NewFrameworkForm) -> Framework | None:
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        return services.framework_create(
+            index=data["index"],
+            year=data["year"],
+            scope=data["scope"],
+            block=data["block"],
+            block_name=data["block_name"].strip(),
+            name=data["name"].strip(),
+            band_scheme=data["band_scheme"],
+            mode=data["mode"],
+            criteria=data["criteria"],
+        )
+    except services.ScoringInputError as error:
+        _service_errors(form, error)
+        return None
+
+
+def _copy(request, form: CopyForm) -> Framework | None:
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        framework = services.framework_copy(
+            source=data["source"], year=data["year"], user=request.user, name=data["name"].strip()
+        )
+    except services.ScoringInputError as error:
+        _service_errors(form, error)
+        return None
+    messages.success(request, _("Copied: check the criteria and the participants before entering scores."))
+    return framework
+
+
+# --- editing a draft -------------------------------------------------------
+
+
+class DetailsForm(forms.Form):
+    name = forms.CharField(label=_label(Framework, "name"), max_length=300)
+    block_name = _block_name_field()
+    band_scheme = forms.ModelChoiceField(
+        label=_label(Framework, "band_scheme"), queryset=BandScheme.objects.all(), empty_label=None
+    )
+
+
+class CriteriaForm(forms.Form):
+    criteria_text = _criteria_field(required=True)
+
+    def clean_criteria_text(self):
+        specs, errors = criteria_from_text(self.cleaned_data["criteria_text"])
+        if errors:
+            raise forms.ValidationError(errors)
+        if not specs:
+            raise forms.ValidationError(_("Type the criteria, or choose a criteria file."))
+        self.cleaned_data["criteria"] = specs
+        return self.cleaned_data["criteria_text"]
+
+
+def parent_units(framework: Framework) -> QuerySet:
+    """The units whose children may take part in ``framework``: for a province's
+    framework, that province and its units (districts, departments) in force at
+    the end of the year; for a national one, every province then."""
+    units = Unit.objects.valid_on(framework.reference_date)
+    if framework.scope == NATIONAL:
+        return units.filter(kind=Unit.Kind.PROVINCE).order_by("code")
+    return units.filter(
+        Q(kind=Unit.Kind.PROVINCE, code=framework.scope)
+        | Q(parent__kind=Unit.Kind.PROVINCE, parent__code=framework.scope)
+    ).order_by("kind", "code")
+
+
+class ParticipantsForm(forms.Form):
+    ADD, REPLACE = "add", "replace"
+
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of unit"), choices=Unit.Kind.choices)
+    parent = forms.ModelChoiceField(label=_label(Unit, "parent"), queryset=Unit.objects.none())
+    in_force = forms.BooleanField(label=gettext_lazy("Only units in force on 31 December of the year"), required=False)
+    how = forms.ChoiceField(
+        label=gettext_lazy("What to do"),
+        choices=[
+            (ADD, gettext_lazy("Add them to the participants")),
+            (REPLACE, gettext_lazy("Replace the participants")),
+        ],
+        widget=forms.RadioSelect,
+        initial=ADD,
+    )
+
+    def __init__(self, *args, framework: Framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.framework = framework
+        parent = self.fields["parent"]
+        parent.queryset = parent_units(framework)
+        parent.label_from_instance = lambda unit: f"{unit.code} · {unit.name}"
+        if framework.scope == NATIONAL:
+            parent.required = False
+            parent.empty_label = _("none: units without a parent (provinces, ministries)")
+        self.fields["in_force"].initial = True
+
+    def units(self) -> QuerySet:
+        """The units the valid form chooses."""
+        data = self.cleaned_data
+        units = Unit.objects.filter(kind=data["kind"])
+        units = units.filter(parent=data["parent"]) if data["parent"] else units.filter(parent__isnull=True)
+        if data["in_force"]:
+            units = units.valid_on(self.framework.reference_date)
+        return units
+
+
+class RemoveForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), widget=forms.HiddenInput)
+
+    def __init__(self, *args, framework: Framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = framework.participants.all()
+
+
+def _details_save(request, framework: Framework) -> tuple[forms.Form, bool]:
+    form = DetailsForm(request.POST)
+    if not form.is_valid():
+        return form, False
+    try:
+        changed = services.framework_details_set(framework=framework, **form.cleaned_data)
+    except services.ScoringInputError as error:
+        _service_errors(form, error)
+        return form, False
+    messages.success(request, _("Settings saved.") if changed else _("Nothing changed."))
+    return form, True
+
+
+def _criteria_save(request, framework: Framework) -> tuple[forms.Form, bool]:
+    form = CriteriaForm(request.POST)
+    if not form.is_valid():
+        return form, False
+    try:
+        changed = services.framework_criteria_set(
+            framework=framework, criteria=form.cleaned_data["criteria"], user=request.user, source=_("framework editor")
+        )
+    except services.ScoringInputError as error:
+        _service_errors(form, error, "criteria_text")
+        return form, False
+    messages.success(request, _("Criteria saved; the results are recomputed.") if changed else _("Nothing changed."))
+    return form, True
+
+
+def _participants_save(request, framework: Framework) -> tuple[forms.Form, bool]:
+    form = ParticipantsForm(request.POST, framework=framework)
+    if not form.is_valid():
+        return form, False
+    chosen = list(form.units())
+    if not chosen:
+        form.add_error(None, _("No unit of that kind under that parent unit."))
+        return form, False
+    if form.cleaned_data["how"] == ParticipantsForm.ADD:
+        chosen += list(framework.participants.all())
+    return form, _participants_set(request, framework, form, chosen)
+
+
+def _participant_remove(request, framework: Framework) -> tuple[forms.Form, bool]:
+    form = RemoveForm(request.POST, framework=framework)
+    if not form.is_valid():
+        form.add_error(None, _("That unit does not take part in this framework."))
+        return form, False
+    unit = form.cleaned_data["unit"]
+    return form, _participants_set(request, framework, form, framework.participants.exclude(pk=unit.pk))
+
+
+def _participants_set(request, framework: Framework, form: forms.Form, units) -> bool:
+    try:
+        added, removed = services.framework_participants_set(framework=framework, units=units, user=request.user)
+    except services.ScoringInputError as error:
+        _service_errors(form, error)
+        return False
+    if not added and not removed:
+        messages.info(request, _("Nothing changed."))
+    else:
+        message = ngettext("%(added)d unit added", "%(added)d units added", added) % {"added": added}
+        message += ", " + ngettext("%(removed)d removed", "%(removed)d removed", removed) % {"removed": removed}
+        messages.success(request, _("%(change)s; the results are recomputed.") % {"change": message})
+    return True
+
+
+_PARTS = {
+    "details": _details_save,
+    "criteria": _criteria_save,
+    "participants": _participants_save,
+    "remove": _participant_remove,
+}
+
+
+@staff_only
+def framework_edit(request, slug):
+    """A draft's settings, criteria tree and participants, each saved on its own
+    (one service call each); a form with problems comes back with every one
+    of them shown and nothing written."""
+    framework = _framework(request, slug, Action.EDIT_FRAMEWORK)
+    bound, status = {}, 200
+    if request.method == "POST":
+        part = request.POST.get("part", "")
+        if part not in _PARTS:
+            raise BadRequest("No such part of the editor.")
+        form, done = _PARTS[part](request, framework)
+        if done:
+            return redirect(request.get_full_path())
+        bound[part], status = form, 400
+    participants = framework.participants.select_related("parent").order_by("code")
+    context = {
+        "framework": framework,
+        "details_form": bound.get("details")
+        or DetailsForm(
+            initial={"name": framework.name, "block_name": framework.block_name, "band_scheme": framework.band_scheme}
+        ),
+        "criteria_form": bound.get("criteria") or CriteriaForm(initial={"criteria_text": criteria_as_text(framework)}),
+        "participants_form": bound.get("participants") or ParticipantsForm(framework=framework),
+        "remove_form": bound.get("remove"),
+        "participants": Paginator(participants, PARTICIPANTS_PAGE).get_page(request.GET.get("page")),
+    }
+    return render(request, "staff/editor_edit.html", context, status=status)
