@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth import get_user_model
 
+from scoring import services
 from scoring.models import Framework
 from staff.models import StaffRole
 from tests.factories import make_framework, score
-from scoring import services
 from units.models import Unit
 from units.services import UnitRow, units_upsert
 

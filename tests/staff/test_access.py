@@ -32,7 +32,7 @@ def _cell(world, unit, code="1.1"):
 
 
 def _post_grid(client, world, unit, url_name="staff:unit_grid", code=None):
-    name, criterion = _cell(world, unit)
+    name, _criterion = _cell(world, unit)
     url = reverse(url_name, args=[world.framework.slug, code or unit.code])
     return client.post(url, {name: "12,5", "o-" + name: "10.00"})
 
