@@ -9,8 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import timezone
 
 from scoring import engine
+from scoring.history import framework_corrections
 from scoring.models import Criterion, Framework, Result
 from scoring.selectors import FieldCell, field_cells, framework_fields, ranking_for, unit_results
 from units.models import Unit
@@ -100,12 +102,19 @@ def framework_results_document(framework: Framework) -> dict:
     in rank order (unranked units last, then by unit code), each with its unit
     (the name as published that year), index, totals, rank, tie, band, deltas,
     previous index and rank (null for a new unit) and one entry per top-level
-    criterion. Shows whatever framework it is given: callers check visibility.
+    criterion. The framework object also lists the corrections of its
+    publication, newest first (``corrections``: date and reason; empty when
+    none). Shows whatever framework it is given: callers check visibility.
     Six queries whatever the number of units, four when ``framework`` was read
-    with ``select_related("index", "publication")``."""
+    with ``select_related("index", "publication")``; one more once the
+    publication has been corrected."""
     ranking = ranking_for(framework=framework)
+    corrections = [
+        {"date": timezone.localdate(correction.made_at).isoformat(), "reason": correction.reason}
+        for correction in framework_corrections(framework=framework)
+    ]
     return {
-        "framework": framework_object(framework),
+        "framework": framework_object(framework) | {"corrections": corrections},
         "summary": _summary(ranking.summary),
         "results": [
             {"unit": {"code": row.result.unit.code, "name": row.result.display_name}}

@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, DecimalField, Exists, F, OuterRef, Q, Subquery, Value, When
 
 from scoring import engine
-from scoring.models import Framework, Revision, Score, ScoreChange
+from scoring.models import Framework, Result, Revision, Score, ScoreChange
 from units.models import Unit
 
 
@@ -193,3 +194,84 @@ def _unit_change(revision: Revision, criterion, cell, *, created: bool) -> UnitC
         source=revision.source,
         created=created,
     )
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A correction of a published framework, as the public sees it: when and why."""
+
+    made_at: datetime
+    reason: str
+
+
+def framework_corrections(*, framework: Framework) -> list[Correction]:
+    """The corrections of ``framework``'s current publication, newest first:
+    revisions that changed it once published, since it was (last) published (a
+    withdrawn publication's corrections went with it). Reads
+    ``framework.publication``: select it. No query when the publication has no
+    ``corrected_at`` (or there is none), else one, without the published
+    figures each correction keeps."""
+    publication = getattr(framework, "publication", None)
+    if publication is None or publication.corrected_at is None:
+        return []
+    rows = (
+        Revision.objects.filter(
+            framework=framework, results_before__isnull=False, created_at__gte=publication.published_at
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", "reason")
+    )
+    return [Correction(made_at=made_at, reason=reason) for made_at, reason in rows]
+
+
+@dataclass(frozen=True)
+class PublishedFigures:
+    """A unit's index and rank as published before a correction, and as stored now
+    (None where the unit has no figure then or now)."""
+
+    unit_code: str
+    unit_name: str
+    index_before: Decimal | None
+    rank_before: int | None
+    index_now: Decimal | None
+    rank_now: int | None
+
+    @property
+    def differs(self) -> bool:
+        return (self.index_before, self.rank_before) != (self.index_now, self.rank_now)
+
+
+def correction_figures(*, revision: Revision) -> list[PublishedFigures]:
+    """The published figures ``revision`` replaced (its ``results_before``: index
+    and rank per unit code) next to the framework's stored figures now, by rank
+    as published (unranked last), then unit code; units with a stored result
+    but no published one (added since) come last. Empty for a revision that is
+    not a correction. Two queries (the published figures, the stored results),
+    one when ``revision.results_before`` is already loaded."""
+    before = revision.results_before or {}
+    if not before:
+        return []
+    now = {
+        code: (name, index, rank)
+        for code, name, index, rank in Result.objects.filter(framework_id=revision.framework_id).values_list(
+            "unit__code", "unit__name", "index", "rank"
+        )
+    }
+    rows = []
+    for code in [*before, *(code for code in now if code not in before)]:
+        published = before.get(code) or {}
+        name, index, rank = now.get(code, ("", None, None))
+        rows.append(
+            PublishedFigures(
+                unit_code=code,
+                unit_name=name,
+                index_before=None if published.get("index") is None else Decimal(published["index"]),
+                rank_before=published.get("rank"),
+                index_now=index,
+                rank_now=rank,
+            )
+        )
+    rows.sort(
+        key=lambda row: (row.unit_code not in before, row.rank_before is None, row.rank_before or 0, row.unit_code)
+    )
+    return rows

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cchc_portal.caching import public_page
-from scoring import charts, exports, selectors
+from scoring import charts, exports, history, selectors
 from units.selectors import unit_search
 
 CONTENT_TYPES = {
@@ -100,6 +100,8 @@ def ranking(request, slug):
         "page_links": _page_links(page, params),
         "downloads": {kind: _query(params, format=kind) for kind in CONTENT_TYPES},
         "chart": charts.ranking_bars(ranking.rows, list(ranking.summary.bands)),
+        # No query unless the publication was corrected: uncorrected pages keep their cost.
+        "corrections": history.framework_corrections(framework=framework),
     }
     return render(request, "scoring/ranking.html", context)
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from staff import editor_views, views
+from staff import editor_views, history_views, views
 
 app_name = "staff"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("frameworks/<slug:slug>/workflow/", views.workflow, name="workflow"),
     path("frameworks/<slug:slug>/units/<str:code>/", views.unit_grid, name="unit_grid"),
     path("frameworks/<slug:slug>/criteria/<str:code>/", views.criterion_grid, name="criterion_grid"),
+    path("frameworks/<slug:slug>/history/", history_views.framework_history, name="framework_history"),
+    path("frameworks/<slug:slug>/history/<int:revision_id>/", history_views.revision, name="revision"),
+    path("units/<str:code>/history/", history_views.unit_history, name="unit_history"),
 ]

@@ -134,7 +134,7 @@ def test_frameworks_lists_the_published_ones_newest_first_with_their_results_url
 def test_framework_results_give_the_summary_and_hand_computed_items_in_rank_order(client, rounds):
     response, document = get(client, LATEST)
     assert response.status_code == 200
-    assert document["framework"] == FRAMEWORK_2022
+    assert document["framework"] == FRAMEWORK_2022 | {"corrections": []}
     # mean (93.91 + 84.12 + 84.12 + 45.50) / 4 = 76.9125; median (84.12 + 84.12) / 2;
     # new: Bù Đốp and Chơn Thành, neither in 2021
     assert document["summary"] == {

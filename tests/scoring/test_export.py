@@ -71,6 +71,7 @@ def test_document_has_the_framework_summary_and_results_in_rank_order(rounds):
         "name": "Chỉ số CCHC 2022",
         "mode": "computed",
         "publication": {"decision": "501/QĐ-UBND", "date": "2023-03-29"},
+        "corrections": [],
     }
     # mean (45.50 + 85 + 85 + 93.91) / 4 = 77.3525 → 77.35; median (85 + 85) / 2
     assert document["summary"] == {

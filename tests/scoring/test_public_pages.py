@@ -6,14 +6,17 @@ import csv
 import io
 import json
 import re
+from datetime import datetime
 from decimal import Decimal as D
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from cchc_portal.caching import data_version, data_version_bump
 from scoring import selectors, services
-from scoring.models import Framework
+from scoring.models import Framework, Publication, Revision
 from tests.factories import UnitFactory, make_framework, publish, score
 from units.models import Unit
 
@@ -262,3 +265,64 @@ def test_profile_and_compare_download_what_they_show(client, four_units):
     sheet = load_workbook(io.BytesIO(compared.content)).active
     an_cells, dung_cells = [90.0, 1, "Xuất sắc"], [60.0, 4, "Trung bình"]
     assert [cell.value for cell in sheet[3]][:8] == [2022, "Chỉ số CCHC 2022", *an_cells, *dung_cells]
+
+
+def correction_note(when: str, reason: str) -> str:
+    """The public note of one correction, as a Vietnamese page words it."""
+    with translation.override("vi"):
+        return translation.gettext("Corrected on %(date)s: %(reason)s") % {"date": when, "reason": reason}
+
+
+def kept_in_history() -> str:
+    with translation.override("vi"):
+        return translation.gettext("The figures published before each correction are kept in the portal's history.")
+
+
+def test_a_corrected_ranking_notes_each_correction_newest_first_and_an_uncorrected_one_costs_nothing_more(
+    client, four_units, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    framework, units = four_units
+    url = framework.get_absolute_url()
+    # As test_views' ranking page: the data version, the framework, its fields,
+    # previous round, bands, summary, one page of results, the parents.
+    with django_assert_num_queries(8):
+        before = client.get(url).content.decode()
+    assert "corrections-heading" not in before and kept_in_history() not in before
+    assert client.get(reverse("api:framework_results", args=[framework.slug])).json()["framework"]["corrections"] == []
+
+    hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scores_set(framework=framework, entries=[score(units[3], "1", "45")], reason="Phúc khảo")
+        services.scores_set(framework=framework, entries=[score(units[3], "2", "25")], reason="Sửa sai sót")
+        first, second = Revision.objects.filter(framework=framework).exclude(reason="").order_by("pk")
+        Publication.objects.filter(framework=framework).update(published_at=datetime(2023, 3, 30, tzinfo=hanoi))
+        # 5/4/2023 in Vietnam, though still the 4th in UTC
+        Revision.objects.filter(pk=first.pk).update(created_at=datetime(2023, 4, 5, 6, 0, tzinfo=hanoi))
+        Revision.objects.filter(pk=second.pk).update(created_at=datetime(2023, 5, 12, 9, 0, tzinfo=hanoi))
+    with django_assert_num_queries(9):  # and the corrections
+        after = client.get(url).content.decode()
+    newer, older = correction_note("12/5/2023", "Sửa sai sót"), correction_note("5/4/2023", "Phúc khảo")
+    assert newer in after and older in after and after.index(newer) < after.index(older)
+    assert kept_in_history() in after
+    document = client.get(reverse("api:framework_results", args=[framework.slug])).json()
+    assert document["framework"]["corrections"] == [
+        {"date": "2023-05-12", "reason": "Sửa sai sót"},
+        {"date": "2023-04-05", "reason": "Phúc khảo"},
+    ]
+
+
+def test_a_publication_made_again_after_a_withdrawal_notes_only_its_own_corrections(
+    client, four_units, django_capture_on_commit_callbacks
+):
+    framework, units = four_units
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scores_set(framework=framework, entries=[score(units[3], "1", "45")], reason="Phúc khảo")
+        Revision.objects.filter(reason="Phúc khảo").update(created_at=datetime(2023, 4, 5, tzinfo=ZoneInfo("UTC")))
+        services.framework_unpublish(framework=framework)
+        publish(framework, decision="2/QĐ-UBND")
+    page = client.get(framework.get_absolute_url()).content.decode()
+    assert "2/QĐ-UBND" in page and "Phúc khảo" not in page and "corrections-heading" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scores_set(framework=framework, entries=[score(units[3], "2", "25")], reason="Sửa sai sót")
+    page = client.get(framework.get_absolute_url()).content.decode()
+    assert "Sửa sai sót" in page and "Phúc khảo" not in page
