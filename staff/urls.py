@@ -7,7 +7,11 @@ app_name = "staff"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(template_name="staff/login.html"), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="staff/login.html", next_page="staff:dashboard"),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(next_page="staff:login"), name="logout"),
     path("frameworks/new/", editor_views.framework_new, name="framework_new"),  # before the slug pattern
     path("frameworks/<slug:slug>/", views.framework, name="framework"),
