@@ -272,12 +272,12 @@ CRITERION_COLUMNS = [
     Column("kind", ("Loại", "Loại điểm", "Kind")),
     Column("component", ("Thành phần", "Nguồn điểm", "Component")),
 ]
-_KINDS = {
+CRITERION_KINDS = {
     **dict.fromkeys(("", "normal", "thuong", "binh thuong", "diem thuong"), Criterion.Kind.NORMAL),
     **dict.fromkeys(("bonus", "cong", "diem cong", "thuong them", "diem thuong them"), Criterion.Kind.BONUS),
     **dict.fromkeys(("penalty", "tru", "diem tru", "phat"), Criterion.Kind.PENALTY),
 }
-_COMPONENTS = {
+CRITERION_COMPONENTS = {
     **dict.fromkeys(("", "appraisal", "tham dinh", "tu danh gia", "danh gia"), Criterion.Component.APPRAISAL),
     **dict.fromkeys(
         ("survey", "xa hoi hoc", "dieu tra xa hoi hoc", "dieu tra", "khao sat"), Criterion.Component.SURVEY
@@ -304,10 +304,10 @@ def criteria_from_file(path: Source, *, sheet: str | None = None) -> list[Criter
         except ValueError:
             max_points = None
             problems.add(row, "max_points", _("not a number"))
-        kind = _KINDS.get(header_key(text(row.cells.get("kind"))))
+        kind = CRITERION_KINDS.get(header_key(text(row.cells.get("kind"))))
         if kind is None:
             problems.add(row, "kind", _("not a kind of criterion (thường, điểm cộng, điểm trừ)"))
-        component = _COMPONENTS.get(header_key(text(row.cells.get("component"))))
+        component = CRITERION_COMPONENTS.get(header_key(text(row.cells.get("component"))))
         if component is None:
             problems.add(row, "component", _("not a component (thẩm định, điều tra xã hội học)"))
         if None not in (code, max_points, kind, component) and name:

@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from cchc_portal.tables import TableError, Upload, header_key, parse_number
 from scoring import services
-from scoring.imports import _COMPONENTS, _KINDS, code_like, criteria_from_file
+from scoring.imports import CRITERION_COMPONENTS, CRITERION_KINDS, code_like, criteria_from_file
 from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Criterion, Framework, Index
 from staff.access import NATIONAL, Access, Action, access_for
-from staff.views import _framework, staff_only
+from staff.views import framework_for, staff_only
 from units.models import Unit
 
 CRITERIA_FILE_MAX_BYTES = 2**20  # a criteria tree of a few hundred rows is a few kilobytes
@@ -70,13 +70,13 @@ def criteria_from_text(text: str) -> tuple[list[services.CriterionSpec], list[st
             max_points = parse_number(raw_max)
         except ValueError:
             line_errors.append(_("line %(line)s: maximum %(value)s is not a number") % {**values, "value": raw_max})
-        kind = _KINDS.get(header_key(raw_kind))
+        kind = CRITERION_KINDS.get(header_key(raw_kind))
         if kind is None:
             line_errors.append(
                 _("line %(line)s: %(value)s is not a kind of criterion (normal, bonus, penalty)")
                 % {**values, "value": raw_kind}
             )
-        component = _COMPONENTS.get(header_key(raw_component))
+        component = CRITERION_COMPONENTS.get(header_key(raw_component))
         if component is None:
             line_errors.append(
                 _("line %(line)s: %(value)s is not a component (appraisal, survey)")
@@ -472,7 +472,7 @@ def framework_edit(request, slug):
     """A draft's settings, criteria tree and participants, each saved on its own
     (one service call each); a form with problems comes back with every one
     of them shown and nothing written."""
-    framework = _framework(request, slug, Action.EDIT_FRAMEWORK)
+    framework = framework_for(request, slug, Action.EDIT_FRAMEWORK)
     bound, status = {}, 200
     if request.method == "POST":
         part = request.POST.get("part", "")

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from scoring import history
 from scoring.models import Revision
 from staff.access import Action, access_for
-from staff.views import _framework, staff_only
+from staff.views import framework_for, staff_only
 from units.models import Unit
 
 HISTORY_PAGE = 50  # revisions a page
@@ -21,7 +21,7 @@ FIGURES_SHOWN = 200  # units a correction's table of published figures shows
 @staff_only
 def framework_history(request, slug):
     """A framework's revisions, newest first, 50 a page."""
-    framework = _framework(request, slug)
+    framework = framework_for(request, slug)
     page = history.framework_history(framework=framework, page_number=request.GET.get("page"), per_page=HISTORY_PAGE)
     return render(request, "staff/framework_history.html", {"framework": framework, "page": page})
 
@@ -30,7 +30,7 @@ def framework_history(request, slug):
 def revision(request, slug, revision_id):
     """One revision's cells, 200 a page; for a correction, the published index
     and rank of each unit whose figures differ now, beside the stored ones."""
-    framework = _framework(request, slug)
+    framework = framework_for(request, slug)
     revisions = (
         Revision.objects.select_related("user")
         .defer("results_before")

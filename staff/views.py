@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from scoring import services
@@ -25,6 +26,7 @@ def staff_only(view):
     """Signed-in users with a staff role; anyone else goes to the login page
     (anonymous) or gets 403."""
 
+    @never_cache  # a staff page shows drafts: never kept by a browser or a proxy
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -36,7 +38,7 @@ def staff_only(view):
     return wrapped
 
 
-def _framework(request, slug: str, action: Action = Action.VIEW) -> Framework:
+def framework_for(request, slug: str, action: Action = Action.VIEW) -> Framework:
     """The framework, if the user's roles reach it (else 404: a scope's drafts are
     not known outside it) and allow ``action`` in its state (else 403)."""
     access = access_for(request.user)
@@ -58,7 +60,7 @@ def dashboard(request):
 
 @staff_only
 def framework(request, slug):
-    framework = _framework(request, slug)
+    framework = framework_for(request, slug)
     access = access_for(request.user)
     participants = framework.participants.order_by("code")
     unit_filter = access.unit_filter(framework)
@@ -102,7 +104,7 @@ def workflow(request, slug):
     step = request.POST.get("step", "")
     if step not in _WORKFLOW:
         raise Http404("No such workflow step.")
-    framework = _framework(request, slug, _WORKFLOW[step])
+    framework = framework_for(request, slug, _WORKFLOW[step])
     try:
         if step == "submit":
             services.framework_submit(framework=framework, user=request.user)
@@ -177,7 +179,7 @@ def _grid_response(request, framework, cells, template, context):
 @staff_only
 def unit_grid(request, slug, code):
     """Every criterion of one participant, with maxima, subtotals and the index."""
-    framework = _framework(request, slug)
+    framework = framework_for(request, slug)
     if framework.mode != Framework.Mode.COMPUTED:
         raise Http404("A published-mode framework has no scores.")
     unit = get_object_or_404(framework.participants.select_related("parent"), code=code)
@@ -193,7 +195,7 @@ def unit_grid(request, slug, code):
 @staff_only
 def criterion_grid(request, slug, code):
     """One leaf criterion for every participant the user may edit, 100 a page."""
-    framework = _framework(request, slug)
+    framework = framework_for(request, slug)
     criterion = get_object_or_404(framework.criteria, code=code, is_leaf=True)
     access = access_for(request.user)
     participants = framework.participants.select_related("parent").order_by("code")

@@ -42,7 +42,7 @@ def framework_participants_set(*, framework: Framework, units: Iterable[Unit], u
     framework's year). Then nothing changes. Otherwise the change is recorded
     as a ``Revision`` by ``user`` and the results are recomputed (ranks, bands,
     the following year's deltas)."""
-    framework = Framework.objects.select_for_update().select_related("band_scheme").get(pk=framework.pk)
+    framework = Framework.objects.select_for_update(of=("self",)).select_related("band_scheme").get(pk=framework.pk)
     wanted = {unit.pk: unit for unit in units}
     current = set(framework.participants.values_list("pk", flat=True))
     added, removed = wanted.keys() - current, current - wanted.keys()

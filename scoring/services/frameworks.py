@@ -251,7 +251,7 @@ def _state_check(framework: Framework, allowed: set, action: str) -> None:
 def framework_submit(*, framework: Framework, user=None, note: str = "") -> None:
     """Send a draft for review: its scores and criteria are locked until a
     reviewer sends it back or publishes it."""
-    framework = Framework.objects.select_for_update().select_related("publication").get(pk=framework.pk)
+    framework = Framework.objects.select_for_update(of=("self",)).select_related("publication").get(pk=framework.pk)
     _state_check(framework, {Framework.Status.DRAFT}, _("submitted for review"))
     if not framework.results.exists():
         raise ScoringInputError([_("framework %(slug)s has no results yet") % {"slug": framework.slug}])
@@ -262,7 +262,7 @@ def framework_submit(*, framework: Framework, user=None, note: str = "") -> None
 @transaction.atomic
 def framework_return(*, framework: Framework, user=None, note: str) -> None:
     """Send a framework in review back to draft, saying why."""
-    framework = Framework.objects.select_for_update().select_related("publication").get(pk=framework.pk)
+    framework = Framework.objects.select_for_update(of=("self",)).select_related("publication").get(pk=framework.pk)
     _state_check(framework, {Framework.Status.REVIEW}, _("sent back"))
     if not note.strip():
         raise ScoringInputError([_("say why the framework goes back to draft")])
