@@ -240,15 +240,16 @@ class PublicationAdmin(admin.ModelAdmin):
             decision_date=obj.decision_date,
             signer=obj.signer,
             is_sample=obj.is_sample,
+            user=request.user,
         )
         obj.pk = publication.pk
 
     def delete_model(self, request, obj):
-        services.framework_unpublish(framework=obj.framework)
+        services.framework_unpublish(framework=obj.framework, user=request.user)
 
     def delete_queryset(self, request, queryset):
         for publication in queryset.select_related("framework"):
-            services.framework_unpublish(framework=publication.framework)
+            services.framework_unpublish(framework=publication.framework, user=request.user)
 
 
 # Background imports are followed on their ImportJob page, in Vietnamese; the
