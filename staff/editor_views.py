@@ -1,9 +1,10 @@
 """The framework editor of the staff workspace: a new framework (from scratch or
-as a copy of one the user may read), and a draft's settings, criteria tree and
-participants. Who may do it is ``staff.access``'s to say (``EDIT_FRAMEWORK``);
+as a copy of one the user may read), and a draft's settings, criteria tree,
+bands and participants. Who may do it is ``staff.access``'s to say (``EDIT_FRAMEWORK``);
 every write goes through one service of ``scoring.services``."""
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import redirect, render
-from django.utils.formats import get_format
+from django.utils.formats import get_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -19,7 +20,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from cchc_portal.tables import TableError, Upload, header_key, parse_number
 from scoring import services
 from scoring.imports import CRITERION_COMPONENTS, CRITERION_KINDS, code_like, criteria_from_file
-from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Criterion, Framework, Index
+from scoring.models import DEFAULT_BAND_SCHEME, Band, BandScheme, Criterion, Framework, Index
+from scoring.services.common import HUNDRED, amount_problem
+from scoring.services.framework_edits import band_label_clean
 from staff.access import NATIONAL, Access, Action, access_for
 from staff.views import framework_for, staff_only
 from units.models import Unit
@@ -128,6 +131,94 @@ def _block_name_field() -> forms.CharField:
         max_length=200,
         help_text=Framework._meta.get_field("block_name").help_text,
     )
+
+
+# --- the bands as typed ---------------------------------------------------
+
+
+def bands_from_text(text: str) -> tuple[list[tuple[str, Decimal]], list[str]]:
+    """The bands typed one a line as ``label;lower bound`` (a tab separates too),
+    and every problem, naming its line: an empty or too long label, a bound
+    that is not a number in 0..100 with at most 2 decimals (a decimal comma or
+    dot: "70,5"), a label or a bound already on an earlier line. Blank lines
+    are skipped. No bound of 0 is required: an index below every bound gets
+    no band, as in the national scheme (DESIGN §3 rule 6)."""
+    bands, errors = [], []
+    label_lines, bound_lines = {}, {}
+    max_length = Band._meta.get_field("label").max_length
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split(";" if ";" in line else "\t")]
+        values = {"line": number}
+        if len(parts) != 2:
+            errors.append(_("line %(line)s: write label;lower bound") % values)
+            continue
+        label, raw_bound = band_label_clean(parts[0]), parts[1]
+        line_errors = []
+        if not label:
+            line_errors.append(_("line %(line)s: the label is empty") % values)
+        elif len(label) > max_length:
+            line_errors.append(
+                _("line %(line)s: the label is longer than %(max)s characters") % {**values, "max": max_length}
+            )
+        elif label in label_lines:
+            line_errors.append(
+                _("line %(line)s: the label %(label)s is also on line %(first)s")
+                % {**values, "label": label, "first": label_lines[label]}
+            )
+        try:
+            lower_bound = parse_number(raw_bound)
+        except ValueError:
+            lower_bound = raw_bound or '""'
+        problem = amount_problem(_("line %(line)s: lower bound") % values, lower_bound, HUNDRED)
+        if problem is not None:
+            line_errors.append(problem)
+        elif lower_bound in bound_lines:
+            line_errors.append(
+                _("line %(line)s: the lower bound %(value)s is also on line %(first)s")
+                % {**values, "value": raw_bound, "first": bound_lines[lower_bound]}
+            )
+        label_lines.setdefault(label, number)
+        if not isinstance(lower_bound, str):
+            bound_lines.setdefault(lower_bound, number)
+        if line_errors:
+            errors += line_errors
+        else:
+            bands.append((label, lower_bound))
+    return bands, errors
+
+
+def _bound_as_text(lower_bound: Decimal) -> str:
+    """90.00 as "90", 70.50 as "70,5" on a Vietnamese page: as a person types it."""
+    return f"{lower_bound.normalize():f}".replace(".", get_format("DECIMAL_SEPARATOR"))
+
+
+def bands_as_text(bands) -> str:
+    """Bands (highest first) in the editor's format, one ``label;lower bound`` a line."""
+    return "\n".join(f"{band.label};{_bound_as_text(band.lower_bound)}" for band in bands)
+
+
+class BandsForm(forms.Form):
+    bands_text = forms.CharField(
+        label=capfirst(Band._meta.verbose_name_plural),
+        help_text=gettext_lazy(
+            "One band a line: label;lower bound, a number from 0 to 100 (decimal comma allowed). An index gets "
+            "the band with the highest lower bound it reaches; an index below every lower bound gets no band, "
+            "so end with a band at 0 unless that is meant. Example: Xuất sắc;90 … Yếu;0"
+        ),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 40, "spellcheck": "false"}),
+    )
+
+    def clean_bands_text(self):
+        bands, errors = bands_from_text(self.cleaned_data["bands_text"])
+        if errors:
+            raise forms.ValidationError(errors)
+        if not bands:
+            raise forms.ValidationError(_("Type at least one band: label;lower bound."))
+        self.cleaned_data["bands"] = bands
+        return self.cleaned_data["bands_text"]
 
 
 # --- scopes ----------------------------------------------------------------
@@ -422,6 +513,28 @@ def _criteria_save(request, framework: Framework) -> tuple[forms.Form, bool]:
     return form, True
 
 
+def _bands_save(request, framework: Framework) -> tuple[forms.Form, bool]:
+    form = BandsForm(request.POST)
+    if not form.is_valid():
+        return form, False
+    bands = form.cleaned_data["bands"]
+    try:
+        scheme = services.framework_bands_set(framework=framework, bands=bands, user=request.user)
+    except services.ScoringInputError as error:
+        _service_errors(form, error, "bands_text")
+        return form, False
+    if scheme is None:
+        messages.info(request, _("Nothing changed."))
+        return form, True
+    messages.success(
+        request, _("Bands saved (band scheme %(scheme)s); the results are recomputed.") % {"scheme": scheme.name}
+    )
+    lowest = min(bound for _label, bound in bands)
+    if lowest > 0:
+        messages.warning(request, _("An index below %(bound)s gets no band.") % {"bound": number_format(lowest)})
+    return form, True
+
+
 def _participants_save(request, framework: Framework) -> tuple[forms.Form, bool]:
     form = ParticipantsForm(request.POST, framework=framework)
     if not form.is_valid():
@@ -462,6 +575,7 @@ def _participants_set(request, framework: Framework, form: forms.Form, units) ->
 _PARTS = {
     "details": _details_save,
     "criteria": _criteria_save,
+    "bands": _bands_save,
     "participants": _participants_save,
     "remove": _participant_remove,
 }
@@ -469,7 +583,7 @@ _PARTS = {
 
 @staff_only
 def framework_edit(request, slug):
-    """A draft's settings, criteria tree and participants, each saved on its own
+    """A draft's settings, criteria tree, bands and participants, each saved on its own
     (one service call each); a form with problems comes back with every one
     of them shown and nothing written."""
     framework = framework_for(request, slug, Action.EDIT_FRAMEWORK)
@@ -483,6 +597,7 @@ def framework_edit(request, slug):
             return redirect(request.get_full_path())
         bound[part], status = form, 400
     participants = framework.participants.select_related("parent").order_by("code")
+    bands = list(framework.band_scheme.bands.all())
     context = {
         "framework": framework,
         "details_form": bound.get("details")
@@ -490,6 +605,9 @@ def framework_edit(request, slug):
             initial={"name": framework.name, "block_name": framework.block_name, "band_scheme": framework.band_scheme}
         ),
         "criteria_form": bound.get("criteria") or CriteriaForm(initial={"criteria_text": criteria_as_text(framework)}),
+        "bands": bands,
+        "lowest_bound": bands[-1].lower_bound if bands else None,
+        "bands_form": bound.get("bands") or BandsForm(initial={"bands_text": bands_as_text(bands)}),
         "participants_form": bound.get("participants") or ParticipantsForm(framework=framework),
         "remove_form": bound.get("remove"),
         "participants": Paginator(participants, PARTICIPANTS_PAGE).get_page(request.GET.get("page")),

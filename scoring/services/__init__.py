@@ -3,7 +3,11 @@ raises ``ScoringInputError`` listing every problem, and then nothing is written.
 Every write that changes figures recomputes the stored results it affects."""
 
 from scoring.services.common import ScoringInputError
-from scoring.services.framework_edits import framework_details_set, framework_participants_set
+from scoring.services.framework_edits import (
+    framework_bands_set,
+    framework_details_set,
+    framework_participants_set,
+)
 from scoring.services.frameworks import (
     CriterionSpec,
     criteria_tree_link,
@@ -50,6 +54,7 @@ __all__ = [
     "ScoreImportReport",
     "ScoringInputError",
     "criteria_tree_link",
+    "framework_bands_set",
     "framework_copy",
     "framework_create",
     "framework_criteria_set",

@@ -1,14 +1,18 @@
-"""Edits of a framework's settings and participants, as the staff editor makes
-them. The criteria tree has its own service (``framework_criteria_set``)."""
+"""Edits of a framework's settings, bands and participants, as the staff editor
+makes them. The criteria tree has its own service (``framework_criteria_set``)."""
 
+import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from itertools import count
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from scoring.models import BandScheme, Framework, Result, Score
-from scoring.services.common import ScoringInputError, revision_create
+from scoring.models import Band, BandScheme, Framework, Result, Score
+from scoring.services.common import HUNDRED, TWO_PLACES, ScoringInputError, amount_problem, revision_create
 from scoring.services.results import framework_results_recompute
 from units.models import Unit
 
@@ -30,6 +34,105 @@ def framework_details_set(*, framework: Framework, name: str, block_name: str, b
     if bands_changed:
         framework_results_recompute(framework=framework)
     return True
+
+
+def band_label_clean(label: str) -> str:
+    """A band label as stored: trimmed, and in NFC so that a label pasted with
+    decomposed diacritics matches the same label typed."""
+    return unicodedata.normalize("NFC", label.strip())
+
+
+def _bands_errors(bands: Sequence[tuple[str, Decimal]]) -> list[str]:
+    """Every reason ``bands`` (cleaned labels) cannot be a band scheme."""
+    if not bands:
+        return [_("give at least one band")]
+    max_length = Band._meta.get_field("label").max_length
+    errors = []
+    for label, lower_bound in bands:
+        if not label:
+            errors.append(_("a band has no label"))
+        elif len(label) > max_length:
+            errors.append(
+                _("band %(label)s: the label is longer than %(max)s characters") % {"label": label, "max": max_length}
+            )
+        problem = amount_problem(_("band %(label)s: lower bound") % {"label": label}, lower_bound, HUNDRED)
+        if problem is not None:
+            errors.append(problem)
+    labels = Counter(label for label, _bound in bands if label)
+    errors += [_("two bands are labelled %(label)s") % {"label": label} for label, n in labels.items() if n > 1]
+    if not errors:
+        bounds = Counter(bound for _label, bound in bands)
+        errors += [_("two bands start at %(bound)s") % {"bound": bound} for bound, n in bounds.items() if n > 1]
+    return errors
+
+
+def _scheme_with(bands: Sequence[tuple[str, Decimal]]) -> BandScheme | None:
+    """The oldest scheme whose bands are exactly ``bands`` (labels and bounds
+    unique, as ``_bands_errors`` checked), in one query."""
+    same = Q()
+    for label, lower_bound in bands:
+        same |= Q(bands__label=label, bands__lower_bound=lower_bound)
+    return (
+        BandScheme.objects.annotate(total=Count("bands"), same=Count("bands", filter=same))
+        .filter(total=len(bands), same=len(bands))
+        .order_by("pk")
+        .first()
+    )
+
+
+def _scheme_name_prefix(framework: Framework) -> str:
+    return f"{framework.slug} ("
+
+
+def _scheme_name(framework: Framework, labels: Sequence[str]) -> str:
+    """A name no scheme has: "<framework slug> (<labels>)", cut to the field's
+    length (ending "…)"), with " 2", " 3" … when a scheme of that name exists
+    (the same labels at other bounds, still used by a copy of the framework)."""
+    max_length = BandScheme._meta.get_field("name").max_length
+    full = f"{_scheme_name_prefix(framework)}{', '.join(labels)})"
+    for number in count(1):
+        suffix = "" if number == 1 else f" {number}"
+        name = full if len(full) + len(suffix) <= max_length else full[: max_length - len(suffix) - 2] + "…)"
+        name += suffix
+        if not BandScheme.objects.filter(name=name).exists():
+            return name
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def framework_bands_set(*, framework: Framework, bands: list[tuple[str, Decimal]], user=None) -> BandScheme | None:
+    """Give ``framework`` the bands ``bands`` — (label, lower bound) pairs, bounds
+    in 0..100 with at most 2 decimals, labels and bounds unique — and return
+    the scheme it now uses, or None when it had these bands already. An index
+    gets the band with the highest bound it reaches; below every bound it gets
+    none (as in the national scheme A, B, C), so a bound of 0 is the caller's
+    choice, not a rule. Schemes are shared: an existing scheme with exactly
+    these bands is reused, else a new one is created, named after the framework
+    ("cchc-2022-70-district (A, B, C, D)"); no existing scheme is ever changed.
+    The scheme the framework leaves is deleted only when this editor made it
+    for this framework (its name) and no framework uses it any more. Refuses,
+    naming every problem, bands that cannot be a scheme. The change is recorded
+    as a ``Revision`` by ``user`` and the results are recomputed (bands)."""
+    bands = [(band_label_clean(label), lower_bound) for label, lower_bound in bands]
+    errors = _bands_errors(bands)
+    if errors:
+        raise ScoringInputError(errors)
+    bands = sorted(((label, bound.quantize(TWO_PLACES)) for label, bound in bands), key=lambda band: -band[1])
+    framework = Framework.objects.select_for_update(of=("self",)).select_related("band_scheme").get(pk=framework.pk)
+    previous = framework.band_scheme
+    if set(previous.bands.values_list("label", "lower_bound")) == set(bands):
+        return None
+    scheme = _scheme_with(bands)
+    if scheme is None:
+        scheme = BandScheme.objects.create(name=_scheme_name(framework, [label for label, _bound in bands]))
+        Band.objects.bulk_create(Band(scheme=scheme, label=label, lower_bound=bound) for label, bound in bands)
+    revision_create(framework, user=user, reason=_("bands changed"), source="")
+    framework.band_scheme = scheme
+    framework.save(update_fields=["band_scheme"])
+    if previous.name.startswith(_scheme_name_prefix(framework)) and not previous.frameworks.exists():
+        previous.delete()
+    framework_results_recompute(framework=framework)
+    return scheme
 
 
 @transaction.atomic
