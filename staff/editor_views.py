@@ -531,7 +531,7 @@ def _bands_save(request, framework: Framework) -> tuple[forms.Form, bool]:
     )
     lowest = min(bound for _label, bound in bands)
     if lowest > 0:
-        messages.warning(request, _("An index below %(bound)s gets no band.") % {"bound": number_format(lowest)})
+        messages.warning(request, _("An index below %(bound)s gets no band.") % {"bound": number_format(lowest, 2)})
     return form, True
 
 
