@@ -8,16 +8,14 @@ province (no unit: ``VN``), a district editor's province. An administrator
 reaches every framework. What a role may do there depends on the framework's
 state (``Framework.status``):
 
-=================  ===========  ===========  ========  =============
-action             province ed.  district ed.  reviewer  administrator
-=================  ===========  ===========  ========  =============
-view (drafts too)  yes          yes          yes       yes
-edit scores        draft, published (a correction); district editors only their communes' cells
-edit framework     draft        no           no        draft
-submit for review  draft        no           no        draft
-return / publish   no           no           in review in review
-withdraw           no           no           no        published
-=================  ===========  ===========  ========  =============
+- view, drafts too: every role;
+- edit scores: province editors, district editors (only their communes' cells) and
+  administrators, in a draft; in a published ranking (a correction, with a reason)
+  province editors and administrators; nobody while in review;
+- edit the framework (criteria, bands, participants), submit for review: province
+  editors and administrators, in a draft;
+- send back or publish: reviewers and administrators, in review;
+- withdraw a publication: administrators.
 """
 
 from enum import Enum
@@ -100,7 +98,11 @@ class Access:
             return False
         if action == Action.EDIT_SCORES and framework.mode != Framework.Mode.COMPUTED:
             return False
-        return self.is_administrator or framework.scope in self.scopes(action)
+        if self.is_administrator:
+            return True
+        if action == Action.EDIT_SCORES and framework.status == Framework.Status.PUBLISHED:
+            return framework.scope in self._province_editor_scopes()  # a correction: the department's own
+        return framework.scope in self.scopes(action)
 
     def unit_filter(self, framework: Framework) -> Q | None:
         """Which participants' scores the user may edit in ``framework`` (which it

@@ -8,7 +8,6 @@ cells that changed, unless someone else changed them since the page was read
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -93,7 +92,7 @@ def cells_save(request, framework: Framework, cells: list[Cell], reason: str) ->
         except ValueError:
             cell.error = _("Not a number, and not KAD (not applicable).")
             continue
-        if value == expected or (value is expected):
+        if value == expected:  # None, the not-applicable marker or the same number
             continue
         problems = services.score_problems(cell.criterion, value)
         if problems:
@@ -147,8 +146,3 @@ def unit_rows(criteria: list[Criterion], cells: list[Cell]) -> list[Row]:
                 Row(criterion, None, sum((p for code, p in points.items() if code.startswith(prefix)), Decimal(0)))
             )
     return rows
-
-
-def editable_filter(framework: Framework, access) -> Q:
-    """The participants whose cells the user may change (all, or a district's communes)."""
-    return access.unit_filter(framework) or Q()

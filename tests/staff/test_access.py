@@ -31,10 +31,10 @@ def _cell(world, unit, code="1.1"):
     return f"c-{unit.pk}-{criterion.pk}", criterion
 
 
-def _post_grid(client, world, unit, url_name="staff:unit_grid", code=None):
+def _post_grid(client, world, unit, url_name="staff:unit_grid", code=None, **extra):
     name, _criterion = _cell(world, unit)
     url = reverse(url_name, args=[world.framework.slug, code or unit.code])
-    return client.post(url, {name: "12,5", "o-" + name: "10.00"})
+    return client.post(url, {name: "12,5", "o-" + name: "10.00", **extra})
 
 
 def _cell_is(world, unit, points="12.5"):
@@ -99,6 +99,12 @@ MATRIX = {
         lambda client, world: _post_grid(client, world, world.ours),
         lambda world: _cell_is(world, world.ours),
         [302, 403, 403, 403, 403, 403, 404, 404],
+    ),
+    "correct a published ranking": (
+        _published,
+        lambda client, world: _post_grid(client, world, world.ours, reason="Sai sót khi tổng hợp"),
+        lambda world: _cell_is(world, world.ours),
+        [302, 403, 302, 403, 403, 302, 404, 404],
     ),
     "submit for review": (
         None,
