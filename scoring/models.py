@@ -361,6 +361,18 @@ class Publication(models.Model):
         return f"{self.decision_number} ({self.decision_date})"
 
 
+def _made_by() -> models.ForeignKey:
+    """Who made a revision or a workflow step; kept when the user is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class FrameworkEvent(models.Model):
     """A step of a framework's workflow: who sent it for review, sent it back,
     published or withdrew it, and when (the figures' changes are ``Revision``)."""
@@ -374,14 +386,7 @@ class FrameworkEvent(models.Model):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     created_at = models.DateTimeField(_("made at"), auto_now_add=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("made by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    user = _made_by()
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -401,14 +406,7 @@ class Revision(models.Model):
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="revisions")
     created_at = models.DateTimeField(_("made at"), auto_now_add=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("made by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    user = _made_by()
     reason = models.TextField(_("reason"), blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True, help_text=_("The imported file, or the form."))
     cells_created = models.PositiveIntegerField(_("cells created"), default=0)

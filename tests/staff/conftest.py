@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from scoring import services
 from scoring.models import Framework
@@ -61,3 +62,21 @@ def world(db) -> World:
         users[name] = get_user_model().objects.create_user(name)
         StaffRole.objects.create(user=users[name], role=role, unit=unit.get(code))
     return World(framework, other, unit["25000"], unit["25100"], users)
+
+
+def user_with(role, unit=None, name="staff"):
+    """A user holding one role (no usable password: tests sign in with ``force_login``)."""
+    user = get_user_model().objects.create_user(name)
+    StaffRole.objects.create(user=user, role=role, unit=unit)
+    return user
+
+
+@pytest.fixture
+def editor(client, province):
+    """The client signed in as an editor of ``province`` (each module's own fixture)."""
+    client.force_login(user_with(StaffRole.Role.PROVINCE_EDITOR, province))
+    return client
+
+
+def edit_url(framework):
+    return reverse("staff:framework_edit", args=[framework.slug])

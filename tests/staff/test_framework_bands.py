@@ -5,9 +5,7 @@ scheme changed, every bad line named, and who may do it."""
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
-from django.urls import reverse
 from django.utils import translation
 
 from scoring import services
@@ -15,6 +13,7 @@ from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Framework, Revision
 from staff.editor_views import bands_from_text
 from staff.models import StaffRole
 from tests.factories import UnitFactory, make_framework, score
+from tests.staff.conftest import edit_url, user_with
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -42,22 +41,6 @@ def framework(districts):
         entries=[score(unit, "1", points) for unit, points in zip(districts, ("95", "85", "70.56"), strict=True)],
     )
     return framework
-
-
-def user_with(role, unit=None, name="staff"):
-    user = get_user_model().objects.create_user(name, password="x")
-    StaffRole.objects.create(user=user, role=role, unit=unit)
-    return user
-
-
-@pytest.fixture
-def editor(client, province):
-    client.force_login(user_with(StaffRole.Role.PROVINCE_EDITOR, province))
-    return client
-
-
-def edit_url(framework):
-    return reverse("staff:framework_edit", args=[framework.slug])
 
 
 def bands_of(framework) -> dict[str, str]:

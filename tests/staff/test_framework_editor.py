@@ -14,6 +14,7 @@ from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Framework, Index, Re
 from staff.editor_views import criteria_from_text
 from staff.models import StaffRole
 from tests.factories import UnitFactory, make_framework, score
+from tests.staff.conftest import edit_url, user_with
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -34,22 +35,6 @@ def districts(province):
 @pytest.fixture
 def framework(districts):
     return make_framework(units=districts, rows=(("1", "100"), ("1.1", "60"), ("1.2", "40")))
-
-
-def user_with(role, unit=None, name="staff"):
-    user = get_user_model().objects.create_user(name, password="x")
-    StaffRole.objects.create(user=user, role=role, unit=unit)
-    return user
-
-
-@pytest.fixture
-def editor(client, province):
-    client.force_login(user_with(StaffRole.Role.PROVINCE_EDITOR, province))
-    return client
-
-
-def edit_url(framework):
-    return reverse("staff:framework_edit", args=[framework.slug])
 
 
 def scratch(**changes):
