@@ -3,10 +3,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from cchc_portal import views
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The JSON API is the same in every language: no language prefix.
     path("api/", include("scoring.api_urls")),
+    path("favicon.ico", views.favicon),
 ]
 # Vietnamese at the unprefixed URLs whatever the browser asks for; English under /en/.
 urlpatterns += i18n_patterns(

@@ -66,9 +66,8 @@ class CriterionInline(admin.TabularInline):
     def tree_position(self, criterion):
         if not criterion.pk:
             return ""
-        return format_html(
-            '<span style="padding-left:{}em">{}</span>', 1.5 * criterion.depth, "└" if criterion.depth else "■"
-        )
+        # Indented with em spaces, not a style attribute, which the Content-Security-Policy refuses.
+        return "\u2003" * (2 * criterion.depth) + ("└" if criterion.depth else "■")
 
 
 class PublicationInline(admin.StackedInline):
