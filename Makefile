@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help messages run setup test lint format check-migrations bench bench-import bench-web clean
+.PHONY: help messages run setup test lint audit format check-migrations bench bench-import bench-web clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -47,6 +47,11 @@ test: $(VENV)/.dev .env messages ## Run the test suite (DATABASE_URL picks the d
 lint: $(VENV)/.dev ## Lint and check formatting
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+audit: $(VENV)/.dev ## Security lint (bandit, medium and up) and known vulnerabilities of the dependencies
+	$(VENV)/bin/bandit --quiet -c pyproject.toml -r . --severity-level medium
+	$(VENV)/bin/pip-audit --progress-spinner off
+	$(PY) .ci/audit_pins.py requirements.txt requirements-dev.txt
 
 format: $(VENV)/.dev ## Format the code
 	$(VENV)/bin/ruff check --fix .

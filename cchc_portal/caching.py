@@ -68,7 +68,7 @@ def data_version() -> int:
 
 
 _memo: tuple[float, int] = (0.0, 0)  # (monotonic time it expires, version)
-_VERSION_SQL = f"SELECT version FROM {DataVersion._meta.db_table} WHERE id = 1"  # noqa: S608 (no input)
+_VERSION_SQL = f"SELECT version FROM {DataVersion._meta.db_table} WHERE id = 1"  # nosec B608 # noqa: S608 (no input)
 
 
 def _bump() -> None:

@@ -20,14 +20,18 @@ HOST = "cchc.example.gov.vn"
 def production(code: str, tmp_path: Path, **env) -> subprocess.CompletedProcess:
     """Run ``code`` (after django.setup()) or a manage.py command line under the production
     environment the README documents: DEBUG off, a secret key, the allowed host."""
-    environment = os.environ | {
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": HOST,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "DJANGO_SETTINGS_MODULE": "cchc_portal.settings",
-    } | env
+    environment = (
+        os.environ
+        | {
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": HOST,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "STATIC_ROOT": str(tmp_path / "static"),
+            "DJANGO_SETTINGS_MODULE": "cchc_portal.settings",
+        }
+        | env
+    )
     return subprocess.run(  # noqa: S603 - fixed command, test only
         [sys.executable, "-c", "import django; django.setup()\n" + code],
         cwd=ROOT,
@@ -40,8 +44,7 @@ def production(code: str, tmp_path: Path, **env) -> subprocess.CompletedProcess:
 
 def test_check_deploy_finds_nothing_in_production(tmp_path):
     outcome = production(
-        "from django.core.management import call_command\n"
-        "call_command('check', deploy=True, fail_level='WARNING')",
+        "from django.core.management import call_command\ncall_command('check', deploy=True, fail_level='WARNING')",
         tmp_path,
     )
     assert outcome.returncode == 0, outcome.stderr

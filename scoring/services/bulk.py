@@ -99,7 +99,8 @@ def rows_upsert(
     if not rows:
         return
     quote = connection.ops.quote_name
-    on_conflict = f"ON CONFLICT ({', '.join(map(quote, conflict))}) DO UPDATE SET " + ", ".join(
+    # Table and column names come from the models, quoted; the values are bound or copied.
+    on_conflict = f"ON CONFLICT ({', '.join(map(quote, conflict))}) DO UPDATE SET " + ", ".join(  # nosec B608
         f"{quote(column)} = EXCLUDED.{quote(column)}" for column in update
     )
     with connection.cursor() as cursor:
@@ -107,9 +108,9 @@ def rows_upsert(
             table, names = quote(model._meta.db_table), ", ".join(map(quote, columns))
             stage = quote(f"stage_{model._meta.db_table}")
             # The stored table's column types, so COPY parses each value as the upsert will store it.
-            cursor.execute(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA")  # noqa: S608
+            cursor.execute(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA")  # nosec B608 # noqa: S608
             _copy(cursor, model, stage, columns, rows)
-            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} {on_conflict}")  # noqa: S608
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} {on_conflict}")  # nosec B608 # noqa: S608
             cursor.execute(f"DROP TABLE {stage}")
         else:
             _insert(cursor, model, columns, rows, on_conflict)
@@ -132,7 +133,7 @@ def _insert(cursor, model: type[Model], columns: Sequence[str], rows: Sequence[t
         return
     values = ", ".join(f"value ->> {position}" for position in range(len(columns)))
     # WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT.
-    sql = f"{insert} SELECT {values} FROM json_each(%s) WHERE true {suffix}"  # noqa: S608
+    sql = f"{insert} SELECT {values} FROM json_each(%s) WHERE true {suffix}"  # nosec B608 # noqa: S608
     for start in range(0, len(rows), JSON_BATCH):
         cursor.execute(sql, [json.dumps(rows[start : start + JSON_BATCH], default=str)])
 
