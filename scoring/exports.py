@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from django.utils import translation
 from django.utils.formats import date_format, get_format
@@ -23,6 +27,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from scoring.models import Framework
 from scoring.selectors import Ranking, ranking_for
@@ -46,6 +51,8 @@ _DECIMAL_FORMAT = "0.00"
 _TEXT_FORMAT = "@"
 _BOLD = Font(bold=True)
 _SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+# The earliest time a zip file can record; a workbook's time when its data has none.
+_ZIP_EPOCH = datetime(1980, 1, 1)
 
 Cell = str | int | Decimal | None
 
@@ -232,11 +239,29 @@ def results_xlsx(framework: Framework, ranking: Ranking | None = None) -> bytes:
     safe from formula injection, column widths fitted to the contents.
     ``ranking`` as for ``results_csv``."""
     ranking = ranking or ranking_for(framework=framework)
-    return table_xlsx(_results_title(ranking), framework.name, *_results_table(ranking))
+    title = _results_title(ranking)
+    return table_xlsx(title, framework.name, *_results_table(ranking), modified=frameworks_time([framework]))
 
 
-def table_xlsx(title: str, sheet_name: str, headers: list[str], rows: list[list[Cell]]) -> bytes:
-    """A table of typed cells as ``results_xlsx`` writes it, under a title row."""
+def frameworks_time(frameworks: Iterable[Framework]) -> datetime | None:
+    """When the figures of these frameworks last changed: the latest of their
+    results' recomputation, publication and correction times (None without
+    any). A workbook carries it as its time instead of the clock's, so that the
+    same data makes the same bytes, before and after a backup is restored."""
+    times = []
+    for framework in frameworks:
+        publication = getattr(framework, "publication", None)
+        times += [framework.results_updated_at]
+        if publication is not None:
+            times += [publication.published_at, publication.corrected_at]
+    return max(filter(None, times), default=None)
+
+
+def table_xlsx(
+    title: str, sheet_name: str, headers: list[str], rows: list[list[Cell]], *, modified: datetime | None = None
+) -> bytes:
+    """A table of typed cells as ``results_xlsx`` writes it, under a title row.
+    ``modified``: the workbook's time (``frameworks_time``); 1 January 1980 if None."""
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_title(sheet_name)
@@ -247,12 +272,39 @@ def table_xlsx(title: str, sheet_name: str, headers: list[str], rows: list[list[
             _write(sheet, row_number, column, value)
     sheet.freeze_panes = "A3"
     _fit_columns(sheet, from_row=2)
-    return _workbook_bytes(book)
+    return _workbook_bytes(book, modified)
 
 
-def _workbook_bytes(book: Workbook) -> bytes:
+class _ZipFileAt(ZipFile):
+    """A zip file written with one time on every member, not the clock's (nor a
+    temporary file's: openpyxl writes each worksheet to one, then adds it)."""
+
+    def __init__(self, file, when: datetime):
+        super().__init__(file, "w", ZIP_DEFLATED, allowZip64=True)
+        self._date_time = when.timetuple()[:6]
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, ZipInfo):
+            zinfo_or_arcname = ZipInfo(zinfo_or_arcname, date_time=self._date_time)
+            zinfo_or_arcname.compress_type = self.compression
+            zinfo_or_arcname.external_attr = 0o600 << 16  # as ZipFile.writestr gives a name
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        with open(filename, "rb") as file:
+            self.writestr(arcname or os.path.basename(filename), file.read(), compress_type, compresslevel)
+
+
+def _workbook_bytes(book: Workbook, modified: datetime | None = None) -> bytes:
+    """The workbook's bytes, the same for the same contents and ``modified``:
+    openpyxl's own save would stamp the document properties and every zip
+    member with the clock. Times in UTC, as the document properties mean them."""
+    when = _ZIP_EPOCH
+    if modified is not None:
+        when = max(modified.astimezone(UTC).replace(tzinfo=None, microsecond=0), _ZIP_EPOCH)
+    book.properties.created = book.properties.modified = when
     buffer = io.BytesIO()
-    book.save(buffer)
+    ExcelWriter(book, _ZipFileAt(buffer, when)).save()
     return buffer.getvalue()
 
 

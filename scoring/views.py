@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
@@ -46,10 +47,14 @@ def download_kind(request) -> str | None:
     return kind or None
 
 
-def table_download(kind: str, name: str, title: str, table: tuple[list, list]) -> HttpResponse:
-    """A page's table (headers, typed rows) as a CSV or XLSX attachment ``name.kind``."""
+def table_download(kind: str, name: str, title: str, table: tuple[list, list], frameworks: Iterable) -> HttpResponse:
+    """A page's table (headers, typed rows) as a CSV or XLSX attachment ``name.kind``;
+    ``frameworks``: those the table shows, whose time the XLSX carries."""
     headers, rows = table
-    content = exports.table_csv(headers, rows) if kind == "csv" else exports.table_xlsx(title, title, headers, rows)
+    if kind == "csv":
+        content = exports.table_csv(headers, rows)
+    else:
+        content = exports.table_xlsx(title, title, headers, rows, modified=exports.frameworks_time(frameworks))
     return _attachment(content, kind, name)
 
 
@@ -129,7 +134,9 @@ def compare(request):
     shown = ",".join(unit.code for unit in comparison.units)
     if kind := download_kind(request):
         title = _("Compare units") + ": " + ", ".join(unit.name for unit in comparison.units)
-        return table_download(kind, "compare-" + shown.replace(",", "-"), title, exports.comparison_table(comparison))
+        frameworks = [framework for framework, _results in comparison.frameworks]
+        name = "compare-" + shown.replace(",", "-")
+        return table_download(kind, name, title, exports.comparison_table(comparison), frameworks)
     series = [
         (unit.name, charts.series_of(comparison.results[unit.pk])[0][1])
         for unit in comparison.units

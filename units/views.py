@@ -37,7 +37,8 @@ def profile(request, code):
     unit = selectors.unit_get(code, day)
     results = unit_results(unit=unit, user=request.user)
     if kind := download_kind(request):
-        return table_download(kind, f"{unit.code}-{unit.slug}", unit.name, unit_results_table(results))
+        frameworks = [result.framework for result in results]
+        return table_download(kind, f"{unit.code}-{unit.slug}", unit.name, unit_results_table(results), frameworks)
     predecessors, successors = selectors.unit_lineage(unit)
     context = {
         "unit": unit,

@@ -4,6 +4,9 @@ export_results, against hand-computed frameworks."""
 import csv
 import io
 import json
+import time
+import zipfile
+from datetime import UTC
 from decimal import Decimal as D
 
 import openpyxl
@@ -276,6 +279,28 @@ def test_xlsx_has_a_title_a_frozen_bold_header_and_numeric_cells(rounds):
     assert (sheet["G4"].value, sheet["H4"].value, sheet["B4"].value) == (-5, -1, "đồng hạng")
     assert sheet.max_row == 7  # title, header, five units
     assert 8 <= sheet.column_dimensions["D"].width <= 40
+
+
+def test_xlsx_carries_the_time_of_its_data_not_of_the_clock(rounds, monkeypatch):
+    """The same data is the same bytes at any time (a restored backup's downloads
+    are byte-identical): the document properties and every zip member carry the
+    publication's time, which openpyxl and zipfile would take from the clock."""
+    framework, _units = rounds
+    first = results_xlsx(framework)
+    later = time.time() + 86_400 * 400
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert results_xlsx(framework) == first
+    stamped = framework.publication.published_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    assert load(first).properties.modified == load(first).properties.created == stamped
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert {member.date_time for member in archive.infolist()} == {stamped.timetuple()[:6]}
+        assert {member.compress_type for member in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+
+
+def test_xlsx_without_a_time_in_its_data_carries_1980(rounds):
+    framework, _units = rounds
+    with zipfile.ZipFile(io.BytesIO(scoring_template_xlsx(framework))) as archive:
+        assert {member.date_time for member in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
 @pytest.mark.parametrize(
