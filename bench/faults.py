@@ -389,7 +389,8 @@ def _import_backend() -> tuple | None:
         cursor.execute(
             "SELECT activity.pid, activity.state, activity.backend_xid::text, left(activity.query, 40), "
             "copy.tuples_processed, extract(epoch FROM now() - activity.xact_start), "
-            "extract(epoch FROM now() - activity.query_start) FROM pg_stat_activity AS activity LEFT JOIN pg_stat_progress_copy AS copy "
+            "extract(epoch FROM now() - activity.query_start) "
+            "FROM pg_stat_activity AS activity LEFT JOIN pg_stat_progress_copy AS copy "
             "ON copy.pid = activity.pid AND copy.relid = 'scoring_score'::regclass "
             "WHERE activity.application_name = %s",
             [IMPORT_APPLICATION_NAME],
