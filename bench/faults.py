@@ -1,5 +1,5 @@
 """Load and faults: the ranking page under sustained load, PostgreSQL restarted under
-load, a national import killed halfway. PostgreSQL only, loopback only, about 4 minutes.
+load, a national import killed halfway. PostgreSQL only, loopback only, about 3 minutes.
 
 On the PostgreSQL server of BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/cchc_faults; it must be on this machine) the test
@@ -17,8 +17,9 @@ the page cache would otherwise answer through an outage and hide it.
     Passes if wrk saw no error (non-2xx/3xx answer, socket error, time-out).
 (b) PostgreSQL restarted under load. With wrk on the ranking page and a probe (one
     client sending the same request back to back, recording when each answer came and
-    what it was), PostgreSQL is restarted after 5 s (pg_ctlcluster … restart, a fast
-    shutdown: open sessions are ended). The portal answers 500 while it is down, and the
+    what it was), a score correction of the ranking is committed after 5 s and, once the
+    checksum is taken, PostgreSQL is restarted (pg_ctlcluster … restart, a fast shutdown:
+    open sessions are ended). The portal answers 500 while it is down, and the
     workers reconnect by themselves (CONN_MAX_AGE=60 with CONN_HEALTH_CHECKS=True in
     cchc_portal/settings.py). The error window is the probe's first failing answer to
     its first good one after it, to within one request's time; the failed requests are
@@ -30,10 +31,13 @@ the page cache would otherwise answer through an outage and hide it.
     communes × 40 criteria = 401,600 cells, bench/imports.py's data) runs in its own
     process, named in pg_stat_activity by PGAPPNAME. Once pg_stat_progress_copy shows
     its COPY into scoring_score (the cells, in the import's one transaction, after its
-    Revision row) past half of the cells, the process is killed with SIGKILL: no
-    handler, no rollback of its own. PostgreSQL sees the connection end and rolls the
-    transaction back. Passes if the database's checksum is the same as before the
-    import, and the same import run again stores all 401,600 cells and 10,040 results.
+    Revision row, with the table's foreign keys dropped for the load: see
+    scoring/services/bulk.py) past half of the cells, the process is killed with
+    SIGKILL: no handler, no rollback of its own. PostgreSQL sees the connection end and
+    rolls the transaction back. Passes if the session was active, in a transaction that
+    had written (it had a transaction id), in that COPY, short of its end; the database's
+    checksum (foreign keys included) is the same as before the import; and the same
+    import run again stores all 401,600 cells and 10,040 results.
 
 The checksum: every table of the database, its row count and an MD5 of all its rows
 (as text, sorted), the constraints and indexes, and the SHA-256 of the ranking's CSV
@@ -117,17 +121,15 @@ class Check:
 
 @dataclass
 class Results:
-    checks: list[Check] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)
+    """The checks, tabled at the end; the figures are printed as they come (the run is long)."""
 
-    def check(self, label: str, passed: bool, detail: str) -> bool:
+    checks: list[Check] = field(default_factory=list)
+
+    def check(self, label: str, passed: bool, detail: str) -> None:
         self.checks.append(Check(label, passed, detail))
-        return passed
 
     def say(self, line: str) -> None:
-        """A line of the report, printed now (the run is long) and again at the end."""
         print(line, flush=True)
-        self.lines.append(line)
 
 
 # The data, and how to know it has not changed.
@@ -205,12 +207,12 @@ def sustained_load(results: Results, port: int, ranking_url: str) -> None:
         f"p50 {ranking.p50_ms / baseline.p50_ms:,.0f}×, p99 {ranking.p99_ms / baseline.p99_ms:,.0f}×"
     )
     results.check(
-        "baseline: no errors",
+        "(a) baseline: no errors",
         not baseline.errors and baseline.requests > 0,
         f"{baseline.requests:,} requests, errors {baseline.errors or 'none'}",
     )
     results.check(
-        f"ranking page: {LOAD_SECONDS} s of load, no errors",
+        f"(a) ranking page: {LOAD_SECONDS} s of load, no errors",
         not ranking.errors and ranking.requests > 0,
         f"{ranking.requests:,} requests, errors {ranking.errors or 'none'}; {ranking.requests_per_second:,.1f} req/s "
         f"({ranking.requests_per_second / baseline.requests_per_second:.1%} of the baseline's), "
@@ -359,13 +361,13 @@ def postgresql_restart(results: Results, server, ranking_url: str, ranking, comm
     )
     results.say(f"(b) the server's log: {_error_causes(server_log) or 'no database errors'}")
     results.check(
-        "PostgreSQL restarted",
+        "(b) PostgreSQL restarted",
         started_after != started_before and all(a.good for a in before_restart) and bool(before_restart),
         f"start time {'moved' if started_after != started_before else 'unchanged'}; "
         f"{sum(a.good for a in before_restart)} of {len(before_restart)} answers good before the restart",
     )
     results.check(
-        f"recovered by itself within {RECOVERY_LIMIT_SECONDS} s, no gunicorn restart",
+        f"(b) recovered by itself within {RECOVERY_LIMIT_SECONDS} s, no gunicorn restart",
         recovered is not None
         and recovered.received <= restart_end + RECOVERY_LIMIT_SECONDS
         and not relapses
@@ -376,7 +378,7 @@ def postgresql_restart(results: Results, server, ranking_url: str, ranking, comm
         f"workers {sorted(workers)} → {sorted(server.workers())}",
     )
     results.check(
-        "data unchanged by the restart",
+        "(b) data unchanged by the restart",
         before == after and changed == 1,
         (
             f"checksum {checksum_digest(before)} = {checksum_digest(after)}, with a score correction "
@@ -447,7 +449,7 @@ def import_interrupted(results: Results, ranking, framework, path: str, environm
 
     if killed_at is None:
         results.check(
-            "import killed mid-COPY",
+            "(c) import killed mid-COPY",
             False,
             f"the import {'ended' if process.returncode is not None else 'did not reach the COPY'} first "
             f"(exit {process.returncode}; last seen {seen}): {output[-500:]}",
@@ -462,12 +464,12 @@ def import_interrupted(results: Results, ranking, framework, path: str, environm
     )
     after = database_checksum(ranking)
     results.check(
-        "import killed mid-COPY",
+        "(c) import killed mid-COPY",
         state == "active" and xid is not None and query.startswith('COPY "scoring_score"') and 0 < rows < cells,
         f"at {rows:,} of {cells:,} cells ({rows / cells:.0%}), in transaction {xid}",
     )
     results.check(
-        "database as before the import",
+        "(c) database as before the import",
         before == after and not _import_backend(),
         f"checksum {checksum_digest(before)} = {checksum_digest(after)}"
         if before == after
@@ -489,7 +491,7 @@ def import_interrupted(results: Results, ranking, framework, path: str, environm
     revisions = Revision.objects.filter(framework=framework).count()
     results.say(f"(c) rerun: exit {rerun.returncode} in {rerun_seconds:.1f} s: {rerun.stdout.strip()[-200:]}")
     results.check(
-        "rerun of the import succeeds",
+        "(c) rerun of the import succeeds",
         rerun.returncode == 0 and stored == cells and computed == UNITS and revisions == 1,
         f"exit {rerun.returncode} in {rerun_seconds:.1f} s; {stored:,} cells, {computed:,} results, "
         f"{revisions} revision{'' if rerun.returncode == 0 else ': ' + rerun.stderr[-300:]}",
