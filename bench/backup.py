@@ -18,8 +18,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from common import on_fresh_database, peak_memory, seconds, workdir
-from web import _ranking_create
+from common import on_fresh_database, peak_memory, ranking_create, seconds, workdir
 
 EXCLUDE = ["contenttypes", "auth.permission", "sessions", "axes", "django_tasks_database", "cchc_portal.dataversion"]
 
@@ -35,7 +34,7 @@ def run():
     from scoring.demo import demo_load
 
     demo_load()
-    _ranking_create()
+    ranking_create()
     path = Path(workdir) / "cchc.jsonl.gz"
     options = {"natural_foreign": True, "natural_primary": True, "exclude": EXCLUDE, "format": "jsonl"}
     dumped = seconds(lambda: call_command("dumpdata", output=str(path), verbosity=0, **options))
