@@ -140,3 +140,29 @@ def test_no_template_writes_inline_script_or_style(client):
     for tag in page.split("<script")[1:]:
         head = tag.split(">", 1)[0]
         assert ' src="' in head or 'type="application/json"' in head, head
+
+
+@pytest.mark.django_db
+def test_a_body_larger_than_any_upload_is_refused_before_it_is_read(client, settings):
+    settings.IMPORT_MAX_BYTES = 3 * 2**20
+    read = []
+
+    class Body:  # what the server would stream; the middleware must not touch it
+        def read(self, *args):
+            read.append(args)
+            return b""
+
+        readline = read
+
+    too_large = str(4 * 2**20 + 1)
+    response = client.generic(
+        "POST", "/admin/login/", b"", content_type="multipart/form-data; boundary=x", CONTENT_LENGTH=too_large
+    )
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "Yêu cầu quá lớn" in page and "4 MB" in page
+    response = client.generic("POST", "/staff/login/", CONTENT_LENGTH=too_large, **{"wsgi.input": Body()})
+    assert response.status_code == 413 and read == []
+
+    within = client.post("/staff/login/", {"username": "nobody", "password": "wrong"})
+    assert within.status_code == 200  # the form, with its error
