@@ -1,11 +1,26 @@
-"""A request body larger than any form or upload of the portal is refused before
-anything reads it: without this, Django would write a multi-gigabyte upload to a
-temporary file (the CSRF check reads the form first) before a view could refuse it.
-A reverse proxy should refuse it earlier still (nginx: client_max_body_size)."""
+"""Middleware of the portal's own.
+
+- A request body larger than any form or upload of the portal is refused before
+  anything reads it: without this, Django would write a multi-gigabyte upload to a
+  temporary file (the CSRF check reads the form first) before a view could refuse it.
+  A reverse proxy should refuse it earlier still (nginx: client_max_body_size).
+- While the database cannot be reached (a restart, a failover), a view's connection
+  error is a 503 with Retry-After, not a 500: the portal recovers by itself
+  (CONN_HEALTH_CHECKS opens a new connection for the next request).
+"""
+
+import logging
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.formats import number_format
+
+logger = logging.getLogger(__name__)
+# Seconds a client is asked to wait while the database is unavailable.
+RETRY_AFTER = 5
 
 
 def request_body_limit() -> int:
@@ -30,3 +45,35 @@ class RequestSizeLimitMiddleware:
             context = {"limit_mb": number_format(limit / 2**20, 0)}
             return render(request, "request_too_large.html", context, status=413)
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """Answers 503 (Retry-After) when a view fails because the database cannot be reached.
+    Other database errors, bugs among them, stay 500s."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, InterfaceError | OperationalError) or not _is_connection_error(exception):
+            return None
+        logger.warning("database unavailable: %s %s: %s", request.method, request.path, exception)
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
+
+
+def _is_connection_error(exception) -> bool:
+    """A lost, refused or busy connection, as opposed to an error of the query itself:
+    psycopg2's errors without a server code (connection refused, server closed the
+    connection) or of class 08 (connection) and 57P01-57P03 (shutting down, starting);
+    SQLite's "database is locked"."""
+    if isinstance(exception, InterfaceError):  # the connection was already closed
+        return True
+    cause = exception.__cause__ or exception
+    if hasattr(cause, "pgcode"):
+        return cause.pgcode is None or cause.pgcode.startswith("08") or cause.pgcode in {"57P01", "57P02", "57P03"}
+    return "database is locked" in str(cause)

@@ -113,6 +113,7 @@ def test_every_kind_of_response_carries_the_policies(client):
         "sign-in": 200,
         "admin sign-in": 200,
     }
+    assert "Không tìm thấy trang" in responses["not found"].content.decode()
     for name, response in responses.items():
         policy = policy_of(response)
         assert policy["default-src"] == ["'none'"], name
@@ -166,3 +167,32 @@ def test_a_body_larger_than_any_upload_is_refused_before_it_is_read(client, sett
 
     within = client.post("/staff/login/", {"username": "nobody", "password": "wrong"})
     assert within.status_code == 200  # the form, with its error
+
+
+@pytest.mark.django_db
+def test_a_lost_database_connection_is_a_503_and_other_database_errors_stay_500s(client, monkeypatch):
+    import psycopg2
+    from django.db import OperationalError, ProgrammingError
+
+    from scoring import views
+
+    def fails_with(error):
+        def view(*args, **kwargs):
+            raise error
+
+        monkeypatch.setattr(views.selectors, "framework_list_latest", view)
+
+    refused = OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+    refused.__cause__ = psycopg2.OperationalError("connection refused")  # no server code
+    fails_with(refused)
+    response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "Tạm thời không truy cập được" in response.content.decode()
+
+    client.raise_request_exception = False
+    fails_with(ProgrammingError("relation does not exist"))
+    response = client.get("/")
+    assert response.status_code == 500 and "Lỗi máy chủ" in response.content.decode()
+    fails_with(OperationalError("no such column: index"))  # SQLite: a bug, not an outage
+    assert client.get("/").status_code == 500
