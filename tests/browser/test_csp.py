@@ -72,12 +72,7 @@ def test_staff_and_admin_pages_keep_the_policy(browser, portal):
         reverse("admin:index"),
         reverse("admin:scoring_framework_change", args=[draft.pk]),
     ]
-    for model in admin.site._registry:
-        meta = model._meta
-        paths.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
-        if admin.site._registry[model].has_add_permission(_request_of(administrator)):
-            paths.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_add"))
-    paths += [url for url in _import_pages() if url not in paths]
+    paths += admin_pages(administrator)
 
     context = browser.new_context(base_url=portal)
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": portal}])
@@ -94,18 +89,19 @@ def test_staff_and_admin_pages_keep_the_policy(browser, portal):
     assert console == []
 
 
-def _request_of(user):
+def admin_pages(user) -> list[str]:
+    """Every admin model's list, its add form where the user may add, and its import page
+    (django-import-export) where it has one."""
     request = RequestFactory().get("/admin/")
     request.user = user
-    return request
-
-
-def _import_pages() -> list[str]:
-    """The admin's import pages (django-import-export) of the models that have one."""
     pages = []
     for model, model_admin in admin.site._registry.items():
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        pages.append(reverse(f"{name}_changelist"))
+        if model_admin.has_add_permission(request):
+            pages.append(reverse(f"{name}_add"))
         if hasattr(model_admin, "import_action"):
-            pages.append(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_import"))
+            pages.append(reverse(f"{name}_import"))
     return pages
 
 
