@@ -193,7 +193,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'none'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "manifest-src": ["'self'"],
@@ -225,6 +225,7 @@ PERMISSIONS_POLICY = {
         "xr-spatial-tracking",
     )
 }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
