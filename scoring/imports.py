@@ -48,7 +48,7 @@ Progress = Callable[[int, int], None]  # (rows done, rows in all)
 NOT_APPLICABLE_TOKENS = frozenset({"kad", "k a d", "n a", "na", "khong ap dung", "not applicable"})
 
 
-_PLAIN_NUMBER = re.compile(r"\d{1,5}(?:[.,]\d{1,2})?")
+_PLAIN_NUMBER = re.compile(r"\d{1,5}(?:[.,]\d{1,2})?", re.ASCII)  # "༣" is no score
 
 
 def parse_points(value) -> engine.ScoreValue:
@@ -73,7 +73,7 @@ def parse_points(value) -> engine.ScoreValue:
     return parse_number(value)
 
 
-_CODE = re.compile(r"^(?:tc|tieu chi|criterion)?\s*(\d+(?:\.\d+)*)\.?(?:\s+\S.*)?$")
+_CODE = re.compile(r"^(?:tc|tieu chi|criterion)?\s*(\d+(?:\.\d+)*)\.?(?:\s+\S.*)?$", re.ASCII)
 
 
 def code_like(value) -> str | None:
