@@ -273,13 +273,33 @@ def read_table(path: Source, columns: Sequence[Column], *, sheet: str | None = N
     return find_table(grid(path, sheet=sheet), columns)
 
 
+# Control characters other than whitespace: no name holds them, PostgreSQL
+# refuses NUL and openpyxl refuses the rest when the text is exported again.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0E, 0x0F, *range(0x10, 0x1C), 0x7F])
+_CONTROLS[0xA0] = " "
+SHOWN_MAX = 60  # characters of a cell a message quotes
+
+
 def text(value) -> str:
-    """A cell as text: 695.0 typed by a spreadsheet reads "695"."""
+    """A cell as text: 695.0 typed by a spreadsheet reads "695"; spaces
+    collapsed, control characters dropped."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return " ".join(str(value).replace("\u00a0", " ").split())
+    return " ".join(str(value).translate(_CONTROLS).split())
+
+
+def shown(value) -> str:
+    """A cell as a message quotes it: its text, cut after ``SHOWN_MAX`` characters
+    (a cell of a megabyte must not make a megabyte of messages)."""
+    cell = text(value)
+    return cell if len(cell) <= SHOWN_MAX else cell[:SHOWN_MAX] + "…"
+
+
+def too_long(limit: int) -> str:
+    """The reason a text cell is refused: longer than its column holds."""
+    return _("longer than %(max)s characters") % {"max": number_format(limit)}
 
 
 def parse_date(value) -> date | None:
