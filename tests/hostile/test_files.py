@@ -171,7 +171,13 @@ def _cells(rows) -> list:
 
 def test_entity_expansion_and_external_entities_in_an_xlsx_are_not_followed():
     book = xlsx([["Mã", "Tên", "Loại"], ["text one", "text two", "tỉnh"]])
-    hostile = rezipped(book, {"xl/sharedStrings.xml": BILLION_LAUGHS})
+    # openpyxl writes text inline: the entities go into the sheet itself, and into the shared strings.
+    sheet = zipfile.ZipFile(io.BytesIO(book)).read("xl/worksheets/sheet1.xml")
+    declaration, body = sheet.split(b"?>", 1) if sheet.startswith(b"<?xml") else (b"", sheet)
+    doctype = BILLION_LAUGHS.split(b"?>", 1)[1].split(b"<sst")[0]
+    body = body.replace(b"text one", b"&lol9;").replace(b"text two", b"&xxe;")
+    sheet = (declaration + b"?>" if declaration else b"") + doctype + body
+    hostile = rezipped(book, {"xl/worksheets/sheet1.xml": sheet, "xl/sharedStrings.xml": BILLION_LAUGHS})
     started = time.monotonic()
     try:
         cells = _cells(grid(Upload("laughs.xlsx", hostile)))
