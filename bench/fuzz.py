@@ -98,7 +98,8 @@ def _framework_fixture(mode: str):
         ]
     )
     arguments = {"index": "cchc", "year": 2022, "scope": "70", "block": "district", "mode": mode}
-    call_command("import_framework", str(ROOT / "tests/data/criteria_district.csv"), verbosity=0, **arguments)
+    data = str(ROOT / "tests/data/criteria_district.csv")
+    call_command("import_framework", data, stdout=io.StringIO(), **arguments)
     return Framework.objects.get()
 
 
