@@ -1,13 +1,12 @@
 """A units spreadsheet (DESIGN §5) to ``UnitRow``s: departments, agencies and
 corrections. Every bad cell is reported with its row, column, value and reason."""
 
-from pathlib import Path
-
 from django.utils.translation import gettext as _
 
 from cchc_portal.tables import (
     Column,
     Row,
+    Source,
     Table,
     TableError,
     parse_date,
@@ -141,8 +140,8 @@ def _unit_row(table: Table, row: Row) -> tuple[UnitRow | None, list[str]]:
     )
 
 
-def unit_rows_from_file(path: Path | str, *, sheet: str | None = None) -> list[UnitRow]:
-    """Every row of a units file, or ``TableError`` listing every bad cell."""
+def unit_rows_from_file(path: Source, *, sheet: str | None = None) -> list[UnitRow]:
+    """Every row of a units file (a path or an ``Upload``), or ``TableError`` listing every bad cell."""
     table = read_table(path, COLUMNS, sheet=sheet)
     rows, errors = [], []
     for row in table.rows:
