@@ -33,7 +33,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.crypto import salted_hmac
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 from django.utils.translation import get_language
 
 from cchc_portal.models import DataVersion
@@ -114,6 +114,18 @@ def _headers(response: HttpResponse, etag: str, last_modified: float) -> HttpRes
     return response
 
 
+def public_path(request: HttpRequest) -> str:
+    """The path and query of the current page as its own links repeat it: on a
+    public page only the parameters it reads, cut as the cache key cuts them. A
+    cached page is shared by every query with the same key, so it must not
+    carry one visitor's junk parameters (or a megabyte of them) to the next."""
+    params = getattr(request, "public_params", None)
+    if params is None:  # not a public page: staff pages keep their whole query
+        return request.get_full_path()
+    kept = [(name, value[:PARAMETER_MAX_LENGTH]) for name in params for value in request.GET.getlist(name)]
+    return request.path + ("?" + urlencode(kept) if kept else "")
+
+
 def public_page(*, params: Sequence[str] = ()) -> Callable:
     """Decorate a public view: ETag / Last-Modified from the data version, 304
     for a current conditional request, and the response cached. ``params``: the
@@ -123,6 +135,7 @@ def public_page(*, params: Sequence[str] = ()) -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            request.public_params = params  # what the page's links may keep (``public_path``)
             if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
                 response = view(request, *args, **kwargs)
                 patch_cache_control(response, private=True, no_cache=True)

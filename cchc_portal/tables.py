@@ -130,10 +130,21 @@ def _csv_grid(path: Path | Upload, data: bytes) -> list[list]:
     # Text cells only: blank is empty or spaces. Each row is checked whole in C
     # (str.strip gives "" for a blank cell), and only a row with a blank cell is
     # rebuilt: a national file has 1.2 million cells.
-    return [
-        cells if all(map(str.strip, cells)) else [cell if cell.strip() else None for cell in cells]
-        for cells in csv.reader(io.StringIO(text), delimiter=delimiter)
-    ]
+    # newline="": a lone carriage return ends a line (old Mac files) instead of
+    # breaking the reader, and line breaks inside quoted cells are kept.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [
+            cells if all(map(str.strip, cells)) else [cell if cell.strip() else None for cell in cells]
+            for cells in reader
+        ]
+    except csv.Error as error:  # a cell over csv.field_size_limit() is the one error the default dialect raises
+        raise TableError(
+            [
+                _("%(file)s, line %(line)s: a cell is longer than %(limit)s characters")
+                % {"file": path.name, "line": reader.line_num, "limit": number_format(csv.field_size_limit())}
+            ]
+        ) from error
 
 
 def _sheet_grid(path: Path | Upload, data: bytes, sheet: str | None) -> list[list]:
@@ -141,7 +152,8 @@ def _sheet_grid(path: Path | Upload, data: bytes, sheet: str | None) -> list[lis
 
     try:  # xlsx and ods are zip files: refuse zip bombs before unpacking
         unpacked = sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except zipfile.BadZipFile as error:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as error:
+        # NotImplementedError: a zip version or compression the standard library does not know.
         raise TableError([_("%(file)s is a damaged spreadsheet") % {"file": path.name}]) from error
     if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
         raise TableError([_("%(file)s unpacks to more than the allowed size") % {"file": path.name}])
@@ -261,13 +273,33 @@ def read_table(path: Source, columns: Sequence[Column], *, sheet: str | None = N
     return find_table(grid(path, sheet=sheet), columns)
 
 
+# Control characters other than whitespace: no name holds them, PostgreSQL
+# refuses NUL and openpyxl refuses the rest when the text is exported again.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0E, 0x0F, *range(0x10, 0x1C), 0x7F])
+_CONTROLS[0xA0] = " "
+SHOWN_MAX = 60  # characters of a cell a message quotes
+
+
 def text(value) -> str:
-    """A cell as text: 695.0 typed by a spreadsheet reads "695"."""
+    """A cell as text: 695.0 typed by a spreadsheet reads "695"; spaces
+    collapsed, control characters dropped."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return " ".join(str(value).replace("\u00a0", " ").split())
+    return " ".join(str(value).translate(_CONTROLS).split())
+
+
+def shown(value) -> str:
+    """A cell as a message quotes it: its text, cut after ``SHOWN_MAX`` characters
+    (a cell of a megabyte must not make a megabyte of messages)."""
+    cell = text(value)
+    return cell if len(cell) <= SHOWN_MAX else cell[:SHOWN_MAX] + "…"
+
+
+def too_long(limit: int) -> str:
+    """The reason a text cell is refused: longer than its column holds."""
+    return _("longer than %(max)s characters") % {"max": number_format(limit)}
 
 
 def parse_date(value) -> date | None:
@@ -308,9 +340,12 @@ def parse_number(value) -> Decimal:
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(value)
         number = Decimal(repr(value))
-        cents = round(value * 100)
-        if number != number.quantize(Decimal("0.01")) and abs(value * 100 - cents) < 1e-6:
-            number = Decimal(cents) / 100
+        # Binary noise only below 1e15, where a float still holds cents: above,
+        # value * 100 may overflow and the quantize exceed Decimal's 28 digits.
+        if abs(value) < 1e15:
+            cents = round(value * 100)
+            if number != number.quantize(Decimal("0.01")) and abs(value * 100 - cents) < 1e-6:
+                number = Decimal(cents) / 100
         return number
     if isinstance(value, Decimal):
         if not value.is_finite():

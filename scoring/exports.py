@@ -23,6 +23,7 @@ from django.utils.formats import date_format, get_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -186,7 +187,8 @@ def _write(sheet: Worksheet, row: int, column: int, value: Cell, *, text_format:
     """One cell: a Decimal as a float shown with two places, an int as is, text
     made safe (and kept text with ``text_format``, so "1.1" never turns into a number)."""
     if isinstance(value, str):
-        value = safe_text(value)
+        # A control character (typed into a name through the admin) would make openpyxl refuse the whole file.
+        value = safe_text(ILLEGAL_CHARACTERS_RE.sub("", value))
     elif isinstance(value, Decimal):
         value = float(value)
     cell = sheet.cell(row=row, column=column, value=value)

@@ -29,14 +29,17 @@ from cchc_portal.tables import (
     grid,
     header_key,
     parse_number,
+    shown,
     source_name,
     text,
+    too_long,
 )
 from scoring import engine
 from scoring.models import Criterion, Framework
 from scoring.selectors import units_rankable
 from scoring.services import CriterionSpec, PublishedResultRow, score_problems
 from scoring.services.bulk import collector_paused
+from scoring.services.results import RANK_MAX
 from scoring.services.scores import KEEP, ScoreCell
 from units.models import Unit
 from units.text import fold
@@ -48,7 +51,7 @@ Progress = Callable[[int, int], None]  # (rows done, rows in all)
 NOT_APPLICABLE_TOKENS = frozenset({"kad", "k a d", "n a", "na", "khong ap dung", "not applicable"})
 
 
-_PLAIN_NUMBER = re.compile(r"\d{1,5}(?:[.,]\d{1,2})?")
+_PLAIN_NUMBER = re.compile(r"\d{1,5}(?:[.,]\d{1,2})?", re.ASCII)  # "༣" is no score
 
 
 def parse_points(value) -> engine.ScoreValue:
@@ -73,7 +76,7 @@ def parse_points(value) -> engine.ScoreValue:
     return parse_number(value)
 
 
-_CODE = re.compile(r"^(?:tc|tieu chi|criterion)?\s*(\d+(?:\.\d+)*)\.?(?:\s+\S.*)?$")
+_CODE = re.compile(r"^(?:tc|tieu chi|criterion)?\s*(\d+(?:\.\d+)*)\.?(?:\s+\S.*)?$", re.ASCII)
 
 
 def code_like(value) -> str | None:
@@ -229,7 +232,7 @@ class _Problems:
     def add(self, row: Row, field: Hashable, reason: str) -> None:
         self.messages.append(
             _("%(where)s, value %(value)r: %(reason)s")
-            % {"where": self.table.where(row, field), "value": text(row.cells.get(field)), "reason": reason}
+            % {"where": self.table.where(row, field), "value": shown(row.cells.get(field)), "reason": reason}
         )
 
     def raise_any(self) -> None:
@@ -272,6 +275,8 @@ CRITERION_COLUMNS = [
     Column("kind", ("Loại", "Loại điểm", "Kind")),
     Column("component", ("Thành phần", "Nguồn điểm", "Component")),
 ]
+_CRITERION_CODE_MAX = Criterion._meta.get_field("code").max_length
+_CRITERION_NAME_MAX = Criterion._meta.get_field("name").max_length
 CRITERION_KINDS = {
     **dict.fromkeys(("", "normal", "thuong", "binh thuong", "diem thuong"), Criterion.Kind.NORMAL),
     **dict.fromkeys(("bonus", "cong", "diem cong", "thuong them", "diem thuong them"), Criterion.Kind.BONUS),
@@ -296,9 +301,15 @@ def criteria_from_file(path: Source, *, sheet: str | None = None) -> list[Criter
         code = code_like(row.cells["code"])
         if code is None:
             problems.add(row, "code", _("not a criterion code such as 1, 1.2 or 1.2.3"))
+        elif len(code) > _CRITERION_CODE_MAX:
+            problems.add(row, "code", too_long(_CRITERION_CODE_MAX))
+            code = None
         name = text(row.cells["name"])
         if not name:
             problems.add(row, "name", _("the name is empty"))
+        elif len(name) > _CRITERION_NAME_MAX:
+            problems.add(row, "name", too_long(_CRITERION_NAME_MAX))
+            name = ""
         try:
             max_points = parse_number(row.cells["max_points"])
         except ValueError:
@@ -588,8 +599,8 @@ def results_from_file(path: Source, framework: Framework, *, sheet: str | None =
         rank = None
         if row.cells.get("rank") is not None:
             rank = _number(problems, row, "rank")
-            if rank is not None and (rank != rank.to_integral_value() or rank < 1):
-                problems.add(row, "rank", _("not a whole number from 1"))
+            if rank is not None and (rank != rank.to_integral_value() or not 1 <= rank <= RANK_MAX):
+                problems.add(row, "rank", _("not a whole number from 1 to %(max)s") % {"max": RANK_MAX})
                 rank = None
         field_points = {}
         for key in table.headers:

@@ -1,11 +1,21 @@
 """A units spreadsheet (DESIGN §5) to ``UnitRow``s: departments, agencies and
 corrections. Every bad cell is reported with its row, column, value and reason."""
 
-from pathlib import Path
-
 from django.utils.translation import gettext as _
 
-from cchc_portal.tables import Column, Row, Table, TableError, parse_date, read_table, text
+from cchc_portal.tables import (
+    Column,
+    Row,
+    Source,
+    Table,
+    TableError,
+    parse_date,
+    read_table,
+    shown,
+    source_name,
+    text,
+    too_long,
+)
 from units.models import Unit
 from units.services import UnitRow
 from units.text import fold
@@ -43,6 +53,9 @@ _KIND_WORDS = {
 _CITY = "thanh pho"
 # GSO codes have a fixed width; a spreadsheet that stored "058" as a number shows 58.
 _CODE_WIDTH = {Unit.Kind.PROVINCE: 2, Unit.Kind.DISTRICT: 3, Unit.Kind.COMMUNE: 5}
+_OPTIONAL_TEXT = ("short_name", "type_label")
+# What the columns hold: longer text is refused, not cut (PostgreSQL would refuse it in the middle of the import).
+_MAX_LENGTH = {field: Unit._meta.get_field(field).max_length for field in ("code", "name", *_OPTIONAL_TEXT)}
 _PARENT_KIND = {Unit.Kind.DISTRICT: Unit.Kind.PROVINCE, Unit.Kind.COMMUNE: Unit.Kind.DISTRICT}
 
 
@@ -71,7 +84,7 @@ class _RowReader:
         value = self.row.cells.get(field)
         self.errors.append(
             _("%(where)s, value %(value)r: %(reason)s")
-            % {"where": self.table.where(self.row, field), "value": text(value), "reason": reason}
+            % {"where": self.table.where(self.row, field), "value": shown(value), "reason": reason}
         )
 
     def date(self, field: str):
@@ -104,6 +117,10 @@ def _unit_row(table: Table, row: Row) -> tuple[UnitRow | None, list[str]]:
         for part in text(cells.get("predecessor_codes")).replace(";", ",").split(",")
         if part.strip()
     )
+    lengths = {"code": len(code), "name": len(name)} | {field: len(text(cells.get(field))) for field in _OPTIONAL_TEXT}
+    for field, length in lengths.items():
+        if length > _MAX_LENGTH[field]:
+            reader.problem(field, too_long(_MAX_LENGTH[field]))
     if reader.errors:
         return None, reader.errors
     return (
@@ -123,8 +140,8 @@ def _unit_row(table: Table, row: Row) -> tuple[UnitRow | None, list[str]]:
     )
 
 
-def unit_rows_from_file(path: Path | str, *, sheet: str | None = None) -> list[UnitRow]:
-    """Every row of a units file, or ``TableError`` listing every bad cell."""
+def unit_rows_from_file(path: Source, *, sheet: str | None = None) -> list[UnitRow]:
+    """Every row of a units file (a path or an ``Upload``), or ``TableError`` listing every bad cell."""
     table = read_table(path, COLUMNS, sheet=sheet)
     rows, errors = [], []
     for row in table.rows:
@@ -135,5 +152,5 @@ def unit_rows_from_file(path: Path | str, *, sheet: str | None = None) -> list[U
     if errors:
         raise TableError(errors)
     if not rows:
-        raise TableError([_("%(file)s has a header row but no units below it") % {"file": Path(path).name}])
+        raise TableError([_("%(file)s has a header row but no units below it") % {"file": source_name(path)}])
     return rows

@@ -19,6 +19,9 @@ from scoring.services.common import HUNDRED, TWO_PLACES, ScoringInputError, amou
 from units.models import Unit, UnitLineage
 
 _INDEX = gettext_lazy("index")
+# Far above any block (Vietnam has some 10,600 communes) and within every
+# database's integer column: a rank of 10**500 is refused, not an overflow.
+RANK_MAX = 99_999
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,10 @@ def _published_rows_validate(framework: Framework, rows: list[PublishedResultRow
             problems.append(_("appears twice"))
         seen.add(row.unit_code)
         problems.append(amount_problem(_INDEX, row.index, HUNDRED))
-        if row.rank is not None and (not isinstance(row.rank, int) or row.rank < 1):
-            problems.append(_("rank %(rank)s must be a whole number from 1") % {"rank": row.rank})
+        if row.rank is not None and (not isinstance(row.rank, int) or not 1 <= row.rank <= RANK_MAX):
+            problems.append(
+                _("rank %(rank)s must be a whole number from 1 to %(max)s") % {"rank": row.rank, "max": RANK_MAX}
+            )
         for code, points in row.fields.items():
             if code not in fields:
                 problems.append(_("no top-level criterion %(code)s") % {"code": code})
