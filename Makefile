@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help messages run setup test lint audit format check-migrations bench bench-import bench-web bench-backup bench-faults clean
+.PHONY: help messages run setup test lint audit format check-migrations bench bench-import bench-web bench-backup bench-faults fuzz clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -70,6 +70,11 @@ bench-import: $(VENV)/.dev .env ## Import the national wide xlsx and long csv (4
 
 bench-web: $(VENV)/.dev .env messages ## Serve a 705-unit ranking with gunicorn, measure it with wrk against a minimal view
 	$(PY) bench/web.py
+
+FUZZ_SECONDS ?= 600
+
+fuzz: $(VENV)/.dev ## Fuzz the spreadsheet readers with atheris (FUZZ_SECONDS in all, shared by the targets)
+	$(PY) bench/fuzz.py --seconds $(FUZZ_SECONDS)
 
 bench-faults: $(VENV)/.dev .env messages ## PostgreSQL only (restarts it!): 60 s of load on the ranking page, PostgreSQL restarted under load, an import killed halfway
 	$(PY) bench/faults.py
