@@ -4,12 +4,16 @@
   anything reads it: without this, Django would write a multi-gigabyte upload to a
   temporary file (the CSRF check reads the form first) before a view could refuse it.
   A reverse proxy should refuse it earlier still (nginx: client_max_body_size).
+- A NUL character in the path or the query string is a bad request: no code, name or
+  search of the portal holds one, and PostgreSQL refuses it in a query (a 500 otherwise).
 - While the database cannot be reached (a restart, a failover), a view's connection
   error is a 503 with Retry-After, not a 500: the portal recovers by itself
   (CONN_HEALTH_CHECKS opens a new connection for the next request).
 """
 
 import logging
+
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -28,9 +32,10 @@ def request_body_limit() -> int:
     return settings.IMPORT_MAX_BYTES + 2**20
 
 
-class RequestSizeLimitMiddleware:
-    """Answers 413 to a request whose Content-Length is over ``request_body_limit``.
-    (Django reads no body without a Content-Length, so a chunked one is not read at all.)"""
+class RequestLimitsMiddleware:
+    """Answers 413 to a request whose Content-Length is over ``request_body_limit`` (Django
+    reads no body without a Content-Length, so a chunked one is not read at all), and 400 to
+    one with a NUL in its path or query string."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -44,6 +49,8 @@ class RequestSizeLimitMiddleware:
         if length > limit:
             context = {"limit_mb": number_format(limit / 2**20, 0)}
             return render(request, "request_too_large.html", context, status=413)
+        if "\x00" in request.path or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+            return HttpResponse(render_to_string("400.html"), status=400)
         return self.get_response(request)
 
 

@@ -293,7 +293,9 @@ def test_xlsx_carries_the_time_of_its_data_not_of_the_clock(rounds, monkeypatch)
     stamped = framework.publication.published_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
     assert load(first).properties.modified == load(first).properties.created == stamped
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
-        assert {member.date_time for member in archive.infolist()} == {stamped.timetuple()[:6]}
+        # A zip file records even seconds only.
+        zip_time = stamped.replace(second=stamped.second - stamped.second % 2).timetuple()[:6]
+        assert {member.date_time for member in archive.infolist()} == {zip_time}
         assert {member.compress_type for member in archive.infolist()} == {zipfile.ZIP_DEFLATED}
 
 
