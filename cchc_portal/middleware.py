@@ -12,7 +12,6 @@
 """
 
 import logging
-
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings

@@ -20,8 +20,10 @@ HOST = "cchc.example.gov.vn"
 def production(code: str, tmp_path: Path, **env) -> subprocess.CompletedProcess:
     """Run ``code`` (after django.setup()) or a manage.py command line under the production
     environment the README documents: DEBUG off, a secret key, the allowed host."""
+    # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE, which --deploy rightly refuses.
+    inherited = {name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environment = (
-        os.environ
+        inherited
         | {
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
