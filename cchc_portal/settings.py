@@ -6,8 +6,9 @@ refuses to start without ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 
 Environment: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CACHE_URL,
 CSRF_TRUSTED_ORIGINS, STATIC_ROOT, LOG_LEVEL, TASKS_BACKEND, IMPORT_MAX_BYTES,
-IMPORT_MAX_UNPACKED_BYTES, IMPORT_BACKGROUND_BYTES, PUBLIC_CACHE_SECONDS, PUBLIC_MAX_AGE,
-PUBLIC_VERSION_SECONDS, AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES, SESSION_COOKIE_AGE.
+IMPORT_MAX_UNPACKED_BYTES, IMPORT_MAX_ROWS, IMPORT_MAX_COLUMNS, IMPORT_MAX_CELLS,
+IMPORT_BACKGROUND_BYTES, PUBLIC_CACHE_SECONDS, PUBLIC_MAX_AGE, PUBLIC_VERSION_SECONDS,
+AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES, SESSION_COOKIE_AGE.
 """
 
 from datetime import timedelta
@@ -237,6 +238,12 @@ LOGGING = {
 # (zip files) the most they may unpack to, against zip bombs.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 2**20)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=200 * 2**20)
+# The largest grid a spreadsheet's sheet (or a CSV) may make, checked before it is built
+# (cchc_portal/sheet_extent.py): the national long CSV has 401,600 rows of 3 cells, the
+# wide file 10,040 rows of 43.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=1_000)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=4_000_000)
 # An upload larger than this is checked and imported in the background (a task
 # run by `manage.py db_worker`); a smaller one at once, in the request.
 IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=256 * 2**10)

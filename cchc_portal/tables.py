@@ -27,6 +27,7 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from cchc_portal.sheet_extent import Limits, SheetTooLarge, SheetUnreadable, column_letters, sheet_extent
 from units.text import fold
 
 HEADER_SEARCH_ROWS = 30
@@ -116,6 +117,32 @@ def _check_size(path: Path | Upload) -> None:
         )
 
 
+def _beyond(limits: Limits, where: str, row: int, column: int, rows: int, columns: int) -> str:
+    """Which limit the cell or line ``where`` at ``row``, ``column`` passes, the
+    grid then being ``rows`` by ``columns``."""
+    if row > limits.rows:
+        return _("%(where)s is beyond row %(limit)s: at most %(limit)s rows are read") % {
+            "where": where,
+            "limit": number_format(limits.rows, force_grouping=True),
+        }
+    if column > limits.columns:
+        return _("%(where)s is beyond column %(letters)s (%(limit)s): at most %(limit)s columns are read") % {
+            "where": where,
+            "letters": column_letters(limits.columns),
+            "limit": number_format(limits.columns, force_grouping=True),
+        }
+    return _(
+        "%(where)s makes the grid %(rows)s rows by %(columns)s columns, %(cells)s cells: "
+        "at most %(limit)s cells are read"
+    ) % {
+        "where": where,
+        "rows": number_format(rows, force_grouping=True),
+        "columns": number_format(columns, force_grouping=True),
+        "cells": number_format(rows * columns, force_grouping=True),
+        "limit": number_format(limits.cells, force_grouping=True),
+    }
+
+
 def _csv_grid(path: Path | Upload, data: bytes) -> list[list]:
     try:
         text = data.decode("utf-8-sig")
@@ -127,17 +154,25 @@ def _csv_grid(path: Path | Upload, data: bytes) -> list[list]:
     delimiter = max(
         ",;\t", key=lambda candidate: max((len(row) for row in csv.reader(sample, delimiter=candidate)), default=0)
     )
-    # Text cells only: blank is empty or spaces. Each row is checked whole in C
-    # (str.strip gives "" for a blank cell), and only a row with a blank cell is
-    # rebuilt: a national file has 1.2 million cells.
     # newline="": a lone carriage return ends a line (old Mac files) instead of
     # breaking the reader, and line breaks inside quoted cells are kept.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    limits = Limits.from_settings()
+    rows: list[list] = []
+    columns = cells = 0
     try:
-        return [
-            cells if all(map(str.strip, cells)) else [cell if cell.strip() else None for cell in cells]
-            for cells in reader
-        ]
+        for row in reader:
+            # The limits as the rows stream; blank is empty or spaces (text cells
+            # only), and a row is checked whole in C (str.strip gives "" for a
+            # blank cell) and rebuilt only when it has a blank cell: a national
+            # file has 1.2 million cells.
+            width = len(row)
+            columns, cells = max(columns, width), cells + width
+            if len(rows) >= limits.rows or width > limits.columns or cells > limits.cells:
+                line = _("line %(line)s") % {"line": number_format(reader.line_num, force_grouping=True)}
+                beyond = _beyond(limits, line, len(rows) + 1, width, len(rows) + 1, columns)
+                raise TableError([f"{path.name}: {beyond}"])
+            rows.append(row if all(map(str.strip, row)) else [cell if cell.strip() else None for cell in row])
     except csv.Error as error:  # a cell over csv.field_size_limit() is the one error the default dialect raises
         raise TableError(
             [
@@ -145,6 +180,7 @@ def _csv_grid(path: Path | Upload, data: bytes) -> list[list]:
                 % {"file": path.name, "line": reader.line_num, "limit": number_format(csv.field_size_limit())}
             ]
         ) from error
+    return rows
 
 
 def _sheet_grid(path: Path | Upload, data: bytes, sheet: str | None) -> list[list]:
@@ -157,6 +193,7 @@ def _sheet_grid(path: Path | Upload, data: bytes, sheet: str | None) -> list[lis
         raise TableError([_("%(file)s is a damaged spreadsheet") % {"file": path.name}]) from error
     if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
         raise TableError([_("%(file)s unpacks to more than the allowed size") % {"file": path.name}])
+    _sheet_extent_check(path, data, sheet)  # before calamine builds any grid
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -179,6 +216,23 @@ def _sheet_grid(path: Path | Upload, data: bytes, sheet: str | None) -> list[lis
     return [
         [None if value == "" or (type(value) is str and value.isspace()) else value for value in row] for row in rows
     ]
+
+
+def _sheet_extent_check(path: Path | Upload, data: bytes, sheet: str | None) -> None:
+    """Refuse a sheet whose grid would pass the limits (``sheet_extent``)."""
+    limits = Limits.from_settings()
+    try:
+        sheet_extent(zipfile.ZipFile(io.BytesIO(data)), sheet, limits)
+    except SheetUnreadable as error:
+        raise TableError([_("%(file)s is a damaged spreadsheet") % {"file": path.name}]) from error
+    except SheetTooLarge as error:
+        cell = f"{column_letters(error.column)}{error.row}"
+        where = _("the declared size (up to cell %(cell)s)") if error.declared else _("cell %(cell)s")
+        where %= {"cell": cell}
+        beyond = _beyond(limits, where, error.row, error.column, error.rows, error.columns)
+        raise TableError(
+            [_("%(file)s, sheet %(sheet)s: %(beyond)s") % {"file": path.name, "sheet": error.sheet, "beyond": beyond}]
+        ) from error
 
 
 def grid(path: Source, *, sheet: str | None = None) -> list[list]:
