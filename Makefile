@@ -63,6 +63,7 @@ check-migrations: $(VENV)/.runtime .env ## Fail if a model change lacks its migr
 bench: $(VENV)/.dev .env ## Benchmarks on a throw-away database (BENCH_DATABASE_URL for PostgreSQL)
 	$(PY) bench/units.py
 	$(PY) bench/recompute.py
+	$(PY) bench/criteria.py
 	$(PY) bench/imports.py
 
 bench-import: $(VENV)/.dev .env ## Import the national wide xlsx and long csv (401,600 cells) against pandas' parse time

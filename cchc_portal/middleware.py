@@ -54,8 +54,9 @@ class RequestLimitsMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """Answers 503 (Retry-After) when a view fails because the database cannot be reached.
-    Other database errors, bugs among them, stay 500s."""
+    """Answers 503 (Retry-After) when a view fails because the database cannot be reached
+    or cancelled a statement that ran past the web's limit (cchc_portal/wsgi.py). Other
+    database errors, bugs among them, stay 500s."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -72,14 +73,32 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
+_BUSY_CODES = {"57P01", "57P02", "57P03", "57014"}
+
+
 def _is_connection_error(exception) -> bool:
     """A lost, refused or busy connection, as opposed to an error of the query itself:
     psycopg2's errors without a server code (connection refused, server closed the
-    connection) or of class 08 (connection) and 57P01-57P03 (shutting down, starting);
-    SQLite's "database is locked"."""
+    connection) or of class 08 (connection), 57P01-57P03 (shutting down, starting) and
+    57014 (a statement cancelled at the web's statement_timeout); SQLite's "database is
+    locked"."""
     if isinstance(exception, InterfaceError):  # the connection was already closed
         return True
     cause = exception.__cause__ or exception
     if hasattr(cause, "pgcode"):
-        return cause.pgcode is None or cause.pgcode.startswith("08") or cause.pgcode in {"57P01", "57P02", "57P03"}
+        return cause.pgcode is None or cause.pgcode.startswith("08") or cause.pgcode in _BUSY_CODES
     return "database is locked" in str(cause)
+
+
+def web_database_options(settings_dict: dict, seconds: int) -> None:
+    """Add the web's limits to a PostgreSQL connection's settings, before it connects
+    (libpq's ``options``: set once for the session, at no cost per request). Its
+    statements end after ``seconds`` (0: never), so a request that would hold a
+    backend longer is cancelled and answered 503 rather than outliving its worker;
+    and they are never JIT-compiled, since no cancel interrupts a compile. Only the
+    web's connections get them (``cchc_portal/wsgi.py``): commands and the background
+    worker may run a national import longer."""
+    if seconds and settings_dict["ENGINE"] == "django.db.backends.postgresql":
+        options = settings_dict.setdefault("OPTIONS", {})
+        limits = f"-c statement_timeout={seconds * 1000} -c jit=off"
+        options["options"] = f"{options.get('options', '')} {limits}".strip()

@@ -7,8 +7,9 @@ refuses to start without ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 Environment: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CACHE_URL,
 CSRF_TRUSTED_ORIGINS, STATIC_ROOT, LOG_LEVEL, TASKS_BACKEND, IMPORT_MAX_BYTES,
 IMPORT_MAX_UNPACKED_BYTES, IMPORT_MAX_ROWS, IMPORT_MAX_COLUMNS, IMPORT_MAX_CELLS,
-IMPORT_BACKGROUND_BYTES, PUBLIC_CACHE_SECONDS, PUBLIC_MAX_AGE, PUBLIC_VERSION_SECONDS,
-AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES, SESSION_COOKIE_AGE.
+FRAMEWORK_MAX_CRITERIA, IMPORT_BACKGROUND_BYTES, PUBLIC_CACHE_SECONDS, PUBLIC_MAX_AGE,
+PUBLIC_VERSION_SECONDS, WEB_STATEMENT_TIMEOUT_SECONDS, AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES,
+SESSION_COOKIE_AGE.
 """
 
 from datetime import timedelta
@@ -119,6 +120,9 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Web requests' statements end after this (PostgreSQL; cchc_portal/wsgi.py), under gunicorn's
+# 30-second worker timeout; 0: no limit. Commands and the background worker have none.
+WEB_STATEMENT_TIMEOUT_SECONDS = env.int("WEB_STATEMENT_TIMEOUT_SECONDS", default=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://cchc")}
@@ -244,6 +248,8 @@ IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=200 * 2
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=1_000)
 IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=4_000_000)
+# The most criteria one framework may hold, typed or from a file (a real one has under 200).
+FRAMEWORK_MAX_CRITERIA = env.int("FRAMEWORK_MAX_CRITERIA", default=1_000)
 # An upload larger than this is checked and imported in the background (a task
 # run by `manage.py db_worker`); a smaller one at once, in the request.
 IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=256 * 2**10)

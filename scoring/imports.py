@@ -37,7 +37,7 @@ from cchc_portal.tables import (
 from scoring import engine
 from scoring.models import Criterion, Framework
 from scoring.selectors import units_rankable
-from scoring.services import CriterionSpec, PublishedResultRow, score_problems
+from scoring.services import CriterionSpec, PublishedResultRow, criteria_count_problem, score_problems
 from scoring.services.bulk import collector_paused
 from scoring.services.results import RANK_MAX
 from scoring.services.scores import KEEP, ScoreCell
@@ -295,6 +295,8 @@ def criteria_from_file(path: Source, *, sheet: str | None = None) -> list[Criter
     optionally kind and component), or ``TableError`` listing every bad cell.
     The tree itself (parents, sums of maxima) is checked by the service."""
     table = find_table(grid(path, sheet=sheet), CRITERION_COLUMNS)
+    if (problem := criteria_count_problem(len(table.rows))) is not None:
+        raise TableError([f"{source_name(path)}: {problem}"])
     problems = _Problems(table)
     specs = []
     for row in table.rows:

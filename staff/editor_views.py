@@ -48,8 +48,11 @@ def criteria_from_text(text: str) -> tuple[list[services.CriterionSpec], list[st
     file (thường, điểm cộng, điểm trừ; thẩm định, điều tra xã hội học) or the
     English ones. The tree itself (parents, sums of maxima) is the service's
     to check."""
+    lines = text.splitlines()
+    if (problem := services.criteria_count_problem(sum(1 for line in lines if line.strip()))) is not None:
+        return [], [problem]
     specs, errors = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         parts = [part.strip() for part in line.split(";" if ";" in line else "\t")]

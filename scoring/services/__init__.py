@@ -10,6 +10,7 @@ from scoring.services.framework_edits import (
 )
 from scoring.services.frameworks import (
     CriterionSpec,
+    criteria_count_problem,
     criteria_tree_link,
     framework_copy,
     framework_create,
@@ -53,6 +54,7 @@ __all__ = [
     "ScoreEntry",
     "ScoreImportReport",
     "ScoringInputError",
+    "criteria_count_problem",
     "criteria_tree_link",
     "framework_bands_set",
     "framework_copy",

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,8 +30,23 @@ class CriterionSpec:
     component: str = Criterion.Component.APPRAISAL
 
 
+def criteria_count_problem(count: int) -> str | None:
+    """Why a tree of ``count`` criteria is refused: more than one framework may
+    hold (``FRAMEWORK_MAX_CRITERIA``; a real framework has under 200)."""
+    limit = settings.FRAMEWORK_MAX_CRITERIA
+    if count <= limit:
+        return None
+    return _("%(count)s criteria: a framework holds at most %(limit)s") % {
+        "count": number_format(count, force_grouping=True),
+        "limit": number_format(limit, force_grouping=True),
+    }
+
+
 def _criteria_errors(criteria: Sequence[CriterionSpec]) -> list[str]:
-    """Maxima that are not amounts, then (when they all are) the tree's problems."""
+    """Too many criteria; else maxima that are not amounts, then (when they all
+    are) the tree's problems."""
+    if (problem := criteria_count_problem(len(criteria))) is not None:
+        return [problem]
     errors = [
         f"{spec.code}: {problem}"
         for spec in criteria
@@ -200,7 +217,8 @@ def framework_criteria_set(
             criterion = by_code[spec.code]
             criterion.name, criterion.max_points, criterion.kind = spec.name, spec.max_points, spec.kind
             criterion.component, criterion.order = spec.component, position
-        Criterion.objects.bulk_update(stored, ["name", "max_points", "kind", "component", "order"])
+        fields = ["name", "max_points", "kind", "component", "order"]
+        Criterion.objects.bulk_update(stored, fields, batch_size=_LINK_BATCH)
     else:
         framework.criteria.all().delete()
         _criteria_create(framework, criteria)
@@ -210,31 +228,50 @@ def framework_criteria_set(
 
 
 def _criteria_create(framework: Framework, criteria: Sequence[CriterionSpec]) -> None:
-    Criterion.objects.bulk_create(
-        Criterion(
-            framework=framework,
-            code=spec.code,
-            name=spec.name,
-            max_points=spec.max_points,
-            order=position,
-            kind=spec.kind,
-            component=spec.component,
+    """Insert a checked tree level by level, parents first, each row with its
+    parent and leaf flag already set: one INSERT a level (a few per batch on
+    SQLite), never an UPDATE whose size grows with the tree."""
+    parents = {engine.parent_code(spec.code) for spec in criteria}
+    levels: dict[int, list[Criterion]] = {}
+    for position, spec in enumerate(criteria):
+        levels.setdefault(spec.code.count("."), []).append(
+            Criterion(
+                framework=framework,
+                code=spec.code,
+                name=spec.name,
+                max_points=spec.max_points,
+                order=position,
+                kind=spec.kind,
+                component=spec.component,
+                is_leaf=spec.code not in parents,
+            )
         )
-        for position, spec in enumerate(criteria)
-    )
-    criteria_tree_link(framework=framework)
+    by_code: dict[str, Criterion] = {}
+    for depth in sorted(levels):
+        for criterion in levels[depth]:
+            criterion.parent = by_code.get(engine.parent_code(criterion.code) or "")
+        # The primary keys come back (RETURNING, on PostgreSQL and SQLite): the next level links to them.
+        by_code.update((criterion.code, criterion) for criterion in Criterion.objects.bulk_create(levels[depth]))
+
+
+_LINK_BATCH = 200  # rows per UPDATE: each is a CASE of this many branches, so its cost stays fixed
 
 
 @transaction.atomic
 def criteria_tree_link(*, framework: Framework) -> None:
     """Set each criterion's parent (from its code's dots) and leaf flag after the
-    tree was created or edited. Two queries plus one bulk update."""
+    tree was edited in place; rows already right are left alone, and the rest
+    are updated in batches of fixed size, so the cost grows with the tree."""
     criteria = {criterion.code: criterion for criterion in framework.criteria.all()}
     parents = {engine.parent_code(code) for code in criteria}
+    changed = []
     for code, criterion in criteria.items():
-        criterion.parent = criteria.get(engine.parent_code(code) or "")
-        criterion.is_leaf = code not in parents
-    Criterion.objects.bulk_update(criteria.values(), ["parent", "is_leaf"])
+        parent = criteria.get(engine.parent_code(code) or "")
+        is_leaf = code not in parents
+        if criterion.parent_id != (parent.pk if parent else None) or criterion.is_leaf != is_leaf:
+            criterion.parent, criterion.is_leaf = parent, is_leaf
+            changed.append(criterion)
+    Criterion.objects.bulk_update(changed, ["parent", "is_leaf"], batch_size=_LINK_BATCH)
 
 
 def _state_check(framework: Framework, allowed: set, action: str) -> None:
