@@ -3,8 +3,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
-from scoring.models import Publication, Result, Revision
+from scoring.models import Framework, Publication, Result, Revision
 
 TWO_PLACES = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -12,6 +13,37 @@ HUNDRED = Decimal(100)
 
 class ScoringInputError(ValidationError):
     """Every problem found in one write; nothing was written."""
+
+
+# What each kind of write allows. A framework in review is locked; a published one
+# takes corrections, with a reason (``revision_create``).
+DRAFT = frozenset({Framework.Status.DRAFT})
+CORRECTABLE = frozenset({Framework.Status.DRAFT, Framework.Status.PUBLISHED})
+CHANGED = pgettext_lazy("refused action", "changed")
+
+
+def framework_lock(framework: Framework, *, allowed: frozenset | set | None = None, action: str = "") -> Framework:
+    """The framework, its row locked until the transaction ends and its state read
+    anew under the lock: the only state a write may trust (a view's read may be
+    stale by the time it writes). Refuses, naming the state, when it is not among
+    ``allowed``; ``action`` says what was refused ("changed", "published").
+    Every write to a framework calls this first, so a save racing a submission or
+    a publication either commits before it or is refused after it. The
+    publication is read in a statement of its own: one joined to the locking
+    statement would be read as of before the wait (PostgreSQL's READ COMMITTED)
+    and miss a publication committed meanwhile. (SQLite takes the database's
+    write lock when the transaction begins: ``transaction_mode`` in the settings.)"""
+    locked = Framework.objects.select_for_update(of=("self",)).get(pk=framework.pk)
+    publication = Publication.objects.filter(framework=locked).first()
+    Framework._meta.get_field("publication").set_cached_value(locked, publication)
+    if allowed is not None and locked.status not in allowed:
+        raise ScoringInputError(
+            [
+                _("framework %(slug)s is %(status)s: it cannot be %(action)s")
+                % {"slug": locked.slug, "status": locked.status_label, "action": action}
+            ]
+        )
+    return locked
 
 
 def amount_problem(label: str, value: object, maximum: Decimal) -> str | None:

@@ -12,7 +12,16 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from scoring.models import Band, BandScheme, Framework, Result, Score
-from scoring.services.common import HUNDRED, TWO_PLACES, ScoringInputError, amount_problem, revision_create
+from scoring.services.common import (
+    CHANGED,
+    DRAFT,
+    HUNDRED,
+    TWO_PLACES,
+    ScoringInputError,
+    amount_problem,
+    framework_lock,
+    revision_create,
+)
 from scoring.services.results import framework_results_recompute
 from units.models import Unit
 
@@ -26,6 +35,7 @@ def framework_details_set(*, framework: Framework, name: str, block_name: str, b
     name, block_name = name.strip(), block_name.strip()
     if not name:
         raise ScoringInputError([_("the framework needs a name")])
+    framework = framework_lock(framework, allowed=DRAFT, action=CHANGED)
     if (framework.name, framework.block_name, framework.band_scheme_id) == (name, block_name, band_scheme.pk):
         return False
     bands_changed = framework.band_scheme_id != band_scheme.pk
@@ -118,7 +128,7 @@ def framework_bands_set(*, framework: Framework, bands: list[tuple[str, Decimal]
     if errors:
         raise ScoringInputError(errors)
     bands = sorted(((label, bound.quantize(TWO_PLACES)) for label, bound in bands), key=lambda band: -band[1])
-    framework = Framework.objects.select_for_update(of=("self",)).select_related("band_scheme").get(pk=framework.pk)
+    framework = framework_lock(framework, allowed=DRAFT, action=CHANGED)
     previous = framework.band_scheme
     if set(previous.bands.values_list("label", "lower_bound")) == set(bands):
         return None
@@ -145,7 +155,7 @@ def framework_participants_set(*, framework: Framework, units: Iterable[Unit], u
     framework's year). Then nothing changes. Otherwise the change is recorded
     as a ``Revision`` by ``user`` and the results are recomputed (ranks, bands,
     the following year's deltas)."""
-    framework = Framework.objects.select_for_update(of=("self",)).select_related("band_scheme").get(pk=framework.pk)
+    framework = framework_lock(framework, allowed=DRAFT, action=CHANGED)
     wanted = {unit.pk: unit for unit in units}
     current = set(framework.participants.values_list("pk", flat=True))
     added, removed = wanted.keys() - current, current - wanted.keys()

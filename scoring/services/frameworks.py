@@ -8,11 +8,20 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from scoring import engine
 from scoring.models import BandScheme, Criterion, Framework, FrameworkEvent, Index, Publication, Score
-from scoring.services.common import ScoringInputError, amount_problem, correction_check, revision_create
+from scoring.services.common import (
+    CHANGED,
+    CORRECTABLE,
+    DRAFT,
+    ScoringInputError,
+    amount_problem,
+    correction_check,
+    framework_lock,
+    revision_create,
+)
 from scoring.services.results import framework_results_recompute
 from units.models import Unit, UnitLineage
 from units.text import slugify_vi
@@ -183,6 +192,7 @@ def framework_criteria_set(
     exceed its new maximum. Changing a published framework needs a ``reason``;
     the change is recorded as a ``Revision`` and results are recomputed."""
     criteria = list(criteria)
+    framework = framework_lock(framework, allowed=CORRECTABLE, action=CHANGED)
     stored = list(framework.criteria.order_by("order", "code"))
     if [_spec_of(criterion) for criterion in stored] == criteria:
         return False
@@ -274,22 +284,11 @@ def criteria_tree_link(*, framework: Framework) -> None:
     Criterion.objects.bulk_update(changed, ["parent", "is_leaf"], batch_size=_LINK_BATCH)
 
 
-def _state_check(framework: Framework, allowed: set, action: str) -> None:
-    if framework.status not in allowed:
-        raise ScoringInputError(
-            [
-                _("framework %(slug)s is %(status)s: it cannot be %(action)s")
-                % {"slug": framework.slug, "status": framework.status_label, "action": action}
-            ]
-        )
-
-
 @transaction.atomic
 def framework_submit(*, framework: Framework, user=None, note: str = "") -> None:
     """Send a draft for review: its scores and criteria are locked until a
     reviewer sends it back or publishes it."""
-    framework = Framework.objects.select_for_update(of=("self",)).select_related("publication").get(pk=framework.pk)
-    _state_check(framework, {Framework.Status.DRAFT}, _("submitted for review"))
+    framework = framework_lock(framework, allowed=DRAFT, action=_("submitted for review"))
     if not framework.results.exists():
         raise ScoringInputError([_("framework %(slug)s has no results yet") % {"slug": framework.slug}])
     Framework.objects.filter(pk=framework.pk).update(in_review=True)
@@ -299,8 +298,7 @@ def framework_submit(*, framework: Framework, user=None, note: str = "") -> None
 @transaction.atomic
 def framework_return(*, framework: Framework, user=None, note: str) -> None:
     """Send a framework in review back to draft, saying why."""
-    framework = Framework.objects.select_for_update(of=("self",)).select_related("publication").get(pk=framework.pk)
-    _state_check(framework, {Framework.Status.REVIEW}, _("sent back"))
+    framework = framework_lock(framework, allowed={Framework.Status.REVIEW}, action=_("sent back"))
     if not note.strip():
         raise ScoringInputError([_("say why the framework goes back to draft")])
     Framework.objects.filter(pk=framework.pk).update(in_review=False)
@@ -321,9 +319,10 @@ def framework_publish(
 ) -> Publication:
     """Make a framework public under its decision ("501/QĐ-UBND", 29/3/2023). Its
     own results are already stored; the next year's are recomputed, since their
-    deltas now have a previous round to compare with."""
-    if Publication.objects.filter(framework=framework).exists():
-        raise ScoringInputError([_("framework %(slug)s is already published") % {"slug": framework.slug}])
+    deltas now have a previous round to compare with. A draft may be published at
+    once (a decision of earlier years, typed in), or after review."""
+    unpublished = {Framework.Status.DRAFT, Framework.Status.REVIEW}
+    framework = framework_lock(framework, allowed=unpublished, action=pgettext("refused action", "published"))
     publication = Publication.objects.create(
         framework=framework,
         decision_number=decision_number,
@@ -344,6 +343,7 @@ def framework_publish(
 def framework_unpublish(*, framework: Framework, user=None) -> None:
     """Withdraw a framework's publication: it becomes a draft again, and the next
     year's results stop comparing with it."""
+    framework = framework_lock(framework)
     if Publication.objects.filter(framework=framework).delete()[0]:
         FrameworkEvent.objects.create(framework=framework, action=FrameworkEvent.Action.WITHDRAWN, user=user)
     _following_round_recompute(framework)
@@ -353,6 +353,7 @@ def framework_unpublish(*, framework: Framework, user=None) -> None:
 def framework_delete(*, framework: Framework) -> None:
     """Delete a framework with its criteria, scores and results; the next year's
     results stop comparing with it."""
+    framework = framework_lock(framework)
     following = Framework.objects.following_round(framework)
     framework.delete()
     if following is not None:

@@ -15,7 +15,16 @@ from cchc_portal.caching import data_version_bump
 from scoring import engine
 from scoring.models import Framework, Result, Score
 from scoring.services import bulk
-from scoring.services.common import HUNDRED, TWO_PLACES, ScoringInputError, amount_problem, revision_create
+from scoring.services.common import (
+    CHANGED,
+    CORRECTABLE,
+    HUNDRED,
+    TWO_PLACES,
+    ScoringInputError,
+    amount_problem,
+    framework_lock,
+    revision_create,
+)
 from units.models import Unit, UnitLineage
 
 _INDEX = gettext_lazy("index")
@@ -125,6 +134,7 @@ def published_results_set(
     changed; the same table again changes nothing. Changing a published
     framework needs a ``reason``; each change is recorded as a ``Revision``."""
     rows = list(rows)
+    framework = framework_lock(framework, allowed=CORRECTABLE, action=CHANGED)
     units, changes = _published_changes(framework, rows)
     changed = len(changes)
     if dry_run or not changed:

@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy
 from scoring import engine
 from scoring.models import Criterion, Framework, Revision, Score, ScoreChange
 from scoring.services import bulk
-from scoring.services.common import ScoringInputError, amount_problem, revision_create
+from scoring.services.common import (
+    CHANGED,
+    CORRECTABLE,
+    ScoringInputError,
+    amount_problem,
+    framework_lock,
+    revision_create,
+)
 from scoring.services.results import ResultsRecompute, framework_results_recompute
 from units.models import Unit
 
@@ -223,7 +230,7 @@ def scores_import(
     them, naming rows)."""
     cells = list(cells)
     # Imports into one framework take turns: each compares with what is stored.
-    Framework.objects.select_for_update().filter(pk=framework.pk).exists()
+    framework = framework_lock(framework, allowed=CORRECTABLE, action=CHANGED)
     stored, whole = _stored_cells(framework, {cell[1] for cell in cells})
     staged, unchanged = _staged_cells(stored, cells)
     created = sum(1 for row in staged if row[6])
@@ -248,8 +255,12 @@ def scores_import(
 
 @transaction.atomic
 def scores_delete(*, scores: QuerySet) -> int:
-    """Delete score cells and recompute the frameworks they belonged to."""
-    frameworks = list(Framework.objects.filter(criteria__scores__in=scores).distinct())
+    """Delete score cells and recompute the frameworks they belonged to, each
+    locked and in a state that allows it (not in review)."""
+    frameworks = [
+        framework_lock(framework, allowed=CORRECTABLE, action=CHANGED)
+        for framework in Framework.objects.filter(criteria__scores__in=scores).distinct().order_by("pk")
+    ]
     deleted, _by_model = scores.delete()
     for framework in frameworks:
         framework_results_recompute(framework=framework)
@@ -321,7 +332,7 @@ def scores_edit(
     locked while the cells are compared and written. Values must be checked
     (``score_problems``)."""
     edits = list(edits)
-    Framework.objects.select_for_update().filter(pk=framework.pk).exists()
+    framework = framework_lock(framework, allowed=CORRECTABLE, action=CHANGED)
     stored = {
         (criterion_id, unit_id): _value(points, na)
         for criterion_id, unit_id, points, na in Score.objects.filter(
