@@ -12,7 +12,14 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from scoring.models import Band, BandScheme, Framework, Result, Score
-from scoring.services.common import HUNDRED, TWO_PLACES, ScoringInputError, amount_problem, revision_create
+from scoring.services.common import (
+    HUNDRED,
+    TWO_PLACES,
+    ScoringInputError,
+    amount_problem,
+    public_version_bump,
+    revision_create,
+)
 from scoring.services.results import framework_results_recompute
 from units.models import Unit
 
@@ -22,7 +29,8 @@ def framework_details_set(*, framework: Framework, name: str, block_name: str, b
     """Set a framework's name, block name (as published; blank: the block's own
     name) and band scheme; returns whether anything changed. A new band scheme
     changes every unit's band, so the results are recomputed. Refuses an empty
-    name."""
+    name. A published framework's name is public: its change moves the public
+    pages' data version; a draft's does not."""
     name, block_name = name.strip(), block_name.strip()
     if not name:
         raise ScoringInputError([_("the framework needs a name")])
@@ -32,7 +40,9 @@ def framework_details_set(*, framework: Framework, name: str, block_name: str, b
     framework.name, framework.block_name, framework.band_scheme = name, block_name, band_scheme
     framework.save(update_fields=["name", "block_name", "band_scheme"])
     if bands_changed:
-        framework_results_recompute(framework=framework)
+        framework_results_recompute(framework=framework)  # moves the version if published
+    else:
+        public_version_bump(framework=framework)
     return True
 
 

@@ -10,8 +10,14 @@ from django.utils.translation import gettext_lazy
 
 from scoring import engine
 from scoring.models import BandScheme, Criterion, Framework, FrameworkEvent, Index, Publication, Score
-from scoring.services.common import ScoringInputError, amount_problem, correction_check, revision_create
-from scoring.services.results import framework_results_recompute
+from scoring.services.common import (
+    ScoringInputError,
+    amount_problem,
+    correction_check,
+    public_version_bump,
+    revision_create,
+)
+from scoring.services.results import following_round_fed, framework_results_recompute
 from units.models import Unit, UnitLineage
 from units.text import slugify_vi
 
@@ -284,7 +290,8 @@ def framework_publish(
 ) -> Publication:
     """Make a framework public under its decision ("501/QĐ-UBND", 29/3/2023). Its
     own results are already stored; the next year's are recomputed, since their
-    deltas now have a previous round to compare with."""
+    deltas now have a previous round to compare with. Moves the public pages'
+    data version."""
     if Publication.objects.filter(framework=framework).exists():
         raise ScoringInputError([_("framework %(slug)s is already published") % {"slug": framework.slug}])
     publication = Publication.objects.create(
@@ -299,30 +306,37 @@ def framework_publish(
     FrameworkEvent.objects.create(
         framework=framework, action=FrameworkEvent.Action.PUBLISHED, user=user, note=decision_number
     )
-    _following_round_recompute(framework)
+    public_version_bump(framework=framework, published=True)
+    _following_round_recompute(framework, published=True)
     return publication
 
 
 @transaction.atomic
 def framework_unpublish(*, framework: Framework, user=None) -> None:
     """Withdraw a framework's publication: it becomes a draft again, and the next
-    year's results stop comparing with it."""
-    if Publication.objects.filter(framework=framework).delete()[0]:
+    year's results stop comparing with it. Moves the public pages' data version
+    (when there was a publication to withdraw)."""
+    withdrawn = bool(Publication.objects.filter(framework=framework).delete()[0])
+    if withdrawn:
         FrameworkEvent.objects.create(framework=framework, action=FrameworkEvent.Action.WITHDRAWN, user=user)
-    _following_round_recompute(framework)
+        public_version_bump(framework=framework, published=True)
+    _following_round_recompute(framework, published=withdrawn)
 
 
 @transaction.atomic
 def framework_delete(*, framework: Framework) -> None:
     """Delete a framework with its criteria, scores and results; the next year's
-    results stop comparing with it."""
-    following = Framework.objects.following_round(framework)
+    results stop comparing with it. Deleting a published framework moves the
+    public pages' data version; a draft's deletion does not."""
+    published = Publication.objects.filter(framework=framework).exists()
+    following = following_round_fed(framework, published=published)  # read before its results go
     framework.delete()
+    public_version_bump(framework=framework, published=published)
     if following is not None:
         framework_results_recompute(framework=following)
 
 
-def _following_round_recompute(framework: Framework) -> None:
-    following = Framework.objects.following_round(framework)
+def _following_round_recompute(framework: Framework, *, published: bool) -> None:
+    following = following_round_fed(framework, published=published)
     if following is not None:
         framework_results_recompute(framework=following)
