@@ -17,7 +17,7 @@ from scoring.services.common import (
     public_version_bump,
     revision_create,
 )
-from scoring.services.results import following_round_fed, framework_results_recompute
+from scoring.services.results import following_round_comparing, framework_results_recompute
 from units.models import Unit, UnitLineage
 from units.text import slugify_vi
 
@@ -329,7 +329,7 @@ def framework_delete(*, framework: Framework) -> None:
     results stop comparing with it. Deleting a published framework moves the
     public pages' data version; a draft's deletion does not."""
     published = Publication.objects.filter(framework=framework).exists()
-    following = following_round_fed(framework, published=published)  # read before its results go
+    following = following_round_comparing(framework, published=published)  # read before its results go
     framework.delete()
     public_version_bump(framework=framework, published=published)
     if following is not None:
@@ -337,6 +337,6 @@ def framework_delete(*, framework: Framework) -> None:
 
 
 def _following_round_recompute(framework: Framework, *, published: bool) -> None:
-    following = following_round_fed(framework, published=published)
+    following = following_round_comparing(framework, published=published)
     if following is not None:
         framework_results_recompute(framework=following)

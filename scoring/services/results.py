@@ -283,7 +283,7 @@ class ResultsRecompute:
 
     def write(self, rows: list[tuple]) -> int:
         """Store the rows, then recompute the following year's round when its
-        deltas point here (``following_round_fed``). Moves the public pages'
+        deltas point here (``following_round_comparing``). Moves the public pages'
         data version only when the framework is published. Returns the number
         of results."""
         bulk.rows_upsert(
@@ -297,13 +297,13 @@ class ResultsRecompute:
             results_version=F("results_version") + 1, results_updated_at=timezone.now()
         )
         published = public_version_bump(framework=self.framework)
-        following = following_round_fed(self.framework, published=published)
+        following = following_round_comparing(self.framework, published=published)
         if following is not None:
             framework_results_recompute(framework=following)
         return len(rows)
 
 
-def following_round_fed(framework: Framework, *, published: bool) -> Framework | None:
+def following_round_comparing(framework: Framework, *, published: bool) -> Framework | None:
     """The following year's round when its deltas compare with ``framework``'s
     results, which is when ``framework`` is published (``published``: it is,
     or was until the write at hand), else None. A draft feeds no round (deltas
