@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "cchc_portal"
     verbose_name = _("CCHC Portal")
-
-    def ready(self):
-        from cchc_portal import caching
-
-        caching.connect_signals()

@@ -1,10 +1,14 @@
 """The public pages' caching, keyed by one data version.
 
-Every change of what the public pages show (units, lineage, frameworks,
-criteria, bands, publications, results) bumps ``DataVersion`` once its
-transaction commits: model saves and deletes through signals, the bulk writes
-(results, units) by calling ``data_version_bump``. A public page then costs one
-query to know whether what a visitor or the cache holds is current:
+The version moves only when something public changes: a publication, a
+correction or any other write to a published framework, a withdrawal, the units
+and their lineage. The writers that know what is public call
+``data_version_bump``, which moves it once their transaction commits: the
+scoring services for a published framework, the units services, the admin for
+what it writes itself. A draft's or a framework in review's writes leave it
+alone, so they neither throw the cached pages away nor tell the public when
+staff are at work. A public page then costs one query to know whether what a
+visitor or the cache holds is current:
 
 - its ETag is a keyed hash of the version, the language, the path and the query
   parameters the page reads, and Last-Modified is the version's time, so a
@@ -22,13 +26,11 @@ import time
 from collections.abc import Callable, Sequence
 from functools import wraps
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -38,18 +40,12 @@ from django.utils.translation import get_language
 
 from cchc_portal.models import DataVersion
 
-# Models whose rows the public pages do not show, or that are written in bulk
-# without signals: their writers bump the version (a score change bumps it
-# through the results it changes). A signal on them would also cost Django's
-# fast delete of 400,000 score cells.
-_NOT_SIGNALLED = {"Score", "ScoreChange", "Revision", "ImportJob", "Result"}
-_SHOWN_APPS = ("units", "scoring")
 # A query parameter longer than this is cut before it reaches a cache key.
 PARAMETER_MAX_LENGTH = 100
 
 
 def data_version() -> int:
-    """The data version: microseconds since 1970 of the last change. One query,
+    """The data version: microseconds since 1970 of the last public change. One query,
     written in SQL (the ORM's query building would cost a cached page a third
     of its time), at most once per PUBLIC_VERSION_SECONDS in a process: a page
     served from the cache then touches no database at all, and a change shows
@@ -83,28 +79,12 @@ def data_version_bump() -> None:
     """Bump the data version when the current transaction commits (at once
     outside a transaction), once per atomic block however many changes it makes
     (a bulk import's thousands of saves make one update). A rolled-back
-    transaction bumps nothing."""
+    transaction bumps nothing. Call it for a change the public sees, never for
+    a draft's: no signal calls it, the writer that knows says so."""
     level = set(connection.savepoint_ids)
     if any(callback is _bump and savepoints == level for savepoints, callback, _robust in connection.run_on_commit):
         return
     transaction.on_commit(_bump)
-
-
-def _changed(sender, **kwargs) -> None:
-    data_version_bump()
-
-
-def connect_signals() -> None:
-    for label in _SHOWN_APPS:
-        for model in apps.get_app_config(label).get_models():
-            if model.__name__ in _NOT_SIGNALLED:
-                continue
-            post_save.connect(_changed, sender=model, dispatch_uid=f"data-version-save-{model._meta.label}")
-            post_delete.connect(_changed, sender=model, dispatch_uid=f"data-version-delete-{model._meta.label}")
-            for field in model._meta.local_many_to_many:
-                m2m_changed.connect(
-                    _changed, sender=field.remote_field.through, dispatch_uid=f"data-version-m2m-{field}"
-                )
 
 
 def _headers(response: HttpResponse, etag: str, last_modified: float) -> HttpResponse:

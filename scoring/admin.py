@@ -23,6 +23,11 @@ class IndexAdmin(admin.ModelAdmin):
     list_display = ["slug", "short_name", "name"]
     search_fields = ["slug", "name", "short_name"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Its name is on the public pages of its published frameworks (a used index cannot be deleted).
+        services.public_version_bump(frameworks=obj.frameworks.all())
+
 
 class BandInline(admin.TabularInline):
     model = Band
@@ -34,6 +39,11 @@ class BandSchemeAdmin(admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name"]
     inlines = [BandInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Shared: its bands are public as soon as one published framework uses it (a used scheme cannot be deleted).
+        services.public_version_bump(frameworks=form.instance.frameworks.all())
 
 
 class CriterionFormSet(forms.BaseInlineFormSet):
@@ -94,9 +104,13 @@ class FrameworkAdmin(admin.ModelAdmin):
 
     @transaction.atomic
     def save_related(self, request, form, formsets, change):
+        # A publication the inline showed: the framework was public, even if the inline deletes it now.
+        was_published = any(formset.model is Publication and formset.initial_form_count() for formset in formsets)
         super().save_related(request, form, formsets, change)
         services.criteria_tree_link(framework=form.instance)
-        services.framework_results_recompute(framework=form.instance)
+        services.framework_results_recompute(framework=form.instance)  # moves the version if published now
+        if was_published:
+            services.public_version_bump(framework=form.instance, published=True)
 
     def delete_model(self, request, obj):
         services.framework_delete(framework=obj)
@@ -200,6 +214,19 @@ class CriterionAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return False
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.public_version_bump(framework=obj.framework)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.public_version_bump(framework=obj.framework)
+
+    def delete_queryset(self, request, queryset):
+        framework_ids = set(queryset.values_list("framework", flat=True))
+        super().delete_queryset(request, queryset)
+        services.public_version_bump(frameworks=Framework.objects.filter(pk__in=framework_ids))
+
 
 @admin.register(Result)
 class ResultAdmin(FrameworkImportMixin, admin.ModelAdmin):
@@ -232,6 +259,7 @@ class PublicationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)  # a corrected number or date changes no figure
+            services.public_version_bump(framework=obj.framework, published=True)  # but is on the pages
             return
         publication = services.framework_publish(
             framework=obj.framework,

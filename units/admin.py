@@ -1,7 +1,26 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from cchc_portal.caching import data_version_bump
 from units.models import Unit, UnitLineage
+
+
+class PublicRowsAdmin(admin.ModelAdmin):
+    """Units and their lineage are public (every unit page, every ranking shows
+    them): each write made here moves the public pages' data version, as
+    ``units_upsert`` does for the imports."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        data_version_bump()  # the change view's transaction also holds the inlines' writes
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        data_version_bump()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        data_version_bump()
 
 
 class PredecessorInline(admin.TabularInline):
@@ -14,7 +33,7 @@ class PredecessorInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(PublicRowsAdmin):
     list_display = ["code", "name", "type_label", "kind", "parent", "valid_from", "valid_to"]
     list_filter = ["kind", "type_label", ("valid_to", admin.EmptyFieldListFilter)]
     search_fields = ["code", "name", "short_name"]
@@ -36,7 +55,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitLineage)
-class UnitLineageAdmin(admin.ModelAdmin):
+class UnitLineageAdmin(PublicRowsAdmin):
     list_display = ["predecessor", "successor", "kind", "effective_date"]
     list_filter = ["kind"]
     search_fields = ["predecessor__code", "predecessor__name", "successor__code", "successor__name"]

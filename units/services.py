@@ -237,7 +237,8 @@ def units_upsert(*, rows: Iterable[UnitRow], lineage: Iterable[LineageRow] = (),
     one. Parents are resolved to the unit holding the parent code during the
     child's life. A lineage link closes its predecessor the day before it takes
     effect (``valid_to``) unless it already ended. Two units with one code may
-    not be in force on the same day. ``dry_run`` reports and writes nothing."""
+    not be in force on the same day. ``dry_run`` reports and writes nothing.
+    A write that changes anything moves the public pages' data version."""
     rows = list(rows)
     links = list(lineage) + _links_from_rows(rows)
     errors = [f"{_where(row)}: {problem}" for row in rows for problem in _row_problems(row)]
@@ -327,8 +328,8 @@ def units_upsert(*, rows: Iterable[UnitRow], lineage: Iterable[LineageRow] = (),
     _links_write(linked, changes)
     if dry_run:
         transaction.set_rollback(True)
-    else:
-        data_version_bump()  # the bulk writes send no signals
+    elif changes.changed:
+        data_version_bump()  # units and lineage are public: every unit page shows them
     return changes
 
 

@@ -1,8 +1,10 @@
 """Writes to scoring. Each function runs in one transaction; a validation failure
 raises ``ScoringInputError`` listing every problem, and then nothing is written.
-Every write that changes figures recomputes the stored results it affects."""
+Every write that changes figures recomputes the stored results it affects. A write
+the public sees (to a published framework, a publication, a withdrawal) moves the
+public pages' data version (``public_version_bump``); a draft's writes do not."""
 
-from scoring.services.common import ScoringInputError
+from scoring.services.common import ScoringInputError, public_version_bump
 from scoring.services.framework_edits import (
     framework_bands_set,
     framework_details_set,
@@ -68,6 +70,7 @@ __all__ = [
     "framework_return",
     "framework_submit",
     "framework_unpublish",
+    "public_version_bump",
     "published_results_changes",
     "published_results_set",
     "score_problems",

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from cchc_portal.caching import data_version_bump
 from scoring.models import Framework, Publication, Result, Revision
 
 TWO_PLACES = Decimal("0.01")
@@ -72,6 +73,25 @@ def correction_check(framework, reason: str) -> tuple[bool, list[str]]:
             _("framework %(slug)s is published: give the reason for this correction") % {"slug": framework.slug}
         ]
     return published, []
+
+
+def public_version_bump(*, framework=None, frameworks=None, published: bool | None = None) -> bool:
+    """Move the public pages' data version (when the transaction commits) if
+    what changed is public: ``framework`` is published, or one of
+    ``frameworks`` (a queryset: those sharing a band scheme or an index) is.
+    ``published`` when the caller knows (True for a publication or a
+    withdrawal), else one query. Returns whether it moved. A draft's or a
+    framework in review's changes show only to staff, who get uncached pages:
+    moving the version would throw away every cached page and tell the public
+    that staff are at work."""
+    if published is None:
+        if framework is not None:
+            published = Publication.objects.filter(framework=framework).exists()
+        else:
+            published = Publication.objects.filter(framework__in=frameworks).exists()
+    if published:
+        data_version_bump()
+    return published
 
 
 def published_figures(framework) -> dict[str, dict]:

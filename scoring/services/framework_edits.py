@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 from scoring.models import Band, BandScheme, Framework, Result, Score
 from scoring.services.common import (
     CHANGED,
+    CORRECTABLE,
     DRAFT,
     HUNDRED,
     TWO_PLACES,
     ScoringInputError,
     amount_problem,
     framework_lock,
+    public_version_bump,
     revision_create,
 )
 from scoring.services.results import framework_results_recompute
@@ -31,18 +33,26 @@ def framework_details_set(*, framework: Framework, name: str, block_name: str, b
     """Set a framework's name, block name (as published; blank: the block's own
     name) and band scheme; returns whether anything changed. A new band scheme
     changes every unit's band, so the results are recomputed. Refuses an empty
-    name."""
+    name, and a framework in review. A published framework may be renamed (its
+    name is public: the change moves the public pages' data version; a draft's
+    does not) but keeps the bands it was published with."""
     name, block_name = name.strip(), block_name.strip()
     if not name:
         raise ScoringInputError([_("the framework needs a name")])
-    framework = framework_lock(framework, allowed=DRAFT, action=CHANGED)
+    framework = framework_lock(framework, allowed=CORRECTABLE, action=CHANGED)
     if (framework.name, framework.block_name, framework.band_scheme_id) == (name, block_name, band_scheme.pk):
         return False
     bands_changed = framework.band_scheme_id != band_scheme.pk
+    if bands_changed and framework.is_published:
+        raise ScoringInputError(
+            [_("framework %(slug)s is published: it keeps the bands it was published with") % {"slug": framework.slug}]
+        )
     framework.name, framework.block_name, framework.band_scheme = name, block_name, band_scheme
     framework.save(update_fields=["name", "block_name", "band_scheme"])
     if bands_changed:
-        framework_results_recompute(framework=framework)
+        framework_results_recompute(framework=framework)  # moves the version if published
+    else:
+        public_version_bump(framework=framework, published=framework.is_published)
     return True
 
 

@@ -20,9 +20,10 @@ from scoring.services.common import (
     amount_problem,
     correction_check,
     framework_lock,
+    public_version_bump,
     revision_create,
 )
-from scoring.services.results import framework_results_recompute
+from scoring.services.results import following_round_comparing, framework_results_recompute
 from units.models import Unit, UnitLineage
 from units.text import slugify_vi
 
@@ -320,7 +321,8 @@ def framework_publish(
     """Make a framework public under its decision ("501/QĐ-UBND", 29/3/2023). Its
     own results are already stored; the next year's are recomputed, since their
     deltas now have a previous round to compare with. A draft may be published at
-    once (a decision of earlier years, typed in), or after review."""
+    once (a decision of earlier years, typed in), or after review. Moves the public
+    pages' data version."""
     unpublished = {Framework.Status.DRAFT, Framework.Status.REVIEW}
     framework = framework_lock(framework, allowed=unpublished, action=pgettext("refused action", "published"))
     publication = Publication.objects.create(
@@ -335,32 +337,39 @@ def framework_publish(
     FrameworkEvent.objects.create(
         framework=framework, action=FrameworkEvent.Action.PUBLISHED, user=user, note=decision_number
     )
-    _following_round_recompute(framework)
+    public_version_bump(framework=framework, published=True)
+    _following_round_recompute(framework, published=True)
     return publication
 
 
 @transaction.atomic
 def framework_unpublish(*, framework: Framework, user=None) -> None:
     """Withdraw a framework's publication: it becomes a draft again, and the next
-    year's results stop comparing with it."""
+    year's results stop comparing with it. Moves the public pages' data version
+    (when there was a publication to withdraw)."""
     framework = framework_lock(framework)
-    if Publication.objects.filter(framework=framework).delete()[0]:
+    withdrawn = bool(Publication.objects.filter(framework=framework).delete()[0])
+    if withdrawn:
         FrameworkEvent.objects.create(framework=framework, action=FrameworkEvent.Action.WITHDRAWN, user=user)
-    _following_round_recompute(framework)
+        public_version_bump(framework=framework, published=True)
+    _following_round_recompute(framework, published=withdrawn)
 
 
 @transaction.atomic
 def framework_delete(*, framework: Framework) -> None:
     """Delete a framework with its criteria, scores and results; the next year's
-    results stop comparing with it."""
+    results stop comparing with it. Deleting a published framework moves the
+    public pages' data version; a draft's deletion does not."""
     framework = framework_lock(framework)
-    following = Framework.objects.following_round(framework)
+    published = framework.is_published
+    following = following_round_comparing(framework, published=published)  # read before its results go
     framework.delete()
+    public_version_bump(framework=framework, published=published)
     if following is not None:
         framework_results_recompute(framework=following)
 
 
-def _following_round_recompute(framework: Framework) -> None:
-    following = Framework.objects.following_round(framework)
+def _following_round_recompute(framework: Framework, *, published: bool) -> None:
+    following = following_round_comparing(framework, published=published)
     if following is not None:
         framework_results_recompute(framework=following)

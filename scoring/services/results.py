@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cchc_portal.caching import data_version_bump
 from scoring import engine
 from scoring.models import Framework, Result, Score
 from scoring.services import bulk
@@ -23,6 +22,7 @@ from scoring.services.common import (
     ScoringInputError,
     amount_problem,
     framework_lock,
+    public_version_bump,
     revision_create,
 )
 from units.models import Unit, UnitLineage
@@ -286,8 +286,10 @@ class ResultsRecompute:
         return rows
 
     def write(self, rows: list[tuple]) -> int:
-        """Store the rows, then recompute the following year's round, whose
-        deltas point here. Returns the number of results."""
+        """Store the rows, then recompute the following year's round when its
+        deltas point here (``following_round_comparing``). Moves the public pages'
+        data version only when the framework is published. Returns the number
+        of results."""
         bulk.rows_upsert(
             Result,
             ("framework_id", "unit_id", *_RECOMPUTED, *_LEFT_ALONE),
@@ -298,11 +300,27 @@ class ResultsRecompute:
         Framework.objects.filter(pk=self.framework.pk).update(
             results_version=F("results_version") + 1, results_updated_at=timezone.now()
         )
-        data_version_bump()
-        following = Framework.objects.following_round(self.framework)
+        published = public_version_bump(framework=self.framework)
+        following = following_round_comparing(self.framework, published=published)
         if following is not None:
             framework_results_recompute(framework=following)
         return len(rows)
+
+
+def following_round_comparing(framework: Framework, *, published: bool) -> Framework | None:
+    """The following year's round when its deltas compare with ``framework``'s
+    results, which is when ``framework`` is published (``published``: it is,
+    or was until the write at hand), else None. A draft feeds no round (deltas
+    compare with the previous *published* round), so its writes leave the next
+    round, maybe a published one, alone; unless that round still compares with
+    it after a withdrawal made without ``framework_unpublish`` (one query, only
+    when there is a following round)."""
+    following = Framework.objects.following_round(framework)
+    if following is None:
+        return None
+    if published or Result.objects.filter(framework=following, previous__framework=framework).exists():
+        return following
+    return None
 
 
 @transaction.atomic
@@ -311,7 +329,8 @@ def framework_results_recompute(*, framework: Framework) -> int:
     (computed mode: from scores; published mode: the stored published index and
     fields), ranks with ties, bands, the previous result (same unit or its single
     predecessor by rename, in the previous year's published round) and the
-    deltas. Then the following year's framework, whose deltas point here. A
+    deltas. Then the following year's framework when its deltas point here. The
+    public pages' data version moves only for a published framework. A
     constant number of queries whatever the number of units. Returns the number
     of results. A caller that holds every score cell of the framework (an
     import that just compared them all) uses ``ResultsRecompute`` and gives

@@ -94,11 +94,21 @@ def test_published_results_are_refused_in_review_too():
     assert not Result.objects.exists()
 
 
-@pytest.mark.parametrize("write", ["framework_details_set", "framework_bands_set", "framework_participants_set"])
-def test_a_published_frameworks_settings_bands_and_participants_stay_as_published(stale, write):
+@pytest.mark.parametrize("write", ["framework_bands_set", "framework_participants_set"])
+def test_a_published_frameworks_bands_and_participants_stay_as_published(stale, write):
     services.framework_publish(framework=stale, decision_number="1/QĐ-UBND", decision_date=date(2023, 3, 29))
     with pytest.raises(services.ScoringInputError, match="is published: it cannot be changed"):
         WRITES[write](stale)
+
+
+def test_a_published_framework_may_be_renamed_but_keeps_its_band_scheme(stale):
+    services.framework_publish(framework=stale, decision_number="1/QĐ-UBND", decision_date=date(2023, 3, 29))
+    assert WRITES["framework_details_set"](stale)
+    other = BandScheme.objects.exclude(pk=stale.band_scheme_id).first()
+    with pytest.raises(services.ScoringInputError) as error:
+        services.framework_details_set(framework=stale, name="Tên mới", block_name="", band_scheme=other)
+    assert error.value.messages == [f"framework {stale.slug} is published: it keeps the bands it was published with"]
+    assert Framework.objects.get(pk=stale.pk).band_scheme_id == stale.band_scheme_id
 
 
 def test_a_correction_after_a_publication_the_caller_did_not_see_needs_a_reason(stale):
