@@ -80,6 +80,8 @@ def test_not_applicable_and_blank(editor, world):
         ("-1", "là số âm"),
         ("mười", "Không phải là số"),
         ("1e3", "Không phải là số"),
+        ("1 0", "Không phải là số"),  # not 10: a space parts thousands only
+        ("12 34", "Không phải là số"),
     ],
 )
 def test_a_bad_cell_is_named_and_nothing_is_written(editor, world, typed, message):
