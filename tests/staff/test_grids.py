@@ -160,3 +160,14 @@ def test_the_grid_pages_cost_a_fixed_number_of_queries(editor, world, django_ass
         assert editor.get(grid_url(world)).status_code == 200
     with django_assert_max_num_queries(12):
         assert editor.get(reverse("staff:criterion_grid", args=[world.framework.slug, "1.1"])).status_code == 200
+
+
+def test_a_two_megabyte_cell_is_named_and_not_echoed_back(editor, world):
+    revisions = Revision.objects.count()
+    response = save(editor, world, {"1.1": "9" * 2 * 2**20, "1.2": "12"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert len(response.content) < 100_000, len(response.content)
+    assert "25000 · 1.1: «" + "9" * 60 + "…»" in page and "Dài hơn 30 ký tự" in page
+    assert f'value="{"9" * 30}"' in page  # the box keeps what it could hold
+    assert cell(world, "1.2").points == Decimal(10) and Revision.objects.count() == revisions
