@@ -86,8 +86,9 @@ def cells_read(framework: Framework, units: list[Unit], criteria: list[Criterion
     ]
 
 
-def cells_save(request, framework: Framework, cells: list[Cell], reason: str) -> tuple[int | None, list[str]]:
-    """Check the cells typed in ``request.POST`` and write the changed ones.
+def cells_save(request, framework: Framework, cells: list[Cell], reason: str | None) -> tuple[int | None, list[str]]:
+    """Check the cells typed in ``request.POST`` and write the changed ones (none
+    when ``reason`` is None: the form refused it, and says why).
     Returns (cells changed, None when nothing was written, problems not tied to a
     cell); each bad cell gets its ``error`` (or ``theirs`` on a conflict) and
     keeps what was typed (its first ``CELL_MAX_LENGTH`` characters)."""
@@ -113,7 +114,7 @@ def cells_save(request, framework: Framework, cells: list[Cell], reason: str) ->
             cell.error = problems[0]
             continue
         edits.append((cell, services.ScoreEdit(cell.criterion.pk, cell.unit.pk, expected, value)))
-    if any(cell.error for cell in cells):
+    if any(cell.error for cell in cells) or reason is None:
         return None, []
     if not edits:
         return 0, []
