@@ -33,7 +33,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
 from django.utils.crypto import salted_hmac
 from django.utils.http import http_date, urlencode
 from django.utils.translation import get_language
@@ -118,7 +118,9 @@ def public_page(*, params: Sequence[str] = ()) -> Callable:
             request.public_params = params  # what the page's links may keep (``public_path``)
             if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
                 response = view(request, *args, **kwargs)
-                patch_cache_control(response, private=True, no_cache=True)
+                # A signed-in user's page may show drafts: no browser or proxy keeps
+                # it (no-store), as the staff pages' never_cache says.
+                add_never_cache_headers(response)
                 return response
             version = data_version()
             query = [(name, [value[:PARAMETER_MAX_LENGTH] for value in request.GET.getlist(name)]) for name in params]

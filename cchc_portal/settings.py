@@ -9,7 +9,8 @@ CSRF_TRUSTED_ORIGINS, STATIC_ROOT, LOG_LEVEL, TASKS_BACKEND, IMPORT_MAX_BYTES,
 IMPORT_MAX_UNPACKED_BYTES, IMPORT_MAX_ROWS, IMPORT_MAX_COLUMNS, IMPORT_MAX_CELLS,
 FRAMEWORK_MAX_CRITERIA, IMPORT_BACKGROUND_BYTES, PUBLIC_CACHE_SECONDS, PUBLIC_MAX_AGE,
 PUBLIC_VERSION_SECONDS, WEB_STATEMENT_TIMEOUT_SECONDS, AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES,
-SESSION_COOKIE_AGE.
+SESSION_COOKIE_AGE,
+TRUSTED_PROXY_COUNT.
 """
 
 from datetime import timedelta
@@ -76,8 +77,15 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # last: it answers a locked-out login
 ]
 
-# Logins: django-axes counts failed attempts per user name and address; after
-# AXES_FAILURE_LIMIT of them that pair is locked out for AXES_COOLOFF_MINUTES.
+# The reverse proxies in front of the portal that append the address they were reached
+# from to X-Forwarded-For (0: none, the portal is reached directly). The client's
+# address is the one the outermost of them saw (cchc_portal.clients).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Logins: django-axes counts failed attempts per pair of user name and client address;
+# after AXES_FAILURE_LIMIT of them that pair, and only that pair, is locked out for
+# AXES_COOLOFF_MINUTES: a stranger's wrong passwords cannot lock a user out everywhere,
+# nor can the proxy's one address make everyone a single client.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -85,7 +93,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair, not either alone
+AXES_CLIENT_IP_CALLABLE = "cchc_portal.clients.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cchc_portal.views.locked_out"
 # Staff sessions end with the browser or after a working day, and their cookies are

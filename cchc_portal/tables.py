@@ -374,8 +374,13 @@ def parse_date(value) -> date | None:
 
 
 _DIGITS = re.compile(r"\d+")
-# Spaces of every kind a spreadsheet or a keyboard puts between thousands.
-_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009'")
+# Spaces of every kind a spreadsheet or a keyboard puts between thousands, and the
+# apostrophe of Swiss-style "1'234".
+_SPACES = " \u00a0\u202f\u2009"
+_SPACED_SEPARATORS = re.compile(f"[{_SPACES}']")
+# A whole part grouped by them: 1 to 3 digits, then groups of exactly 3 ("1 234 567"),
+# optionally a decimal part; "1 0", "1'0" and "12 34" are no thousands groups.
+_SPACED_NUMBER = re.compile(f"[0-9]{{1,3}}(?:[{_SPACES}'][0-9]{{3}})+(?:[.,][0-9]+)?")
 
 
 def parse_number(value) -> Decimal:
@@ -383,7 +388,9 @@ def parse_number(value) -> Decimal:
     decimal comma or dot and optional thousands separators ("13,96", "13.96",
     "1.234,5", "1,234.5", "1 234,5"). With both separators the last one is the
     decimal mark; a single separator used once is the decimal mark, used twice
-    or more it separates thousands. A float a formula left with binary noise
+    or more it separates thousands. Thousands groups, whichever the separator
+    (dot, comma, space, apostrophe), have 3 digits after a first of 1 to 3: "1 0"
+    and "1'0" are refused, not read as 10. A float a formula left with binary noise
     (13.959999999999999) reads as the 2-place value it stands for. Raises
     ``ValueError`` for anything else, booleans included."""
     if isinstance(value, bool):
@@ -405,10 +412,14 @@ def parse_number(value) -> Decimal:
         if not value.is_finite():
             raise ValueError(value)
         return value
-    raw = str(value).translate(_SPACES).replace("\u2212", "-")
+    raw = str(value).replace("\u2212", "-").strip(_SPACES)
     sign = ""
     if raw[:1] in "+-" and raw:
-        sign, raw = raw[0].replace("+", ""), raw[1:]
+        sign, raw = raw[0].replace("+", ""), raw[1:].lstrip(_SPACES)
+    if _SPACED_SEPARATORS.search(raw):
+        if not _SPACED_NUMBER.fullmatch(raw):
+            raise ValueError(value)
+        raw = _SPACED_SEPARATORS.sub("", raw)
     if not raw or not all(part.isdigit() and part.isascii() for part in re.split(r"[.,]", raw) if part) or ".." in raw:
         raise ValueError(value)
     commas, dots = raw.count(","), raw.count(".")

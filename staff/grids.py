@@ -9,14 +9,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.formats import number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from cchc_portal.tables import shown, too_long
 from scoring import engine, services
 from scoring.imports import parse_points
 from scoring.models import Criterion, Framework, Score
 from units.models import Unit
 
 NOT_APPLICABLE_TEXT = "KAD"
+# The most a cell takes (its box's maxlength): any score and "Không áp dụng" fit. A
+# longer one is refused and only that much of it is kept in the box for correcting,
+# so a megabyte typed past the browser does not come back in the page.
+CELL_MAX_LENGTH = 30
 
 
 def value_text(value: engine.ScoreValue, *, localized: bool = True) -> str:
@@ -34,8 +40,8 @@ def parse_cell(text: str) -> engine.ScoreValue:
     text = text.strip()
     if not text:
         return None
-    if len(text) > 30:
-        raise ValueError(text)
+    if len(text) > CELL_MAX_LENGTH:
+        raise ValueError(text[:CELL_MAX_LENGTH])
     return parse_points(text)
 
 
@@ -46,6 +52,7 @@ class Cell:
     value: engine.ScoreValue
     editable: bool
     text: str = ""  # what the input shows: the stored value, or what was typed
+    quoted: str = ""  # what was typed, as a message quotes it (a short prefix of a long one)
     original: str = ""  # the stored value the page was read with, canonical
     error: str = ""
     theirs: str | None = None  # a conflict: the value someone else stored meanwhile
@@ -57,6 +64,10 @@ class Cell:
     @property
     def name(self) -> str:
         return f"c-{self.unit.pk}-{self.criterion.pk}"
+
+    @property
+    def max_length(self) -> int:
+        return CELL_MAX_LENGTH
 
 
 def cells_read(framework: Framework, units: list[Unit], criteria: list[Criterion], editable) -> list[Cell]:
@@ -75,17 +86,21 @@ def cells_read(framework: Framework, units: list[Unit], criteria: list[Criterion
     ]
 
 
-def cells_save(request, framework: Framework, cells: list[Cell], reason: str) -> tuple[int | None, list[str]]:
-    """Check the cells typed in ``request.POST`` and write the changed ones.
+def cells_save(request, framework: Framework, cells: list[Cell], reason: str | None) -> tuple[int | None, list[str]]:
+    """Check the cells typed in ``request.POST`` and write the changed ones (none
+    when ``reason`` is None: the form refused it, and says why).
     Returns (cells changed, None when nothing was written, problems not tied to a
     cell); each bad cell gets its ``error`` (or ``theirs`` on a conflict) and
-    keeps what was typed."""
+    keeps what was typed (its first ``CELL_MAX_LENGTH`` characters)."""
     edits = []
     for cell in cells:
         typed = request.POST.get(cell.name)
         if typed is None or not cell.editable:
             continue
-        cell.text = typed
+        cell.text, cell.quoted = typed.strip(), shown(typed)
+        if len(cell.text) > CELL_MAX_LENGTH:
+            cell.text, cell.error = cell.text[:CELL_MAX_LENGTH], capfirst(too_long(CELL_MAX_LENGTH))
+            continue
         try:
             expected = parse_cell(request.POST.get("o-" + cell.name, ""))
             value = parse_cell(typed)
@@ -99,7 +114,7 @@ def cells_save(request, framework: Framework, cells: list[Cell], reason: str) ->
             cell.error = problems[0]
             continue
         edits.append((cell, services.ScoreEdit(cell.criterion.pk, cell.unit.pk, expected, value)))
-    if any(cell.error for cell in cells):
+    if any(cell.error for cell in cells) or reason is None:
         return None, []
     if not edits:
         return 0, []

@@ -60,7 +60,12 @@ def dashboard(request):
 
 @staff_only
 def framework(request, slug):
-    framework = framework_for(request, slug)
+    return _framework_page(request, framework_for(request, slug))
+
+
+def _framework_page(request, framework, *, publish_form=None, return_form=None, status=200):
+    """The framework's page; with a workflow form the user filled in wrongly, that
+    form with what they typed and its errors (``status`` 400)."""
     access = access_for(request.user)
     participants = framework.participants.order_by("code")
     unit_filter = access.unit_filter(framework)
@@ -73,14 +78,33 @@ def framework(request, slug):
         "participants": [(unit, results.get(unit.pk)) for unit in participants],
         "events": framework.events.select_related("user")[:20],
         "may": {action.value: access.may(action, framework) for action in Action},
-        "publish_form": PublishForm(),
-        "return_form": NoteForm(),
+        "publish_form": publish_form or PublishForm(),
+        "return_form": return_form or NoteForm(),
     }
-    return render(request, "staff/framework.html", context)
+    return render(request, "staff/framework.html", context, status=status)
+
+
+# The most characters of a reason or a note (a correction's reason, a send-back note).
+NOTE_MAX_LENGTH = 2000
+
+
+def note_field(label, *, required: bool = True, required_message=None) -> forms.CharField:
+    """A reason or a note of at most ``NOTE_MAX_LENGTH`` characters: a longer one is
+    refused with the limit named, never cut or dropped, and the form shows it again."""
+    errors = {"max_length": gettext_lazy("At most %(limit_value)d characters: this text has %(show_value)d.")}
+    if required_message:
+        errors["required"] = required_message
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=errors,
+    )
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=gettext_lazy("Why"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    note = note_field(gettext_lazy("Why"), required_message=gettext_lazy("Say why the framework goes back to draft."))
 
 
 class PublishForm(forms.Form):
@@ -112,13 +136,13 @@ def workflow(request, slug):
         elif step == "return":
             form = NoteForm(request.POST)
             if not form.is_valid():
-                raise services.ScoringInputError(_("Say why the framework goes back to draft."))
+                return _framework_page(request, framework, return_form=form, status=400)
             services.framework_return(framework=framework, user=request.user, note=form.cleaned_data["note"])
             messages.success(request, _("Sent back to draft."))
         elif step == "publish":
             form = PublishForm(request.POST)
             if not form.is_valid():
-                raise services.ScoringInputError(_("Give the decision number and date."))
+                return _framework_page(request, framework, publish_form=form, status=400)
             services.framework_publish(framework=framework, user=request.user, **form.cleaned_data)
             messages.success(request, _("Published: the ranking is public."))
         else:
@@ -131,12 +155,7 @@ def workflow(request, slug):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for the correction"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reason = note_field(gettext_lazy("Reason for the correction"), required=False)
 
 
 def _grid_response(request, framework, cells, template, context):
@@ -148,7 +167,8 @@ def _grid_response(request, framework, cells, template, context):
         if not may_edit or not any(cell.editable for cell in cells):
             raise PermissionDenied
         form = ReasonForm(request.POST)
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        # A reason refused (too long) writes nothing: the cells are still checked.
+        reason = form.cleaned_data["reason"] if form.is_valid() else None
         changed, problems = grids.cells_save(request, framework, cells, reason)
         if changed is not None:
             message = ngettext("Saved: %(count)d cell changed.", "Saved: %(count)d cells changed.", changed)

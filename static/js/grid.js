@@ -1,5 +1,7 @@
 /* Score-entry grids: check each typed cell as the server will (0..maximum,
-   2 decimal places, a decimal comma or dot, KAD for not applicable) and, on a
+   2 decimal places, a decimal comma or dot, thousands groups, KAD for not
+   applicable: number() reads text as cchc_portal.tables.parse_number does, and
+   tests/browser/test_staff_grid.py holds the two to the same verdicts) and, on a
    unit's grid, recompute the subtotals, total, applicable maximum and index as
    you type. The server checks again and computes what is stored. */
 (function () {
@@ -7,17 +9,51 @@
   var form = document.querySelector("form.grid");
   if (!form) { return; }
   var text = JSON.parse(document.getElementById("grid-text").textContent);
-  var NA = /^(kad|k\.?a\.?d\.?|n\/?a|không áp dụng|khong ap dung|not applicable)$/i;
-  var NUMBER = /^\d{1,5}(?:[.,]\d{1,2})?$/;
+  // The server's tokens for not applicable (scoring.imports.NOT_APPLICABLE_TOKENS), compared
+  // as its header_key does: without diacritics, lower case, anything else a single space.
+  var NA = ["kad", "k a d", "n a", "na", "khong ap dung", "not applicable"];
+  var SPACES = "[ \u00a0\u202f\u2009]";
+  var SPACED = new RegExp(SPACES + "|'"), EDGES = new RegExp("^" + SPACES + "+|" + SPACES + "+$", "g");
+  var SPACED_NUMBER = new RegExp("^[0-9]{1,3}(?:(?:" + SPACES + "|')[0-9]{3})+(?:[.,][0-9]+)?$");
 
-  function cents(raw) { // "13,96" -> 1396; null when blank; "NA"; NaN when bad
+  function key(value) {
+    return value.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase()
+      .replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  function number(raw) { // cchc_portal.tables.parse_number on text: [sign, whole, fraction] or null
+    var value = raw.replace(/\u2212/g, "-").replace(EDGES, ""), sign = "";
+    if (/^[+-]/.test(value)) { sign = value[0] === "-" ? "-" : ""; value = value.slice(1).replace(EDGES, ""); }
+    if (SPACED.test(value)) { // thousands parted by spaces or apostrophes: groups of 3 only
+      if (!SPACED_NUMBER.test(value)) { return null; }
+      value = value.replace(new RegExp(SPACES + "|'", "g"), "");
+    }
+    if (!value || !/^[0-9.,]*$/.test(value) || value.indexOf("..") >= 0) { return null; }
+    var commas = value.split(",").length - 1, dots = value.split(".").length - 1, mark = "";
+    if (commas && dots) { mark = value.lastIndexOf(",") > value.lastIndexOf(".") ? "," : "."; }
+    else if (commas === 1 || dots === 1) { mark = commas ? "," : "."; }
+    var at = mark ? value.lastIndexOf(mark) : -1;
+    var whole = at < 0 ? value : value.slice(0, at), fraction = at < 0 ? "" : value.slice(at + 1);
+    var groups = whole.split(whole.indexOf(",") >= 0 ? "," : ".");
+    if (groups.length > 1 && (groups[0].length < 1 || groups[0].length > 3 ||
+        groups.slice(1).some(function (group) { return group.length !== 3; }))) { return null; }
+    whole = whole.replace(/[.,]/g, "");
+    if (!whole && !fraction) { return null; }
+    return [sign, whole || "0", fraction];
+  }
+
+  function cents(raw) { // "13,96" -> 1396; null when blank; "NA"; "PLACES"; NaN when bad
     var value = raw.trim();
     if (!value) { return null; }
-    if (NA.test(value)) { return "NA"; }
-    if (/^\d{1,5}(?:[.,]\d+)?$/.test(value) && !NUMBER.test(value)) { return "PLACES"; }
-    if (!NUMBER.test(value)) { return NaN; }
-    var parts = value.replace(",", ".").split(".");
-    return parseInt(parts[0], 10) * 100 + (parts[1] ? parseInt((parts[1] + "0").slice(0, 2), 10) : 0);
+    if (value.length > 30) { return NaN; }
+    if (NA.indexOf(key(value)) >= 0) { return "NA"; }
+    var parts = number(value);
+    if (!parts) { return NaN; }
+    var whole = parts[1].replace(/^0+(?=.)/, ""), fraction = parts[2].replace(/0+$/, "");
+    if (fraction.length > 2) { return "PLACES"; }
+    var amount = whole.length > 9 ? Infinity : parseInt(whole, 10) * 100 + parseInt((fraction + "00").slice(0, 2), 10);
+    if (parts[0] === "-" && amount !== 0) { return NaN; } // negative: no score
+    return amount;
   }
   function show(amount) { // cents -> "13,96"
     var negative = amount < 0, whole = Math.floor(Math.abs(amount) / 100), part = Math.abs(amount) % 100;

@@ -15,9 +15,10 @@ from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from playwright.sync_api import Page, expect
 
-from scoring import services
+from scoring import engine, services
 from scoring.models import Criterion, Framework, Result, Score
 from staff.demo import DEMO_SOURCE, demo_staff_load
+from staff.grids import parse_cell
 from tests.browser.conftest import TIMEOUT_MS, Browse
 
 pytestmark = pytest.mark.browser
@@ -240,3 +241,51 @@ def test_the_second_of_two_saves_of_one_cell_is_refused_with_the_cell_listed(bro
         context.close()
     score = Score.objects.get(criterion=grid.leaves[code], unit=grid.unit)
     assert score.points == grid.typed
+
+
+# What people type, and what they mistype: the browser must refuse exactly what the
+# server refuses, or a good value could not be sent and a bad one be sent for nothing.
+TYPED = [
+    "1,5",
+    "1.50",
+    "1,500",  # 1.5: zeros past the second place are no extra precision
+    "1.000",
+    "+1",
+    "-0",
+    "1.",
+    ",5",
+    " 1,25\u00a0",
+    "1 0",  # not 10
+    "1'0",
+    "12 34",
+    "1 234,5",
+    "-1",
+    "99,999",
+    "1,2,3",
+    "1e3",
+    "mười",
+    "٣",
+    "KAD",
+    "k.a.d.",
+    "N/A",
+    "Không áp dụng",
+    "KHONG AP DUNG",
+    "",
+]
+
+
+def test_the_browser_refuses_a_cell_exactly_when_the_server_does(browse, grid):
+    page = sign_in(browse, grid.path)
+    leaf = grid.typed_leaf
+    cell = grid.cell(page, leaf.code)
+    for typed in TYPED:
+        try:
+            value = parse_cell(typed)
+            refused = value not in (None, engine.NOT_APPLICABLE) and bool(services.score_problems(leaf, value))
+        except ValueError:
+            refused = True
+        cell.fill(typed)
+        if refused:
+            expect(cell, typed).to_have_attribute("aria-invalid", "true")
+        else:
+            expect(cell, typed).not_to_have_attribute("aria-invalid", "true")

@@ -157,3 +157,45 @@ def test_a_typed_cell_longer_than_thirty_characters_is_refused_before_parsing():
 def test_control_characters_are_dropped_from_text_cells():
     assert text("Huyện\x00 Đồng\x01Phú\x7f\x1b") == "Huyện ĐồngPhú"
     assert text("a\u00a0\u00a0b\tc") == "a b c"
+
+
+@pytest.mark.parametrize("value", ["1 0", "1'0", "12 34", "1 2345", "1 234 56", "1234 567", "1 234,5 6", "1 234.567,8"])
+def test_digits_parted_by_spaces_or_apostrophes_other_than_in_thousands_are_refused(value):
+    # Regression: every space and apostrophe was dropped first, so "1 0" and "1'0" read as 10.
+    with pytest.raises(ValueError):
+        parse_number(value)
+    with pytest.raises(ValueError):
+        parse_points(value)
+    with pytest.raises(ValueError):
+        parse_cell(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1 234,5", Decimal("1234.5")),
+        ("1 234.5", Decimal("1234.5")),
+        ("1'234'567.25", Decimal("1234567.25")),
+        ("1\u00a0234\u202f567", Decimal("1234567")),
+        ("417\u2009983", Decimal("417983")),
+        (" 13,96\u00a0", Decimal("13.96")),
+        ("- 1 234", Decimal("-1234")),
+    ],
+)
+def test_thousands_parted_by_spaces_or_apostrophes_are_read(value, expected):
+    assert parse_number(value) == expected
+
+
+@HOSTILE
+@given(
+    st.integers(min_value=1, max_value=10**12),
+    st.sampled_from([" ", "\u00a0", "\u202f", "\u2009", "'"]),
+    st.integers(min_value=1, max_value=12),
+)
+def test_a_separator_is_read_only_between_groups_of_three(number, separator, position):
+    digits = str(number)
+    grouped = f"{int(digits):,}".replace(",", separator)
+    assert parse_number(grouped) == number
+    if position < len(digits) and (len(digits) - position) % 3:
+        with pytest.raises(ValueError):
+            parse_number(digits[:position] + separator + digits[position:])

@@ -11,6 +11,7 @@ from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -219,7 +220,23 @@ def test_staff_get_private_uncached_pages_and_see_drafts(admin_client):
     framework = make_framework(year=2030, units=UnitFactory.create_batch(2), rows=FIELDS)
     response = admin_client.get(framework.get_absolute_url())
     assert response.status_code == 200 and "ETag" not in response
-    assert "private" in response["Cache-Control"]
+    assert not_stored(response)
+
+
+def not_stored(response) -> bool:
+    """Whether no browser or proxy may keep the page: private, and no-store besides no-cache."""
+    directives = {part.strip().partition("=")[0] for part in response["Cache-Control"].split(",")}
+    return {"private", "no-cache", "no-store"} <= directives and "public" not in directives
+
+
+def test_pages_shown_to_a_signed_in_user_are_never_stored(admin_client, four_units):
+    published = Framework.objects.published().get()
+    public = admin_client.get(published.get_absolute_url())
+    staff = admin_client.get(reverse("staff:framework", args=[published.slug]))
+    assert public.status_code == staff.status_code == 200
+    assert not_stored(public) and not_stored(staff)
+    anonymous = Client().get(published.get_absolute_url())
+    assert anonymous.status_code == 200 and not not_stored(anonymous) and "public" in anonymous["Cache-Control"]
 
 
 def test_unpublished_frameworks_stay_hidden_on_pages_downloads_and_compare(client):

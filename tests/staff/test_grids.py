@@ -80,6 +80,8 @@ def test_not_applicable_and_blank(editor, world):
         ("-1", "là số âm"),
         ("mười", "Không phải là số"),
         ("1e3", "Không phải là số"),
+        ("1 0", "Không phải là số"),  # not 10: a space parts thousands only
+        ("12 34", "Không phải là số"),
     ],
 )
 def test_a_bad_cell_is_named_and_nothing_is_written(editor, world, typed, message):
@@ -158,3 +160,36 @@ def test_the_grid_pages_cost_a_fixed_number_of_queries(editor, world, django_ass
         assert editor.get(grid_url(world)).status_code == 200
     with django_assert_max_num_queries(12):
         assert editor.get(reverse("staff:criterion_grid", args=[world.framework.slug, "1.1"])).status_code == 200
+
+
+def test_a_two_megabyte_cell_is_named_and_not_echoed_back(editor, world):
+    revisions = Revision.objects.count()
+    response = save(editor, world, {"1.1": "9" * 2 * 2**20, "1.2": "12"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert len(response.content) < 100_000, len(response.content)
+    assert "25000 · 1.1: «" + "9" * 60 + "…»" in page and "Dài hơn 30 ký tự" in page
+    assert f'value="{"9" * 30}"' in page  # the box keeps what it could hold
+    assert cell(world, "1.2").points == Decimal(10) and Revision.objects.count() == revisions
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_a_reason_over_the_limit_is_refused_naming_it_and_nothing_is_written(editor, world, published):
+    # Regression: on a draft a 3,000-character reason was dropped and the cells saved without it.
+    if published:
+        services.framework_publish(framework=world.framework, decision_number="9/QĐ", decision_date=date(2023, 3, 1))
+    revisions = Revision.objects.count()
+    reason = "Sai sót khi nhập " * 180  # 3,059 characters and a space
+    response = save(editor, world, {"1.1": "12,5"}, reason=reason)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Chưa lưu gì" in page and "Tối đa 2000 ký tự: nội dung này có 3059 ký tự." in page
+    assert 'value="12,5"' in page  # the typed cell stays in its box
+    assert (reason.strip() in page) is published  # and the reason in its box where there is one
+    assert cell(world, "1.1").points == Decimal(10) and Revision.objects.count() == revisions
+
+
+def test_a_reason_at_the_limit_is_kept_whole(editor, world):
+    reason = "a" * 2000
+    assert save(editor, world, {"1.1": "12,5"}, reason=reason).status_code == 302
+    assert Revision.objects.latest("pk").reason == reason
