@@ -7,13 +7,17 @@ from scoring.models import Band, BandScheme, Index
 from tests.factories import UnitFactory, publish, score
 
 
-def hostile_rounds(*, unit_names, criterion_names, band_labels, framework_name, block_name="", scope="70"):
-    """Two published rounds (2021, 2022) of one series whose units, criteria (20
-    points each), two bands (from 80, from 0), framework and block carry the given
-    names (``framework_name`` with ``{year}``). The i-th unit's index is 90 − 5i
-    in 2021 and 70 + 5i in 2022, so the first falls by 20 and 4 ranks and every
-    change column holds negative numbers. Returns (2022 framework, units)."""
-    units = [UnitFactory(name=name, short_name=name[:50]) for name in unit_names]
+def named_units(names):
+    return [UnitFactory(name=name, short_name=name[:50]) for name in names]
+
+
+def hostile_rounds(*, units, criterion_names, band_labels, framework_name, block_name="", scope="70"):
+    """Two published rounds (2021, 2022) of one series ranking ``units``, whose
+    criteria (20 points each), two bands (from 80, from 0), framework and block
+    carry the given names (``framework_name`` with ``{year}``). The i-th unit's
+    index is 90 − 5i in 2021 and 70 + 5i in 2022, so the first falls by 20 and 4
+    ranks and every change column holds negative numbers. Returns (2022
+    framework, units)."""
     scheme = BandScheme.objects.create(name=f"hostile {scope}")
     Band.objects.bulk_create(
         Band(scheme=scheme, label=label, lower_bound=Decimal(bound))

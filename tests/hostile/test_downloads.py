@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from scoring import exports
-from tests.hostile.samples import hostile_rounds
+from tests.hostile.samples import hostile_rounds, named_units
 from tests.hostile.test_cells import ABSURD, HOSTILE
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 @pytest.fixture
 def rounds():
     return hostile_rounds(
-        unit_names=NAMES,
+        units=named_units(NAMES),
         criterion_names=NAMES,
         band_labels=("=Tốt", "Khá;-1"),
         framework_name="@Chỉ số {year};=1+1",
