@@ -6,7 +6,10 @@ The dicts are written by hand rather than through ``plotly.graph_objects``, whos
 validation costs more than rendering the whole ranking page. Numbers go out as
 floats with two places (chart positions only: the tables beside the charts show
 the exact figures); labels in the page's language, numbers in its style
-(``separators``: "93,91" in Vietnamese).
+(``separators``: "93,91" in Vietnamese). Every label is inert text: plotly.js
+draws a subset of HTML in its text (``<a href>`` as a real link, ``<b>``,
+``<br>``), so ``_inert`` writes < > & as entities, which plotly.js shows as
+those characters (see ``plotly_text``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,32 @@ BAND_COLOURS = ("#1b7837", "#2166ac", "#b35806", "#8c510a", "#b2182b", "#542788"
 NO_BAND_COLOUR = "#6e7781"
 LINE_COLOURS = ("#2166ac", "#b35806", "#1b7837", "#762a83")
 _BAR_HEIGHT = 22  # pixels per unit in a horizontal bar chart
+# The keys under which plotly.js draws a string as text: trace names (legend,
+# hover), category values (tick labels, hover), titles' and annotations' text,
+# tick and hover texts. Not ``hovertemplate``: it is this module's own markup
+# (``<extra>``), and the labels it shows come in through the keys above.
+_TEXT_KEYS = frozenset({"name", "x", "y", "categoryarray", "text", "ticktext", "hovertext"})
+_PLOTLY_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def plotly_text(text: str) -> str:
+    """``text`` as plotly.js shows it literally: it reads tags (``<a href>``,
+    ``<b>``, ``<br>``) in any text it draws, and decodes &amp;, &lt;, &gt; and
+    numeric entities, but not &quot; (hence not ``html.escape``'s quotes).
+    "Sở <KH&CN>" becomes "Sở &lt;KH&amp;CN&gt;", which it draws as "Sở <KH&CN>"."""
+    return text.translate(_PLOTLY_ENTITIES)
+
+
+def _inert(node, key: str | None = None):
+    """The figure ``node`` with every string under a text key made ``plotly_text``:
+    one pass over the finished figure, so that no label escapes it."""
+    if isinstance(node, dict):
+        return {name: _inert(value, name) for name, value in node.items()}
+    if isinstance(node, list):
+        return [_inert(value, key) for value in node]
+    if isinstance(node, str) and key in _TEXT_KEYS:
+        return plotly_text(node)
+    return node
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -72,7 +101,7 @@ def ranking_bars(rows: Sequence[RankingRow], band_labels: Sequence[str]) -> dict
         trace["x"].append(_number(result.index))
         trace["y"].append(result.display_name)
     names = [row.result.display_name for row in rows]
-    return {
+    figure = {
         "data": [traces[label] for label in sorted(traces, key=lambda label: _position(label, band_labels))],
         "layout": _layout(
             height=max(len(rows), 3) * _BAR_HEIGHT + 90,
@@ -88,6 +117,7 @@ def ranking_bars(rows: Sequence[RankingRow], band_labels: Sequence[str]) -> dict
             margin={"l": 10, "r": 10, "t": 40, "b": 40},
         ),
     }
+    return _inert(figure)
 
 
 def _position(label: str, band_labels: Sequence[str]) -> int:
@@ -152,7 +182,7 @@ def results_over_time(series: Sequence[tuple[str, Sequence[Result]]], *, with_ra
             "fixedrange": True,
             "showgrid": False,
         }
-    return {"data": traces, "layout": layout}
+    return _inert({"data": traces, "layout": layout})
 
 
 def series_of(results: Sequence[Result]) -> list[tuple[str, list[Result]]]:

@@ -3,9 +3,10 @@ and a blank scoring template that ``import_scores`` reads back.
 
 Values stay typed until the last step: numbers as ``Decimal`` or ``int``, so a
 spreadsheet gets real numbers (a negative change is −4.21, not text), and a
-``Decimal`` becomes a float only when written to an XLSX cell. Every text cell
-goes through ``safe_text``: a unit name such as ``=HYPERLINK(…)`` must not run
-as a formula in the spreadsheet that opens the file.
+``Decimal`` becomes a float only when written to an XLSX cell. No text runs as a
+formula in the spreadsheet that opens a download, whatever a unit or criterion
+is named (``=HYPERLINK(…)``): a CSV quotes every cell and every text cell goes
+through ``safe_text``; an XLSX marks every text cell as a string.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -37,6 +39,12 @@ from scoring.services.common import ScoringInputError
 # Characters that make a spreadsheet read a cell as a formula (or, for tab and
 # carriage return, let one slip past a naive check): OWASP's CSV injection list.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Where a spreadsheet may start a cell inside a text: at its start, and after any
+# character that some reading of the file takes as a separator or a line end. A
+# Vietnamese CSV opened with commas splits "x,=2+3" at its comma, quotes or not
+# (a spreadsheet honours a quote only at a cell's start); the spaces and quotes
+# that may come first are skipped, as a spreadsheet that trims cells would.
+_FORMULA_START = re.compile(r"(?:^|(?<=[,;\t\r\n]))[ \"]*(?=[=+\-@\t\r])")
 
 # The scoring template's labels are Vietnamese whatever the page's language:
 # the import reader looks for exactly these, so template and reader agree.
@@ -59,10 +67,12 @@ Cell = str | int | Decimal | None
 
 
 def safe_text(value: str) -> str:
-    """Text that no spreadsheet runs as a formula: a leading apostrophe before
-    = + - @, tab or carriage return ("'=HYPERLINK(…)"). Only for text cells:
-    numbers are written as numbers and never pass through here."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+    """CSV text that no spreadsheet runs as a formula, whichever separator it
+    reads the file with: an apostrophe before every formula start (= + - @, tab
+    or carriage return) at the text's start or after a comma, semicolon, tab or
+    line break, spaces and quotes between ("'=HYPERLINK(…)", "x,'=2+3,"). Only
+    for text cells: numbers are written as numbers and never pass through here."""
+    return _FORMULA_START.sub(lambda start: f"{start.group()}'", value)
 
 
 def sheet_title(text: str) -> str:
@@ -168,7 +178,9 @@ def _csv_cell(value: Cell) -> str:
 def results_csv(framework: Framework, ranking: Ranking | None = None) -> bytes:
     """``results_table`` as CSV, UTF-8 with a BOM (so Excel reads the diacritics).
     Vietnamese: a decimal comma, hence semicolons between cells, as a Vietnamese
-    spreadsheet writes them; English: a dot and commas. Numbers unquoted.
+    spreadsheet writes them; English: a dot and commas. Every cell in double
+    quotes, numbers too (a spreadsheet still reads "-5,00" as a number), so that
+    no separator inside a cell splits it; text made safe (``safe_text``).
     ``ranking``: the rows a page shows (filtered, sorted); all of them by default."""
     return table_csv(*_results_table(ranking or ranking_for(framework=framework)))
 
@@ -177,7 +189,7 @@ def table_csv(headers: list[str], rows: list[list[Cell]]) -> bytes:
     """A table of typed cells as ``results_csv`` writes it."""
     delimiter = ";" if get_format("DECIMAL_SEPARATOR") == "," else ","
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter)
+    writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL)
     writer.writerow([safe_text(header) for header in headers])
     writer.writerows([_csv_cell(value) for value in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
@@ -185,13 +197,18 @@ def table_csv(headers: list[str], rows: list[list[Cell]]) -> bytes:
 
 def _write(sheet: Worksheet, row: int, column: int, value: Cell, *, text_format: bool = False):
     """One cell: a Decimal as a float shown with two places, an int as is, text
-    made safe (and kept text with ``text_format``, so "1.1" never turns into a number)."""
+    as a string cell (and kept text when edited with ``text_format``, so "1.1"
+    never turns into a number)."""
     if isinstance(value, str):
         # A control character (typed into a name through the admin) would make openpyxl refuse the whole file.
-        value = safe_text(ILLEGAL_CHARACTERS_RE.sub("", value))
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     elif isinstance(value, Decimal):
         value = float(value)
     cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        # openpyxl makes "=…" a formula and "#N/A" an error; a string cell shows
+        # the text as it is, without the apostrophe a CSV needs.
+        cell.data_type = "s"
     if isinstance(value, float):
         cell.number_format = _DECIMAL_FORMAT
     elif text_format:
@@ -237,8 +254,9 @@ def _results_title(ranking: Ranking) -> str:
 def results_xlsx(framework: Framework, ranking: Ranking | None = None) -> bytes:
     """``results_table`` as an XLSX workbook: a title row (framework name,
     decision number and date once published), a bold header row frozen above the
-    data, numbers as numeric cells (decimals shown with two places), text made
-    safe from formula injection, column widths fitted to the contents.
+    data, numbers as numeric cells (decimals shown with two places), text as
+    string cells (never a formula, whatever it starts with), column widths
+    fitted to the contents.
     ``ranking`` as for ``results_csv``."""
     ranking = ranking or ranking_for(framework=framework)
     title = _results_title(ranking)

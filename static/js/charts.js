@@ -16,6 +16,9 @@
       displayModeBar: false,
       displaylogo: false,
       scrollZoom: false,
+      // A label between dollar signs stays text even if MathJax were ever on the
+      // page (the figures' labels come escaped from scoring/charts.py).
+      typesetMath: false,
     });
   }
 

@@ -275,12 +275,12 @@ def test_formula_text_in_a_name_is_stored_as_plain_text_and_exported_safely(db, 
     assert names == {"01": '=CMD("/C calc")!A1', "02": "@SUM(1+1)", "03": "-2+3"}
     headers, rows = ["Mã", "Tên"], [[code, name] for code, name in sorted(names.items())]
     exported = exports.table_csv(headers, rows).decode("utf-8-sig").splitlines()
-    assert exported[1:] == ['01,"\'=CMD(""/C calc"")!A1"', "02,'@SUM(1+1)", "03,'-2+3"]
+    assert exported[1:] == ['"01","\'=CMD(""/C calc"")!A1"', '"02","\'@SUM(1+1)"', '"03","\'-2+3"']
     sheet = openpyxl.load_workbook(io.BytesIO(exports.table_xlsx("T", "T", headers, rows))).active
     assert [(cell.value, cell.data_type) for cell in sheet["B"][2:]] == [
-        ('\'=CMD("/C calc")!A1', "s"),
-        ("'@SUM(1+1)", "s"),
-        ("'-2+3", "s"),
+        ('=CMD("/C calc")!A1', "s"),
+        ("@SUM(1+1)", "s"),
+        ("-2+3", "s"),
     ]
 
 

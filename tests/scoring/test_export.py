@@ -190,12 +190,16 @@ def read_csv(data, delimiter):
 def test_vietnamese_csv_has_a_bom_semicolons_and_decimal_commas(rounds):
     framework, units = rounds
     data = results_csv(framework)
-    assert data.startswith(BOM + "Hạng;Đồng hạng;Mã;Đơn vị;Chỉ số;Xếp loại;± Chỉ số;± Hạng;".encode())
+    assert data.startswith(BOM + '"Hạng";"Đồng hạng";"Mã";"Đơn vị";"Chỉ số";"Xếp loại";"± Chỉ số";"± Hạng";'.encode())
     lines = data.decode("utf-8-sig").splitlines()
-    assert lines[1] == f"1;;{units['a'].code};Huyện Đồng Phú;93,91;Xuất sắc;13,91;1;40,00;10,00;53,91;3,91"
-    assert lines[2].startswith(f"2;đồng hạng;{units['b'].code};")
-    assert lines[2].endswith(";85,00;Tốt;-5,00;-1;30,00;-10,00;55,00;5,00")  # numbers unquoted, minus unescaped
-    assert lines[5] == f";;{units['e'].code};Huyện Chưa Chấm;;;;;0,00;;0,00;"
+    code = units["a"].code
+    assert lines[1] == (
+        f'"1";"";"{code}";"Huyện Đồng Phú";"93,91";"Xuất sắc";"13,91";"1";"40,00";"10,00";"53,91";"3,91"'
+    )
+    assert lines[2].startswith(f'"2";"đồng hạng";"{units["b"].code}";')
+    # Every cell quoted, numbers too; a minus is a number's sign, not escaped.
+    assert lines[2].endswith(';"85,00";"Tốt";"-5,00";"-1";"30,00";"-10,00";"55,00";"5,00"')
+    assert lines[5] == f'"";"";"{units["e"].code}";"Huyện Chưa Chấm";"";"";"";"";"0,00";"";"0,00";""'
     header = read_csv(data, ";")[0]
     assert (header[8], header[10]) == ("1. Tiêu chí 1 (40,00)", "2. Tiêu chí 2 (60,00)")
 
@@ -217,7 +221,7 @@ def test_english_csv_has_commas_and_decimal_points(rounds):
         "1. Tiêu chí 1 (40.00)",
     ]
     assert data.decode("utf-8-sig").splitlines()[2] == (
-        f"2,tied,{units['b'].code},{units['b'].name},85.00,Tốt,-5.00,-1,30.00,-10.00,55.00,5.00"
+        f'"2","tied","{units["b"].code}","{units["b"].name}","85.00","Tốt","-5.00","-1","30.00","-10.00","55.00","5.00"'
     )
 
 
@@ -314,11 +318,21 @@ def test_xlsx_without_a_time_in_its_data_carries_1980(rounds):
         ("@x", "'@x"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
+        # After a separator of either CSV, or a line break: where a reading with
+        # the other separator, or a trimming one, would start a cell.
+        ("x,=2+3,", "x,'=2+3,"),
+        ("a;=1+1;b", "a;'=1+1;b"),
+        ("a, -b", "a, '-b"),
+        ('x,"@y"', 'x,"\'@y"'),
+        ("a\n+1", "a\n'+1"),
+        ("a\t=1", "a\t'=1"),
+        # Not after a separator: nothing to escape.
         ("Huyện -x", "Huyện -x"),
+        ("Tỷ lệ (%) = a/b", "Tỷ lệ (%) = a/b"),
         ("", ""),
     ],
 )
-def test_safe_text_prefixes_an_apostrophe_only_to_formula_starts(raw, safe):
+def test_safe_text_puts_an_apostrophe_before_every_formula_start_a_spreadsheet_could_see(raw, safe):
     assert safe_text(raw) == safe
 
 
@@ -343,10 +357,10 @@ def test_csv_escapes_formula_names_but_not_negative_numbers(hostile):
     assert {row[6] for row in rows} == {"-10,00"}  # every index fell by 10: a number, not escaped text
 
 
-def test_xlsx_escapes_formula_names_but_keeps_negative_numbers_numeric(hostile):
+def test_xlsx_writes_formula_names_as_string_cells_and_negative_numbers_as_numbers(hostile):
     sheet = load(results_xlsx(hostile)).active
     names = [sheet.cell(row=row, column=4) for row in range(3, 7)]
-    assert [cell.value for cell in names] == ["'" + name for name in HOSTILE_NAMES]
+    assert [cell.value for cell in names] == list(HOSTILE_NAMES)  # as named: no apostrophe to show
     assert {cell.data_type for cell in names} == {"s"}  # text, never a formula
     assert [sheet.cell(row=row, column=7).value for row in range(3, 7)] == [-10, -10, -10, -10]
 
