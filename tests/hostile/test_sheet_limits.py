@@ -20,11 +20,12 @@ from django.utils import translation
 from django.utils.html import escape
 
 from cchc_portal.tables import TableError, Upload, grid
-from scoring.models import BandScheme, ImportJob, Index
+from scoring.models import ImportJob
 from staff.models import StaffRole
 from tests.hostile.test_files import counts, refused, rezipped
 from tests.scoring.samples import SLUG, framework_import
 from tests.staff.conftest import user_with
+from tests.staff.test_framework_editor import scratch
 from units.models import Unit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -269,18 +270,7 @@ def test_the_staff_editor_refuses_them_as_a_criteria_file(vietnamese, client, fr
     before = counts()
     response = client.post(
         reverse("staff:framework_new"),
-        {
-            "start": "scratch",
-            "index": Index.objects.get(slug="cchc").pk,
-            "year": "2031",
-            "scope": "70",
-            "block": "district",
-            "name": "Chỉ số CCHC 2031",
-            "band_scheme": BandScheme.objects.first().pk,
-            "mode": "computed",
-            "criteria_text": "",
-            "criteria_file": SimpleUploadedFile(name, data),
-        },
+        scratch(year="2031", criteria_text="", criteria_file=SimpleUploadedFile(name, data)),
     )
     assert response.status_code == 400
     assert message in response.content.decode()

@@ -103,27 +103,14 @@ def test_a_criteria_file_or_typed_box_with_too_many_is_refused_before_its_rows_a
 
 
 def test_the_editor_shows_the_limit(client, settings):
-    from scoring.models import BandScheme, Index
     from staff.models import StaffRole
     from tests.staff.conftest import user_with
+    from tests.staff.test_framework_editor import scratch
     from units.models import Unit
 
     settings.FRAMEWORK_MAX_CRITERIA = 3
     province = Unit.objects.create(code="70", name="Tỉnh Bình Phước", kind=Unit.Kind.PROVINCE)
     client.force_login(user_with(StaffRole.Role.PROVINCE_EDITOR, province))
-    response = client.post(
-        reverse("staff:framework_new"),
-        {
-            "start": "scratch",
-            "index": Index.objects.get(slug="cchc").pk,
-            "year": "2031",
-            "scope": "70",
-            "block": "district",
-            "name": "Chỉ số CCHC 2031",
-            "band_scheme": BandScheme.objects.first().pk,
-            "mode": "computed",
-            "criteria_text": "1;A;3\n1.1;B;1\n1.2;C;1\n1.3;D;1",
-        },
-    )
+    response = client.post(reverse("staff:framework_new"), scratch(criteria_text="1;A;3\n1.1;B;1\n1.2;C;1\n1.3;D;1"))
     assert response.status_code == 400
     assert "4 tiêu chí: mỗi bộ tiêu chí có tối đa 3 tiêu chí" in response.content.decode()
