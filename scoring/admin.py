@@ -205,6 +205,22 @@ class FrameworkAdmin(ServiceWritesAdmin):
     creation: no service changes them."""
 
     form = FrameworkAdminForm
+    fields = [
+        "index",
+        "year",
+        "scope",
+        "block",
+        "block_name",
+        "name",
+        "slug",
+        "mode",
+        "band_scheme",
+        "participants",
+        "source_note",
+        "results_version",
+        "results_updated_at",
+        "correction_reason",
+    ]
     list_display = ["name", "year", "scope", "block", "mode", "is_published", "results_updated_at"]
     list_filter = ["year", "block", "mode", "index", ("publication", admin.EmptyFieldListFilter)]
     search_fields = ["name", "slug", "scope"]
@@ -220,8 +236,7 @@ class FrameworkAdmin(ServiceWritesAdmin):
         return ["index", "year", "scope", "block", "slug", "mode", "source_note", *self.readonly_fields]
 
     def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        return fields if obj is not None else [name for name in fields if name != "correction_reason"]
+        return self.fields if obj is not None else [name for name in self.fields if name != "correction_reason"]
 
     @admin.display(boolean=True, description=_("published"))
     def is_published(self, framework):
