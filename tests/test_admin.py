@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from scoring import services
@@ -434,3 +435,19 @@ def test_the_bands_of_a_scheme_in_use_are_read_only_in_the_admin(admin_client, s
     data |= {"bands-0-label": "Đạt", "bands-0-lower_bound": "50"}
     assert admin_client.post(reverse("admin:scoring_bandscheme_change", args=[unused.pk]), data).status_code == 302
     assert list(unused.bands.values_list("label", flat=True)) == ["Đạt"]
+
+
+def test_deleting_scores_of_two_frameworks_in_the_admin_is_all_or_nothing(admin_client, scored):
+    unit = UnitFactory()
+    draft = make_framework(year=2023, units=[unit])
+    services.scores_set(framework=draft, entries=[score(unit, "1", "70")])
+    cells = [Score.objects.get(criterion__framework=draft).pk, Score.objects.filter(criterion__framework=scored)[0].pk]
+    before = figures(draft), figures(scored)
+    response = admin_client.post(
+        reverse("admin:scoring_score_changelist"),
+        {"action": "delete_selected", "_selected_action": cells, "post": "yes"},
+        follow=True,
+    )
+    assert "Chưa thay đổi gì: bộ tiêu chí" in response.content.decode()
+    assert (figures(draft), figures(scored)) == before
+    assert not LogEntry.objects.exists()  # the admin's own record of the deletion is rolled back too
