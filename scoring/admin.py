@@ -248,32 +248,37 @@ class FrameworkAdmin(ServiceWritesAdmin):
     def save_related(self, request, form, formsets, change):
         """The form's writes, one service each, in one transaction (the admin's):
         a withdrawal first, so that the rest edits a draft, then the settings,
-        participants and criteria tree; publishing last."""
+        participants and criteria tree; publishing last. A part the form did not
+        change is not written, so that its service's checks do not refuse an
+        edit of another part."""
         inline = {formset.model: formset for formset in formsets}
         withdrawn, publication = publication_from_inline(inline[Publication])
-        data, user = form.cleaned_data, request.user
+        data, user, changed = form.cleaned_data, request.user, set(form.changed_data)
         if change:
             pk = form.instance.pk
             if withdrawn:
                 services.framework_unpublish(framework=Framework.objects.get(pk=pk), user=user)
             # Each service reads the framework as stored: the form's instance holds the new values.
-            services.framework_details_set(
-                framework=Framework.objects.get(pk=pk),
-                name=data["name"],
-                block_name=data["block_name"],
-                band_scheme=data["band_scheme"],
-            )
-            services.framework_participants_set(
-                framework=Framework.objects.get(pk=pk), units=data["participants"], user=user
-            )
-            framework = Framework.objects.get(pk=pk)
-            services.framework_criteria_set(
-                framework=framework,
-                criteria=criteria_from_inline(inline[Criterion], framework),
-                user=user,
-                reason=data["correction_reason"],
-                source=_("admin form"),
-            )
+            if changed & {"name", "block_name", "band_scheme"}:
+                services.framework_details_set(
+                    framework=Framework.objects.get(pk=pk),
+                    name=data["name"],
+                    block_name=data["block_name"],
+                    band_scheme=data["band_scheme"],
+                )
+            if "participants" in changed:
+                services.framework_participants_set(
+                    framework=Framework.objects.get(pk=pk), units=data["participants"], user=user
+                )
+            if inline[Criterion].has_changed():
+                stored = Framework.objects.get(pk=pk)
+                services.framework_criteria_set(
+                    framework=stored,
+                    criteria=criteria_from_inline(inline[Criterion], stored),
+                    user=user,
+                    reason=data["correction_reason"],
+                    source=_("admin form"),
+                )
         else:
             framework = services.framework_create(
                 index=data["index"],
@@ -291,7 +296,7 @@ class FrameworkAdmin(ServiceWritesAdmin):
             )
             form.instance.pk = framework.pk  # for the log entry and the redirect
         if publication is not None:
-            services.framework_publish(framework=Framework.objects.get(pk=framework.pk), user=user, **publication)
+            services.framework_publish(framework=Framework.objects.get(pk=form.instance.pk), user=user, **publication)
 
     def construct_change_message(self, request, form, formsets, add=False):
         # The inlines were written by the services, not saved as model formsets.

@@ -451,3 +451,15 @@ def test_deleting_scores_of_two_frameworks_in_the_admin_is_all_or_nothing(admin_
     assert "Chưa thay đổi gì: bộ tiêu chí" in response.content.decode()
     assert (figures(draft), figures(scored)) == before
     assert not LogEntry.objects.exists()  # the admin's own record of the deletion is rolled back too
+
+
+def test_the_framework_form_calls_only_the_services_of_the_parts_it_changed(admin_client, scored, monkeypatch):
+    def locked(**kwargs):
+        raise services.ScoringInputError(["đang khóa"])
+
+    monkeypatch.setattr(services, "framework_criteria_set", locked)
+    monkeypatch.setattr(services, "framework_participants_set", locked)
+    assert change(admin_client, scored, name="Chỉ số CCHC 2022 (đính chính)").status_code == 302
+    scored.refresh_from_db()
+    assert scored.name == "Chỉ số CCHC 2022 (đính chính)"
+    assert "đang khóa" in change(admin_client, scored, criteria={"2": {"name": "Tên mới"}}).content.decode()
