@@ -18,6 +18,60 @@ from scoring.previews import Preview
 from scoring.tasks import import_job_confirm
 
 
+class ServiceWritesAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose writes are service calls (in ``save_model``,
+    ``save_related``, ``delete_model``, ``delete_queryset``, actions). A service
+    refuses with ``ScoringInputError`` after the form was valid, so the refusal
+    rolls back everything the request wrote (the admin's log entry too) and comes
+    back on the page: the form as it was filled in, with the refusal as its
+    errors; after a deletion or an action, as a message."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)  # atomic for a POST
+        except services.ScoringInputError as refusal:
+            # Django's admin re-renders a form only when it is invalid: run the same
+            # POST again, with the refusal as the form's errors (``get_form``).
+            request.admin_service_refusal = refusal.messages
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "admin_service_refusal", None)
+        if refusal is None:
+            return form
+
+        class RefusedForm(form):
+            def full_clean(self):
+                super().full_clean()
+                for message in refusal:
+                    self.add_error(None, message)
+
+        return RefusedForm
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)  # atomic for a POST
+        except services.ScoringInputError as refusal:
+            self._refusal_show(request, refusal)
+            opts = self.opts
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id]))
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method != "POST":
+            return super().changelist_view(request, extra_context)
+        try:
+            with transaction.atomic():  # a deletion of several objects is all or nothing
+                return super().changelist_view(request, extra_context)
+        except services.ScoringInputError as refusal:
+            self._refusal_show(request, refusal)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _refusal_show(self, request, refusal: services.ScoringInputError) -> None:
+        problems = "; ".join(refusal.messages)
+        self.message_user(request, _("Nothing was changed: %(problems)s") % {"problems": problems}, messages.ERROR)
+
+
 @admin.register(Index)
 class IndexAdmin(admin.ModelAdmin):
     list_display = ["slug", "short_name", "name"]
@@ -30,8 +84,25 @@ class IndexAdmin(admin.ModelAdmin):
 
 
 class BandInline(admin.TabularInline):
+    """A scheme's bands, editable until a framework uses the scheme. Then they
+    change only through a framework's bands (``framework_bands_set``, in the
+    staff editor), which never changes a shared scheme, records a revision and
+    recomputes the bands of the results."""
+
     model = Band
     extra = 0
+
+    def _in_use(self, scheme) -> bool:
+        return scheme is not None and scheme.pk is not None and scheme.frameworks.exists()
+
+    def has_add_permission(self, request, obj):
+        return not self._in_use(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._in_use(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._in_use(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(BandScheme)
@@ -46,27 +117,12 @@ class BandSchemeAdmin(admin.ModelAdmin):
         services.public_version_bump(frameworks=form.instance.frameworks.all())
 
 
-class CriterionFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        """The tree as edited must be whole: parents exist, maxima add up."""
-        super().clean()
-        if any(form.errors for form in self.forms):
-            return  # each row's own errors first
-        nodes = [
-            engine.CriterionNode(form.cleaned_data["code"], form.cleaned_data["max_points"], form.cleaned_data["kind"])
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-        errors = engine.tree_errors(nodes)
-        if errors:
-            raise ValidationError(errors)
-
-
 class CriterionInline(admin.TabularInline):
-    """The criteria tree, one row per node in order, indented by level."""
+    """The criteria tree, one row per node in order, indented by level. Saved as
+    one tree by ``framework_criteria_set`` (``FrameworkAdmin.save_related``),
+    which checks it and refuses what would lose scores."""
 
     model = Criterion
-    formset = CriterionFormSet
     extra = 0
     fields = ["tree_position", "code", "name", "max_points", "kind", "component", "order"]
     readonly_fields = ["tree_position"]
@@ -80,15 +136,101 @@ class CriterionInline(admin.TabularInline):
         return "\u2003" * (2 * criterion.depth) + ("└" if criterion.depth else "■")
 
 
+def criteria_from_inline(formset, framework: Framework | None) -> list[services.CriterionSpec]:
+    """The tree as the criteria inline leaves it, by order then code: its rows
+    less those marked for deletion, and any stored criterion it did not show
+    (as a model formset leaves those alone)."""
+    rows = [
+        (
+            data["order"],
+            services.CriterionSpec(data["code"], data["name"], data["max_points"], data["kind"], data["component"]),
+        )
+        for data in (form.cleaned_data for form in formset.forms)
+        if data and not data.get("DELETE")
+    ]
+    if framework is not None:
+        shown = [form.instance.pk for form in formset.initial_forms]
+        rows += [
+            (
+                criterion.order,
+                services.CriterionSpec(
+                    criterion.code, criterion.name, criterion.max_points, criterion.kind, criterion.component
+                ),
+            )
+            for criterion in framework.criteria.exclude(pk__in=shown)
+        ]
+    return [spec for _order, spec in sorted(rows, key=lambda row: (row[0], row[1].code))]
+
+
 class PublicationInline(admin.StackedInline):
+    """Publishing (``framework_publish``) and withdrawing (``framework_unpublish``,
+    the Delete box), each a workflow step on record. A stored publication is
+    read-only: no service changes its number or date, so a wrong one is
+    withdrawn and published again."""
+
     model = Publication
     extra = 0
     max_num = 1
     readonly_fields = ["published_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and Publication.objects.filter(framework=obj).exists():
+            return ["decision_number", "decision_date", "signer", "is_sample", "published_at"]
+        return self.readonly_fields
+
+
+def publication_from_inline(formset) -> tuple[bool, dict | None]:
+    """(whether the stored publication is marked for deletion, the new
+    publication's fields or None) from the publication inline."""
+    withdrawn, new = False, None
+    for form in formset.forms:
+        data = form.cleaned_data
+        if form.instance.pk is not None:
+            withdrawn = withdrawn or bool(data.get("DELETE"))
+        elif data and not data.get("DELETE"):
+            new = {name: data[name] for name in ("decision_number", "decision_date", "signer", "is_sample")}
+    return withdrawn, new
+
+
+class FrameworkAdminForm(forms.ModelForm):
+    """The framework's fields (the admin adds them: ``ModelAdmin.get_form``) and
+    the reason a correction of a published framework needs."""
+
+    correction_reason = forms.CharField(
+        label=_("Reason for the correction"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed to change the criteria of a published framework; kept with the change."),
+    )
+
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
+class FrameworkAdmin(ServiceWritesAdmin):
+    """Frameworks with their criteria tree and publication. Every write is a
+    service call: creation (``framework_create``), settings, participants and the
+    tree (``framework_details_set``, ``framework_participants_set``,
+    ``framework_criteria_set``), publication and deletion. What identifies the
+    round (index, year, scope, block, slug, mode) and the source note are set on
+    creation: no service changes them."""
+
+    form = FrameworkAdminForm
+    fields = [
+        "index",
+        "year",
+        "scope",
+        "block",
+        "block_name",
+        "name",
+        "slug",
+        "mode",
+        "band_scheme",
+        "participants",
+        "source_note",
+        "results_version",
+        "results_updated_at",
+        "correction_reason",
+    ]
     list_display = ["name", "year", "scope", "block", "mode", "is_published", "results_updated_at"]
     list_filter = ["year", "block", "mode", "index", ("publication", admin.EmptyFieldListFilter)]
     search_fields = ["name", "slug", "scope"]
@@ -98,19 +240,77 @@ class FrameworkAdmin(admin.ModelAdmin):
     inlines = [CriterionInline, PublicationInline]
     actions = ["recompute_results", "copy_to_next_year"]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return ["index", "year", "scope", "block", "slug", "mode", "source_note", *self.readonly_fields]
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is not None else [name for name in self.fields if name != "correction_reason"]
+
     @admin.display(boolean=True, description=_("published"))
     def is_published(self, framework):
         return hasattr(framework, "publication")
 
-    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        """Nothing yet: ``save_related`` writes the framework once its inlines are read."""
+
     def save_related(self, request, form, formsets, change):
-        # A publication the inline showed: the framework was public, even if the inline deletes it now.
-        was_published = any(formset.model is Publication and formset.initial_form_count() for formset in formsets)
-        super().save_related(request, form, formsets, change)
-        services.criteria_tree_link(framework=form.instance)
-        services.framework_results_recompute(framework=form.instance)  # moves the version if published now
-        if was_published:
-            services.public_version_bump(framework=form.instance, published=True)
+        """The form's writes, one service each, in one transaction (the admin's):
+        a withdrawal first, so that the rest edits a draft, then the settings,
+        participants and criteria tree; publishing last. A part the form did not
+        change is not written, so that its service's checks do not refuse an
+        edit of another part."""
+        inline = {formset.model: formset for formset in formsets}
+        withdrawn, publication = publication_from_inline(inline[Publication])
+        data, user, changed = form.cleaned_data, request.user, set(form.changed_data)
+        if change:
+            pk = form.instance.pk
+            if withdrawn:
+                services.framework_unpublish(framework=Framework.objects.get(pk=pk), user=user)
+            # Each service reads the framework as stored: the form's instance holds the new values.
+            if changed & {"name", "block_name", "band_scheme"}:
+                services.framework_details_set(
+                    framework=Framework.objects.get(pk=pk),
+                    name=data["name"],
+                    block_name=data["block_name"],
+                    band_scheme=data["band_scheme"],
+                )
+            if "participants" in changed:
+                services.framework_participants_set(
+                    framework=Framework.objects.get(pk=pk), units=data["participants"], user=user
+                )
+            if inline[Criterion].has_changed():
+                stored = Framework.objects.get(pk=pk)
+                services.framework_criteria_set(
+                    framework=stored,
+                    criteria=criteria_from_inline(inline[Criterion], stored),
+                    user=user,
+                    reason=data["correction_reason"],
+                    source=_("admin form"),
+                )
+        else:
+            framework = services.framework_create(
+                index=data["index"],
+                year=data["year"],
+                scope=data["scope"],
+                block=data["block"],
+                block_name=data["block_name"],
+                name=data["name"],
+                slug=data["slug"],
+                mode=data["mode"],
+                band_scheme=data["band_scheme"],
+                source_note=data["source_note"],
+                participants=data["participants"],
+                criteria=criteria_from_inline(inline[Criterion], None),
+            )
+            form.instance.pk = framework.pk  # for the log entry and the redirect
+        if publication is not None:
+            services.framework_publish(framework=Framework.objects.get(pk=form.instance.pk), user=user, **publication)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The inlines were written by the services, not saved as model formsets.
+        return super().construct_change_message(request, form, [], add)
 
     def delete_model(self, request, obj):
         services.framework_delete(framework=obj)
@@ -147,6 +347,14 @@ class FrameworkAdmin(admin.ModelAdmin):
 
 
 class ScoreForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed to change a score of a published framework; kept with the change."),
+    )
+
     class Meta:
         model = Score
         fields = ["criterion", "unit", "points", "not_applicable", "self_assessed_points", "note"]
@@ -174,9 +382,10 @@ class ScoreForm(forms.ModelForm):
 
 
 @admin.register(Score)
-class ScoreAdmin(FrameworkImportMixin, admin.ModelAdmin):
+class ScoreAdmin(FrameworkImportMixin, ServiceWritesAdmin):
     """Single cells, and whole files through Import; writes go through the
-    services, so results are recomputed and changes audited."""
+    services (``scores_set``, ``scores_delete``), so results are recomputed,
+    changes audited and a published framework corrected only with a reason."""
 
     resource_classes = [ScoresResource]
     form = ScoreForm
@@ -191,20 +400,25 @@ class ScoreAdmin(FrameworkImportMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.scores_set(
-            framework=obj.criterion.framework, entries=[form.entry], user=request.user, source=_("admin form")
+            framework=obj.criterion.framework,
+            entries=[form.entry],
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            source=_("admin form"),
         )
         obj.pk = Score.objects.values_list("pk", flat=True).get(criterion=obj.criterion, unit=obj.unit)
 
     def delete_model(self, request, obj):
-        services.scores_delete(scores=Score.objects.filter(pk=obj.pk))
+        services.scores_delete(scores=Score.objects.filter(pk=obj.pk), user=request.user, source=_("admin form"))
 
     def delete_queryset(self, request, queryset):
-        services.scores_delete(scores=queryset)
+        services.scores_delete(scores=queryset, user=request.user, source=_("admin form"))
 
 
 @admin.register(Criterion)
 class CriterionAdmin(admin.ModelAdmin):
-    """For the score form's autocomplete; criteria are edited in their framework."""
+    """For the score form's autocomplete; read-only, since a criterion changes
+    only with its whole tree (``framework_criteria_set``, in its framework)."""
 
     search_fields = ["code", "name", "framework__slug"]
     list_display = ["framework", "code", "name", "max_points", "kind", "is_leaf"]
@@ -214,24 +428,21 @@ class CriterionAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return False
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.public_version_bump(framework=obj.framework)
+    def has_add_permission(self, request):
+        return False
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.public_version_bump(framework=obj.framework)
+    def has_change_permission(self, request, obj=None):
+        return False
 
-    def delete_queryset(self, request, queryset):
-        framework_ids = set(queryset.values_list("framework", flat=True))
-        super().delete_queryset(request, queryset)
-        services.public_version_bump(frameworks=Framework.objects.filter(pk__in=framework_ids))
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Result)
 class ResultAdmin(FrameworkImportMixin, admin.ModelAdmin):
-    """Stored results are computed, never typed: read-only here. A published-mode
-    framework's decision table comes in through Import."""
+    """Stored results are computed, never typed or deleted: read-only here. A
+    published-mode framework's decision table comes in through Import
+    (``published_results_set``, which records the change)."""
 
     resource_classes = [ResultsResource]
     list_display = ["framework", "rank", "tied", "unit", "index", "band", "delta_index", "delta_rank", "is_sample"]
@@ -246,21 +457,30 @@ class ResultAdmin(FrameworkImportMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
-    """Publishing and withdrawing go through the services, which refresh the next year's deltas."""
+class PublicationAdmin(ServiceWritesAdmin):
+    """Publishing and withdrawing go through the services, which record the
+    workflow step and refresh the next year's deltas. A stored publication is
+    read-only: no service changes its number or date, so a wrong one is
+    withdrawn and published again."""
 
     list_display = ["framework", "decision_number", "decision_date", "signer", "is_sample"]
     search_fields = ["decision_number", "framework__name"]
     autocomplete_fields = ["framework"]
     list_select_related = ["framework"]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return ["framework", "decision_number", "decision_date", "signer", "is_sample", "published_at"]
+
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)  # a corrected number or date changes no figure
-            services.public_version_bump(framework=obj.framework, published=True)  # but is on the pages
-            return
+            return  # every field is read-only
         publication = services.framework_publish(
             framework=obj.framework,
             decision_number=obj.decision_number,

@@ -343,17 +343,6 @@ def _unit_renamed(site):
     return reverse("admin:units_unit_change", args=[unit.pk]), form
 
 
-def _decision_number_corrected(site):
-    publication = site.published.publication
-    form = {
-        "framework": site.published.pk,
-        "decision_number": "1a/QĐ-UBND",
-        "decision_date": publication.decision_date.isoformat(),
-        "signer": "",
-    }
-    return reverse("admin:scoring_publication_change", args=[publication.pk]), form
-
-
 def _published_framework_renamed(site):
     url = reverse("admin:scoring_framework_change", args=[site.published.pk])
     return url, framework_admin_form(site.published, name="Chỉ số CCHC 2022 (QĐ 1)")
@@ -361,7 +350,6 @@ def _published_framework_renamed(site):
 
 ADMIN_EDITS = {
     "unit_renamed": _unit_renamed,
-    "decision_number_corrected": _decision_number_corrected,
     "published_framework_renamed": _published_framework_renamed,
 }
 

@@ -13,7 +13,6 @@ from scoring.services.framework_edits import (
 from scoring.services.frameworks import (
     CriterionSpec,
     criteria_count_problem,
-    criteria_tree_link,
     framework_copy,
     framework_create,
     framework_criteria_set,
@@ -57,7 +56,6 @@ __all__ = [
     "ScoreImportReport",
     "ScoringInputError",
     "criteria_count_problem",
-    "criteria_tree_link",
     "framework_bands_set",
     "framework_copy",
     "framework_create",

@@ -182,6 +182,9 @@ def _spec_of(criterion: Criterion) -> CriterionSpec:
     return CriterionSpec(criterion.code, criterion.name, criterion.max_points, criterion.kind, criterion.component)
 
 
+_UPDATE_BATCH = 200  # rows an UPDATE of the tree's rows: each is a CASE of this many branches
+
+
 @transaction.atomic
 def framework_criteria_set(
     *, framework: Framework, criteria: Sequence[CriterionSpec], user=None, reason: str = "", source: str = ""
@@ -229,7 +232,7 @@ def framework_criteria_set(
             criterion.name, criterion.max_points, criterion.kind = spec.name, spec.max_points, spec.kind
             criterion.component, criterion.order = spec.component, position
         fields = ["name", "max_points", "kind", "component", "order"]
-        Criterion.objects.bulk_update(stored, fields, batch_size=_LINK_BATCH)
+        Criterion.objects.bulk_update(stored, fields, batch_size=_UPDATE_BATCH)
     else:
         framework.criteria.all().delete()
         _criteria_create(framework, criteria)
@@ -263,26 +266,6 @@ def _criteria_create(framework: Framework, criteria: Sequence[CriterionSpec]) ->
             criterion.parent = by_code.get(engine.parent_code(criterion.code) or "")
         # The primary keys come back (RETURNING, on PostgreSQL and SQLite): the next level links to them.
         by_code.update((criterion.code, criterion) for criterion in Criterion.objects.bulk_create(levels[depth]))
-
-
-_LINK_BATCH = 200  # rows per UPDATE: each is a CASE of this many branches, so its cost stays fixed
-
-
-@transaction.atomic
-def criteria_tree_link(*, framework: Framework) -> None:
-    """Set each criterion's parent (from its code's dots) and leaf flag after the
-    tree was edited in place; rows already right are left alone, and the rest
-    are updated in batches of fixed size, so the cost grows with the tree."""
-    criteria = {criterion.code: criterion for criterion in framework.criteria.all()}
-    parents = {engine.parent_code(code) for code in criteria}
-    changed = []
-    for code, criterion in criteria.items():
-        parent = criteria.get(engine.parent_code(code) or "")
-        is_leaf = code not in parents
-        if criterion.parent_id != (parent.pk if parent else None) or criterion.is_leaf != is_leaf:
-            criterion.parent, criterion.is_leaf = parent, is_leaf
-            changed.append(criterion)
-    Criterion.objects.bulk_update(changed, ["parent", "is_leaf"], batch_size=_LINK_BATCH)
 
 
 @transaction.atomic

@@ -254,13 +254,28 @@ def scores_import(
 
 
 @transaction.atomic
-def scores_delete(*, scores: QuerySet) -> int:
-    """Delete score cells and recompute the frameworks they belonged to, each
-    locked and in a state that allows it (not in review)."""
+def scores_delete(*, scores: QuerySet, user=None, reason: str = "", source: str = "") -> int:
+    """Delete score cells and recompute the frameworks they belonged to; returns
+    the number of cells deleted. Audited as every other write: one ``Revision``
+    per framework, by ``user``, and a ``ScoreChange`` per cell from its value to
+    not entered. Deleting cells of a published framework needs a ``reason``;
+    without one, nothing is deleted."""
+    # Writes into one framework take turns, each in a state that allows it: lock, then read the cells.
     frameworks = [
         framework_lock(framework, allowed=CORRECTABLE, action=CHANGED)
-        for framework in Framework.objects.filter(criteria__scores__in=scores).distinct().order_by("pk")
+        for framework in Framework.objects.filter(pk__in=scores.values("criterion__framework_id")).order_by("pk")
     ]
+    cells = defaultdict(list)  # framework id -> its deleted cells, in ``_CELL`` order
+    for framework_id, *cell in scores.values_list("criterion__framework_id", *_CELL).order_by(*_CELL[:2]):
+        cells[framework_id].append(cell)
+    for framework in frameworks:
+        old_cells = cells[framework.pk]
+        revision = revision_create(framework, user=user, reason=reason, source=source, changed=len(old_cells))
+        bulk.rows_insert(
+            ScoreChange,
+            _CHANGE,
+            [(revision.pk, *old[2:], *old[:2], None, False, None, "") for old in old_cells],
+        )
     deleted, _by_model = scores.delete()
     for framework in frameworks:
         framework_results_recompute(framework=framework)

@@ -166,5 +166,30 @@ def test_a_cell_created_again_after_deletion_starts_from_its_new_value():
     assert changes(history.revision_changes(revision=recreated)) == [(a.code, "1.1", None, D("5"), True)]
     assert [(row.old, row.new, row.created) for row in history.unit_history(unit=a, frameworks=[framework])] == [
         (None, D("5"), True),
+        (D("22"), None, False),  # the deletion
         (D("20"), D("22"), False),
     ]
+
+
+def test_deleting_cells_is_a_revision_with_each_cells_old_value_and_a_published_one_needs_a_reason():
+    lan = get_user_model().objects.create_user("lan")
+    a, b = UnitFactory.create_batch(2)
+    framework = make_framework(units=[a, b], rows=ROWS)
+    services.scores_set(framework=framework, entries=[score(a, "1.1", "20"), score(a, "2.1", "NA")])
+    services.scores_set(framework=framework, entries=[score(b, "2.1", "30")])
+    deleted = services.scores_delete(scores=Score.objects.filter(unit=a), user=lan, source="admin")
+    assert deleted == 2
+    revision = Revision.objects.filter(framework=framework).order_by("pk").last()
+    assert (revision.user, revision.source, revision.cells_changed, revision.results_before) == (lan, "admin", 2, None)
+    assert changes(history.revision_changes(revision=revision)) == [
+        (a.code, "1.1", D("20"), None, False),
+        (a.code, "2.1", NA, None, False),
+    ]
+    publish(framework)
+    with pytest.raises(services.ScoringInputError, match="hãy ghi lý do"):
+        services.scores_delete(scores=Score.objects.filter(unit=b))
+    assert Score.objects.filter(unit=b).exists()
+    services.scores_delete(scores=Score.objects.filter(unit=b), reason="Nhập nhầm đơn vị")
+    correction = Revision.objects.filter(framework=framework).order_by("pk").last()
+    assert correction.reason == "Nhập nhầm đơn vị"
+    assert correction.results_before[b.code] == {"index": "30.00", "rank": 1}
