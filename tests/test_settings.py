@@ -17,7 +17,7 @@ def start(**env):
     environment["DJANGO_SETTINGS_MODULE"] = "cchc_portal.settings"
     code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
     return subprocess.run(  # noqa: S603 - fixed command, test only
-        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300
     )
 
 
@@ -61,6 +61,7 @@ def test_cache_url_selects_redis_and_the_cache_works():
         env=os.environ | {"DEBUG": "1", "CACHE_URL": "redis://127.0.0.1:6379/9"},
         capture_output=True,
         text=True,
+        timeout=300,
     )
     assert outcome.returncode == 0, outcome.stderr
     assert outcome.stdout.split() == ["RedisCache", "ok"]

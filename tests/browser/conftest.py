@@ -7,12 +7,20 @@ than 127.0.0.1 or localhost (which it aborts, so nothing leaves the machine); a 
 that passes fails at teardown if any were recorded. ``browse`` opens and follows pages
 and saves a full-page screenshot of each in ``tests/browser/screenshots/`` (git-ignored,
 emptied at the start of a session).
+
+Every wait is on a condition (a page loaded, an element shown, an event), never on
+time, and its deadline is set here for all of them: half a minute for a wait, a
+minute for a navigation; BROWSER_TIMEOUT=N (seconds) makes them N and 2N on a slower
+machine still. On a busy two-core machine a page that loads plotly.js (4.8 MB to
+parse) takes seconds to come: a deadline ends a test whose page never comes, it
+does not time a slow one.
 """
 
 import contextlib
+import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,6 +28,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import (
     Browser,
+    BrowserContext,
     ConsoleMessage,
     Locator,
     Page,
@@ -27,6 +36,7 @@ from playwright.sync_api import (
     Request,
     Response,
     Route,
+    expect,
     sync_playwright,
 )
 from playwright.sync_api import Error as PlaywrightError
@@ -38,8 +48,23 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-# Pages come from this machine: a step that waits longer than this is broken, not slow.
-TIMEOUT_MS = 5_000
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def _wait_ms() -> float:
+    """BROWSER_TIMEOUT, in seconds (30 if unset), as Playwright counts: milliseconds."""
+    raw = os.environ.get("BROWSER_TIMEOUT", "30")
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise pytest.UsageError(f"BROWSER_TIMEOUT is a number of seconds above 0, not {raw!r}")
+    return seconds * 1000
+
+
+WAIT_MS = _wait_ms()
+NAVIGATION_MS = 2 * WAIT_MS
 
 # pytest-django's live server listens on localhost by default; the checks below
 # name 127.0.0.1, and Chromium would try ::1 first for localhost.
@@ -69,14 +94,18 @@ def playwright() -> Iterator[Playwright]:
     live in a Local that gives a thread with a running loop another set of
     connections: a second connection to the test database, without what the
     serialized rollback needs and never closed. So the thread keeps its own.
+
+    ``expect`` has its own deadline (5 s unless told): the suite's, for the session.
     """
     own_connections = {alias: connections[alias] for alias in connections}
+    expect.set_options(timeout=WAIT_MS)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
             for alias, connection in own_connections.items():
                 connections[alias] = connection
             yield playwright
+    expect.set_options(timeout=None)
 
 
 @pytest.fixture(scope="session")
@@ -96,6 +125,24 @@ def browser(playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
+def new_context(browser) -> Iterator[Callable[..., BrowserContext]]:
+    """Opens browser contexts (keyword arguments as ``Browser.new_context``'s) with the
+    suite's deadlines, and closes them after the test."""
+    contexts: list[BrowserContext] = []
+
+    def new_context(**options) -> BrowserContext:
+        context = browser.new_context(**options)
+        context.set_default_navigation_timeout(NAVIGATION_MS)
+        context.set_default_timeout(WAIT_MS)
+        contexts.append(context)
+        return context
+
+    yield new_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def portal(live_server, django_db_serialized_rollback) -> str:
     """The live server's URL, serving the demo (as `make run` does, without the
     official unit lists, whose 14,000 units take seconds to load). Each test
@@ -107,7 +154,7 @@ def portal(live_server, django_db_serialized_rollback) -> str:
 
 
 @pytest.fixture
-def watched(browser, portal) -> Iterator[tuple[Page, list[str]]]:
+def watched(new_context, portal) -> Iterator[tuple[Page, list[str]]]:
     """A page of a fresh browser context on the portal (relative URLs go to the
     live server), and the list of what went wrong on it: console errors,
     uncaught JavaScript errors, requests to another host (aborted)."""
@@ -125,14 +172,12 @@ def watched(browser, portal) -> Iterator[tuple[Page, list[str]]]:
             where = message.location.get("url") if message.location else ""
             problems.append(f"console error: {message.text}" + (f" ({where})" if where else ""))
 
-    context = browser.new_context(base_url=portal, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
+    context = new_context(base_url=portal, viewport=VIEWPORT)
     context.route(re.compile(r"^https?://"), route)
     page = context.new_page()
     page.on("console", console)
     page.on("pageerror", lambda error: problems.append(f"uncaught JavaScript error: {error}"))
     yield page, problems
-    context.close()
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def test_public_pages_and_their_charts_keep_the_policy(browse, page):
     assert found == []
 
 
-def test_staff_and_admin_pages_keep_the_policy(browser, portal):
+def test_staff_and_admin_pages_keep_the_policy(new_context, portal):
     _sign_ins, draft = demo_staff_load()
     administrator = get_user_model().objects.get(username="quantri")
     client = Client()
@@ -74,7 +74,7 @@ def test_staff_and_admin_pages_keep_the_policy(browser, portal):
     ]
     paths += admin_pages(administrator)
 
-    context = browser.new_context(base_url=portal)
+    context = new_context(base_url=portal)
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": portal}])
     context.add_init_script(WATCH_VIOLATIONS)
     page = context.new_page()
@@ -83,7 +83,6 @@ def test_staff_and_admin_pages_keep_the_policy(browser, portal):
     found = []
     for path in paths:
         found += violations(page, path)
-    context.close()
     assert len(paths) > 20
     assert found == [], "\n".join(found)
     assert console == []
@@ -105,11 +104,10 @@ def admin_pages(user) -> list[str]:
     return pages
 
 
-def test_the_sites_plotly_css_is_what_plotly_js_would_add(browser):
+def test_the_sites_plotly_css_is_what_plotly_js_would_add(new_context):
     """plotly.js, on a page without a policy, adds its rules to a <style id="plotly.js-style-global">;
     the site's file, parsed by the same browser, must give the same rules in the same order."""
-    context = browser.new_context()
-    page = context.new_page()
+    page = new_context().new_page()
     page.set_content('<div id="chart"></div>')
     page.add_script_tag(path=str(PLOTLY_JS))
     page.evaluate("Plotly.newPlot('chart', [{type: 'bar', x: [1, 2], y: ['a', 'b']}], {width: 400, height: 300})")
@@ -119,6 +117,5 @@ def test_the_sites_plotly_css_is_what_plotly_js_would_add(browser):
     page.set_content("<p>plotly.css</p>")
     page.add_style_tag(content=PLOTLY_CSS.read_text())
     ours = page.evaluate("[...document.styleSheets[0].cssRules].map((rule) => rule.cssText)")
-    context.close()
     assert len(added) > 50
     assert ours == added, "static/css/plotly.css differs from plotly.js's rules; they are:\n" + "\n".join(added)

@@ -19,7 +19,7 @@ from scoring import engine, services
 from scoring.models import Criterion, Framework, Result, Score
 from staff.demo import DEMO_SOURCE, demo_staff_load
 from staff.grids import parse_cell
-from tests.browser.conftest import TIMEOUT_MS, Browse
+from tests.browser.conftest import VIEWPORT, Browse
 
 pytestmark = pytest.mark.browser
 
@@ -174,8 +174,17 @@ def test_a_bad_cell_is_marked_and_stops_the_save(browse, grid):
 
     posts = []
     page.on("request", lambda request: posts.append(request) if request.method == "POST" else None)
+    # On the window, after the form's own listener, what it made of the submit; stopped
+    # here in any case, so that a grid sent fails below rather than on another page.
+    page.evaluate(
+        """() => window.addEventListener("submit", (event) => {
+            window.submitted = event.defaultPrevented ? "stopped" : "sent";
+            event.preventDefault();
+        })"""
+    )
     page.locator("form.grid button[type=submit]").click()
-    page.wait_for_timeout(300)  # long enough for a submit to start
+    submitted = page.wait_for_function("window.submitted").json_value()
+    assert submitted == "stopped", "the grid let a bad cell be submitted"
     assert posts == [], "the grid was sent with a bad cell"
     expect(cell).to_be_focused()
     browse.screenshot("save-stopped")
@@ -208,11 +217,10 @@ def test_kad_takes_the_criterion_out_of_the_applicable_maximum(browse, grid):
     assert result.applicable_max == reduced
 
 
-def test_the_second_of_two_saves_of_one_cell_is_refused_with_the_cell_listed(browse, grid, browser, portal):
+def test_the_second_of_two_saves_of_one_cell_is_refused_with_the_cell_listed(browse, grid, new_context, portal):
     code = grid.typed_leaf.code
     first = sign_in(browse, grid.path)
-    context = browser.new_context(base_url=portal, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
+    context = new_context(base_url=portal, viewport=VIEWPORT)
     try:
         other = Browse(context.new_page(), browse.test_name + "-second")
         second = sign_in(other, grid.path)

@@ -123,9 +123,10 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(db, tmp_path, settings):
     settings.IMPORT_MAX_UNPACKED_BYTES = 10 * 2**20
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(bomb)
-    started = time.monotonic()
+    # This process's CPU time, what unpacking would cost, however busy the machine is.
+    started = time.process_time()
     assert refused("import_units", path) == "bomb.xlsx unpacks to more than the allowed size"
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_a_zip_that_lies_about_its_sizes_does_not_unpack_without_bound():
@@ -142,10 +143,10 @@ def test_a_zip_that_lies_about_its_sizes_does_not_unpack_without_bound():
             if liar[name_start : name_start + 24] == b"xl/worksheets/sheet1.xml":
                 liar[start + offset : start + offset + 4] = len(sheet).to_bytes(4, "little")
             start += 4
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(TableError, match="is a damaged spreadsheet"):
         grid(Upload("liar.xlsx", bytes(liar)))
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -178,7 +179,7 @@ def test_entity_expansion_and_external_entities_in_an_xlsx_are_not_followed():
     body = body.replace(b"text one", b"&lol9;").replace(b"text two", b"&xxe;")
     sheet = (declaration + b"?>" if declaration else b"") + doctype + body
     hostile = rezipped(book, {"xl/worksheets/sheet1.xml": sheet, "xl/sharedStrings.xml": BILLION_LAUGHS})
-    started = time.monotonic()
+    started = time.process_time()
     try:
         cells = _cells(grid(Upload("laughs.xlsx", hostile)))
     except TableError as error:
@@ -186,7 +187,7 @@ def test_entity_expansion_and_external_entities_in_an_xlsx_are_not_followed():
     else:  # read safely: the entities stay unexpanded, no file is read
         assert all(len(str(cell)) < 1000 for cell in cells)
         assert not any("root:" in str(cell) for cell in cells)
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_entity_expansion_in_an_ods_is_not_followed():
