@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from scoring import engine, services
 from scoring.admin_imports import FrameworkImportMixin, ResultsResource, ScoresResource
+from scoring.forms import note_field
 from scoring.models import Band, BandScheme, Criterion, Framework, ImportJob, Index, Publication, Result, Score
 from scoring.previews import Preview
 from scoring.tasks import import_job_confirm
@@ -196,11 +197,9 @@ class FrameworkAdminForm(forms.ModelForm):
     """The framework's fields (the admin adds them: ``ModelAdmin.get_form``) and
     the reason a correction of a published framework needs."""
 
-    correction_reason = forms.CharField(
-        label=_("Reason for the correction"),
+    correction_reason = note_field(
+        _("Reason for the correction"),
         required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed to change the criteria of a published framework; kept with the change."),
     )
 
@@ -347,11 +346,9 @@ class FrameworkAdmin(ServiceWritesAdmin):
 
 
 class ScoreForm(forms.ModelForm):
-    reason = forms.CharField(
-        label=_("Reason for the correction"),
+    reason = note_field(
+        _("Reason for the correction"),
         required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed to change a score of a published framework; kept with the change."),
     )
 

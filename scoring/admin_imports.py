@@ -23,6 +23,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Result
 
 from cchc_portal.tables import Upload
+from scoring.forms import note_field
 from scoring.models import Framework, ImportJob
 from scoring.previews import RESULTS, SCORES, Preview, import_file
 from scoring.tasks import import_job_enqueue
@@ -106,11 +107,9 @@ class FrameworkImportForm(ImportForm):
         max_length=100,
         help_text=gettext_lazy("The sheet to read; the first when empty."),
     )
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for the change"),
+    reason = note_field(
+        gettext_lazy("Reason for the change"),
         required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("Required to correct a published framework."),
     )
     field_order = ["framework", "import_file", "sheet", "reason", "format", "resource"]

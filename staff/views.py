@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from scoring import services
+from scoring.forms import note_field
 from scoring.models import Framework, Result
 from staff import grids
 from staff.access import Action, access_for
@@ -82,25 +83,6 @@ def _framework_page(request, framework, *, publish_form=None, return_form=None, 
         "return_form": return_form or NoteForm(),
     }
     return render(request, "staff/framework.html", context, status=status)
-
-
-# The most characters of a reason or a note (a correction's reason, a send-back note).
-NOTE_MAX_LENGTH = 2000
-
-
-def note_field(label, *, required: bool = True, required_message=None) -> forms.CharField:
-    """A reason or a note of at most ``NOTE_MAX_LENGTH`` characters: a longer one is
-    refused with the limit named, never cut or dropped, and the form shows it again."""
-    errors = {"max_length": gettext_lazy("At most %(limit_value)d characters: this text has %(show_value)d.")}
-    if required_message:
-        errors["required"] = required_message
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages=errors,
-    )
 
 
 class NoteForm(forms.Form):
