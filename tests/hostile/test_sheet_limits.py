@@ -18,10 +18,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
+from hypothesis import given
+from hypothesis import strategies as st
 
+from cchc_portal.sheet_extent import Limits, SheetTooLarge, column_letters, sheet_extent
 from cchc_portal.tables import TableError, Upload, grid
 from scoring.models import ImportJob
 from staff.models import StaffRole
+from tests.hostile.test_cells import HOSTILE as PROPERTY
 from tests.hostile.test_files import counts, refused, rezipped
 from tests.scoring.samples import SLUG, framework_import
 from tests.staff.conftest import user_with
@@ -334,3 +338,46 @@ def test_a_refused_sheet_leaves_the_process_alive_and_small(tmp_path):
     report = json.loads(result.stdout)
     assert len(report["refused"]) == len(HOSTILE)
     assert (report["peak"] - report["start"]) * 1024 < 100 * 2**20, report  # ru_maxrss counts kilobytes
+
+
+# --- the scan never reads a sheet smaller than the reader builds it -----------------
+
+_cells = st.lists(
+    st.tuples(
+        st.integers(min_value=1, max_value=12),  # row
+        st.integers(min_value=1, max_value=12),  # column
+        st.sampled_from(["first", "later", "none"]),  # where the reference stands: first, after t, absent
+        st.booleans(),  # holds a value
+    ),
+    max_size=12,
+)
+
+
+def _sheet_xml(cells) -> str:
+    rows: dict[int, list] = {}
+    for row, column, reference, value in cells:
+        rows.setdefault(row, []).append((column, reference, value))
+    parts = []
+    for row in sorted(rows):
+        cells_xml = []
+        for column, reference, value in rows[row]:
+            ref = f'r="{column_letters(column)}{row}"'
+            attributes = {"first": f" {ref}", "later": f' t="n" {ref}', "none": ""}[reference]
+            cells_xml.append(f"<c{attributes}><v>1</v></c>" if value else f"<c{attributes}/>")
+        parts.append(f'<row r="{row}">{"".join(cells_xml)}</row>')
+    return "".join(parts)
+
+
+@PROPERTY
+@given(_cells, st.integers(min_value=1, max_value=12), st.integers(min_value=1, max_value=12))
+def test_a_sheet_the_scan_lets_through_is_no_larger_than_the_limits(cells, max_rows, max_columns):
+    from python_calamine import CalamineWorkbook
+
+    data = xlsx(_sheet_xml(cells))
+    limits = Limits(max_rows, max_columns, 10_000)
+    try:
+        sheet_extent(zipfile.ZipFile(io.BytesIO(data)), "Điểm", limits)
+    except SheetTooLarge:
+        return  # refused: the scan may err on the large side, never on the small one
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Điểm").to_python(skip_empty_area=False)
+    assert len(rows) <= max_rows and max(map(len, rows), default=0) <= max_columns
