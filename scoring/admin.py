@@ -73,6 +73,19 @@ class ServiceWritesAdmin(admin.ModelAdmin):
         self.message_user(request, _("Nothing was changed: %(problems)s") % {"problems": problems}, messages.ERROR)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that no service lets the admin write: shown, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Index)
 class IndexAdmin(admin.ModelAdmin):
     list_display = ["slug", "short_name", "name"]
@@ -263,33 +276,31 @@ class FrameworkAdmin(ServiceWritesAdmin):
         inline = {formset.model: formset for formset in formsets}
         withdrawn, publication = publication_from_inline(inline[Publication])
         data, user, changed = form.cleaned_data, request.user, set(form.changed_data)
+        # Each service locks the framework and reads it as stored (the form's
+        # instance holds the new values, unsaved): the instance only names it.
+        framework = form.instance
         if change:
-            pk = form.instance.pk
             if withdrawn:
-                services.framework_unpublish(framework=Framework.objects.get(pk=pk), user=user)
-            # Each service reads the framework as stored: the form's instance holds the new values.
+                services.framework_unpublish(framework=framework, user=user)
             if changed & {"name", "block_name", "band_scheme"}:
                 services.framework_details_set(
-                    framework=Framework.objects.get(pk=pk),
+                    framework=framework,
                     name=data["name"],
                     block_name=data["block_name"],
                     band_scheme=data["band_scheme"],
                 )
             if "participants" in changed:
-                services.framework_participants_set(
-                    framework=Framework.objects.get(pk=pk), units=data["participants"], user=user
-                )
+                services.framework_participants_set(framework=framework, units=data["participants"], user=user)
             if inline[Criterion].has_changed():
-                stored = Framework.objects.get(pk=pk)
                 services.framework_criteria_set(
-                    framework=stored,
-                    criteria=criteria_from_inline(inline[Criterion], stored),
+                    framework=framework,
+                    criteria=criteria_from_inline(inline[Criterion], framework),
                     user=user,
                     reason=data["correction_reason"],
                     source=_("admin form"),
                 )
         else:
-            framework = services.framework_create(
+            created = services.framework_create(
                 index=data["index"],
                 year=data["year"],
                 scope=data["scope"],
@@ -303,9 +314,9 @@ class FrameworkAdmin(ServiceWritesAdmin):
                 participants=data["participants"],
                 criteria=criteria_from_inline(inline[Criterion], None),
             )
-            form.instance.pk = framework.pk  # for the log entry and the redirect
+            framework.pk = created.pk  # for the log entry and the redirect
         if publication is not None:
-            services.framework_publish(framework=Framework.objects.get(pk=form.instance.pk), user=user, **publication)
+            services.framework_publish(framework=framework, user=user, **publication)
 
     def construct_change_message(self, request, form, formsets, add=False):
         # The inlines were written by the services, not saved as model formsets.
@@ -413,7 +424,7 @@ class ScoreAdmin(FrameworkImportMixin, ServiceWritesAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(ReadOnlyAdmin):
     """For the score form's autocomplete; read-only, since a criterion changes
     only with its whole tree (``framework_criteria_set``, in its framework)."""
 
@@ -425,18 +436,9 @@ class CriterionAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Result)
-class ResultAdmin(FrameworkImportMixin, admin.ModelAdmin):
+class ResultAdmin(FrameworkImportMixin, ReadOnlyAdmin):
     """Stored results are computed, never typed or deleted: read-only here. A
     published-mode framework's decision table comes in through Import
     (``published_results_set``, which records the change)."""
@@ -447,15 +449,6 @@ class ResultAdmin(FrameworkImportMixin, admin.ModelAdmin):
     search_fields = ["unit__code", "unit__name"]
     list_select_related = ["framework", "unit"]
     ordering = ["framework", "rank"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Publication)
