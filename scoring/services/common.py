@@ -67,7 +67,7 @@ def amount_problem(label: str, value: object, maximum: Decimal) -> str | None:
 def correction_check(framework, reason: str) -> tuple[bool, list[str]]:
     """(whether ``framework`` is published, the problem when it is and no reason
     for the correction is given): a published figure never changes silently."""
-    published = Publication.objects.filter(framework=framework).exists()
+    published = framework.is_published  # read under the lock by the writes (``framework_lock``)
     if published and not reason.strip():
         return True, [
             _("framework %(slug)s is published: give the reason for this correction") % {"slug": framework.slug}

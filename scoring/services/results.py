@@ -300,7 +300,7 @@ class ResultsRecompute:
         Framework.objects.filter(pk=self.framework.pk).update(
             results_version=F("results_version") + 1, results_updated_at=timezone.now()
         )
-        published = public_version_bump(framework=self.framework)
+        published = public_version_bump(framework=self.framework, published=self.framework.is_published)
         following = following_round_comparing(self.framework, published=published)
         if following is not None:
             framework_results_recompute(framework=following)
