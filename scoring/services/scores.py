@@ -228,9 +228,15 @@ def scores_import(
     keeps the published figures. Results are recomputed when anything changed.
     Cells must be unique and valid (the importers and ``scores_validate`` check
     them, naming rows)."""
-    cells = list(cells)
     # Imports into one framework take turns: each compares with what is stored.
     framework = framework_lock(framework, allowed=CORRECTABLE, action=CHANGED)
+    return _cells_write(framework, list(cells), user=user, reason=reason, source=source, dry_run=dry_run)
+
+
+def _cells_write(
+    framework: Framework, cells: list[ScoreCell], *, user, reason: str, source: str, dry_run: bool = False
+) -> ScoreImportReport:
+    """``scores_import``'s work, on a framework its caller has locked."""
     stored, whole = _stored_cells(framework, {cell[1] for cell in cells})
     staged, unchanged = _staged_cells(stored, cells)
     created = sum(1 for row in staged if row[6])
@@ -372,4 +378,4 @@ def scores_edit(
             conflicts,
         )
     cells = [ScoreCell(edit.criterion_id, edit.unit_id, edit.value) for edit in edits]
-    return scores_import(framework=framework, cells=cells, user=user, reason=reason, source=source)
+    return _cells_write(framework, cells, user=user, reason=reason, source=source)
