@@ -99,7 +99,7 @@ def cells_save(request, framework: Framework, cells: list[Cell], reason: str | N
             continue
         cell.text, cell.quoted = typed.strip(), shown(typed)
         if len(cell.text) > CELL_MAX_LENGTH:
-            cell.text, cell.error = cell.text[:CELL_MAX_LENGTH], capfirst(too_long(CELL_MAX_LENGTH))
+            cell.text, cell.error = cell.text[:CELL_MAX_LENGTH], capfirst(too_long(CELL_MAX_LENGTH)) + "."
             continue
         try:
             expected = parse_cell(request.POST.get("o-" + cell.name, ""))
