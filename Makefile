@@ -44,9 +44,10 @@ run: setup ## Set up and serve the portal with the demo data (and the worker of 
 test: $(VENV)/.dev .env messages ## Run the test suite (DATABASE_URL picks the database; SQLite by default)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.dev ## Lint and check formatting
+lint: $(VENV)/.dev ## Lint, check formatting and the one-way stack of the apps (import-linter, pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 audit: $(VENV)/.dev ## Security lint (bandit, medium and up) and known vulnerabilities of the dependencies
 	$(VENV)/bin/bandit --quiet -c pyproject.toml -r . --severity-level medium

@@ -36,8 +36,8 @@ def run():
     from django.core.management import call_command
     from django.db import connection
 
-    from scoring.imports import criteria_from_file
     from scoring.models import Criterion
+    from scoring.spreadsheets.imports import criteria_from_file
 
     print(f"database: {connection.vendor}; creating a framework from a criteria file (best of {REPEATS})")
     print(f"  {'criteria':>8} {'read':>9} {'import':>9} {'per criterion':>14} {'× read':>7}")

@@ -60,11 +60,11 @@ def _instrument() -> None:
 
     import atheris
 
-    from cchc_portal import tables
-    from scoring import imports as scoring_imports
+    from cchc_portal import text as unit_text
+    from scoring.spreadsheets import imports as scoring_imports
+    from scoring.spreadsheets import reader as tables
+    from scoring.spreadsheets import units as unit_imports
     from staff import grids
-    from units import imports as unit_imports
-    from units import text as unit_text
 
     def functions(namespace):
         for value in list(vars(namespace).values()):
@@ -114,7 +114,7 @@ def _expect(condition: bool, detail) -> None:
 
 def _file_target(suffix: str, read):
     """A target giving the bytes as a file named ``fuzz<suffix>`` to ``read``."""
-    from cchc_portal.tables import TableError, Upload
+    from scoring.spreadsheets.reader import TableError, Upload
 
     def target(data: bytes) -> None:
         try:
@@ -129,9 +129,9 @@ def _checked_cell(value) -> None:
     """Every cell parser on one value: a result of the documented type or ``ValueError``."""
     from decimal import Decimal
 
-    from cchc_portal.tables import parse_date, parse_number, text
     from scoring import engine
-    from scoring.imports import code_like, parse_points
+    from scoring.spreadsheets.imports import code_like, parse_points
+    from scoring.spreadsheets.reader import parse_date, parse_number, text
     from staff.grids import parse_cell
 
     text(value)
@@ -157,8 +157,8 @@ def _checked_cell(value) -> None:
 
 
 def make_target(name: str):
-    from cchc_portal.tables import grid, read_table
-    from scoring import imports
+    from scoring.spreadsheets import imports
+    from scoring.spreadsheets.reader import grid, read_table
 
     if name == "csv":
         return _file_target(".csv", grid)

@@ -4,8 +4,8 @@ Loads the demo (and the 705-unit ranking of ``make bench-web``) into a throw-awa
 database, crawls every URL a visitor can reach from the home page in both languages and
 from the API's index (as tests/test_crawl.py does), runs the export commands, and writes
 one line per answer: the URL or command, its status, its content type and the SHA-256 of
-its bytes (a page's CSP nonce and CSRF token, which change on every request, replaced by
-a fixed mark first). Two snapshots from two commits compare with ``diff``:
+its bytes (less what changes from run to run: a page's CSP nonce and CSRF token, a
+workbook's times). Two snapshots from two commits compare with ``diff``:
 
     .venv/bin/python bench/snapshot.py > before.txt       # on the old commit
     .venv/bin/python bench/snapshot.py > after.txt        # on the new one
@@ -19,6 +19,7 @@ import hashlib
 import io
 import re
 import sys
+import zipfile
 from collections import deque
 from html import unescape
 from pathlib import Path
@@ -38,6 +39,12 @@ LIMIT = 20000
 
 
 def _stable(body: bytes) -> bytes:
+    """``body`` without what changes from run to run: a page's nonce and token; a
+    workbook's times (its parts, less docProps/core.xml, whose times are the data's)."""
+    if body.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(body)) as book:
+            names = sorted(name for name in book.namelist() if name != "docProps/core.xml")
+            return b"".join(name.encode() + b"\0" + book.read(name) for name in names)
     for pattern in VOLATILE:
         body = pattern.sub(b"<volatile>", body)
     return body
@@ -99,7 +106,10 @@ def main():
         from django.test import Client, override_settings
 
         # Static files by their plain names: no collectstatic manifest needed.
-        storages = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+        storages = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
         override_settings(STORAGES=storages, ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False).enable()
 
         from scoring.demo import demo_load

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "units",
     "scoring",
     "staff.apps.StaffConfig",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "staff.middleware.VisibilityMiddleware",  # request.visibility: the frameworks the user may see
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it answers a locked-out login

@@ -8,15 +8,14 @@ from cchc_portal import views
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The JSON API is the same in every language: no language prefix.
-    path("api/", include("scoring.api_urls")),
+    path("api/", include("public.api_urls")),
     path("favicon.ico", views.favicon),
 ]
 # Vietnamese at the unprefixed URLs whatever the browser asks for; English under /en/.
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("staff/", include("staff.urls")),
-    path("", include("scoring.urls")),
-    path("", include("units.urls")),
+    path("", include("public.urls")),
     prefix_default_language=False,
 )
 

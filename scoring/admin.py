@@ -15,7 +15,7 @@ from scoring import engine, services
 from scoring.admin_imports import FrameworkImportMixin, ResultsResource, ScoresResource
 from scoring.forms import note_field
 from scoring.models import Band, BandScheme, Criterion, Framework, ImportJob, Index, Publication, Result, Score
-from scoring.previews import Preview
+from scoring.spreadsheets.previews import Preview
 from scoring.tasks import import_job_confirm
 
 

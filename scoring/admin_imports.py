@@ -1,6 +1,6 @@
 """Imports in the admin with django-import-export: upload → preview (the changes
 row by row, or every problem) → confirm. Its views, forms and temporary storage
-carry the file; reading, checking and writing are ``scoring.previews`` (the
+carry the file; reading, checking and writing are ``scoring.spreadsheets.previews`` (the
 commands' readers and services), so a file is judged the same everywhere.
 
 A file larger than ``IMPORT_BACKGROUND_BYTES`` becomes an ``ImportJob``: checked
@@ -22,16 +22,16 @@ from import_export.formats.base_formats import Format
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Result
 
-from cchc_portal.tables import Upload
 from scoring.forms import note_field
 from scoring.models import Framework, ImportJob
-from scoring.previews import RESULTS, SCORES, Preview, import_file
+from scoring.spreadsheets.previews import RESULTS, SCORES, Preview, import_file
+from scoring.spreadsheets.reader import Upload
 from scoring.tasks import import_job_enqueue
 
 
 class SpreadsheetFormat(Format):
     """xlsx, ods or csv, told apart by the file's name and checked against its
-    content by the reader (``cchc_portal.tables.grid``)."""
+    content by the reader (``scoring.spreadsheets.reader.grid``)."""
 
     def __init__(self, encoding=None):
         self.encoding = encoding

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -73,9 +74,31 @@ class Band(models.Model):
         return f"{self.label} ≥ {self.lower_bound}"
 
 
+@dataclass(frozen=True)
+class Visibility:
+    """Which frameworks a reader may see: every published one, and the drafts of
+    ``scopes`` (of every scope when ``every_scope``). The public sees ``PUBLIC``;
+    the staff app works out a signed-in user's (``staff.access``) and hands it to
+    the views as ``request.visibility``: the domain never asks who the user is."""
+
+    scopes: frozenset[str] = frozenset()
+    every_scope: bool = False
+
+
+PUBLIC = Visibility()
+
+
 class FrameworkQuerySet(models.QuerySet):
     def published(self):
         return self.filter(publication__isnull=False)
+
+    def visible(self, visibility: Visibility):
+        """The frameworks ``visibility`` shows (``Visibility``)."""
+        if visibility.every_scope:
+            return self
+        if visibility.scopes:
+            return self.filter(Q(publication__isnull=False) | Q(scope__in=visibility.scopes))
+        return self.published()
 
     def same_series(self, framework):
         """Rounds of the same index, scope and block as ``framework``, any year."""
@@ -149,7 +172,7 @@ class Framework(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("scoring:ranking", kwargs={"slug": self.slug})
+        return reverse("public:ranking", kwargs={"slug": self.slug})
 
     @property
     def block_display(self):

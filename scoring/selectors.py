@@ -16,11 +16,10 @@ from django.db.models import Count, DecimalField, F, Func, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 
+from cchc_portal.text import fold
 from scoring import engine
-from scoring.models import Band, Criterion, Framework, Result
-from staff.access import Action, access_for
+from scoring.models import PUBLIC, Band, Criterion, Framework, Result, Visibility
 from units.models import Unit
-from units.text import fold
 
 
 @dataclass(frozen=True)
@@ -78,29 +77,22 @@ def field_cells(result: Result, fields: Iterable[Criterion]) -> list[FieldCell]:
     ]
 
 
-def frameworks_visible(*, user=None):
-    """Frameworks a user may see: published ones, and the drafts of the scopes
-    the user's staff roles reach (``staff.access``); an administrator sees all."""
-    frameworks = Framework.objects.select_related("index", "publication")
-    access = access_for(user)
-    if access.is_administrator:
-        return frameworks
-    scopes = access.scopes(Action.VIEW)
-    if scopes:
-        return frameworks.filter(Q(publication__isnull=False) | Q(scope__in=scopes))
-    return frameworks.published()
+def frameworks_visible(*, visibility: Visibility = PUBLIC):
+    """The frameworks ``visibility`` shows (the published ones, for the public), with
+    their index and publication."""
+    return Framework.objects.select_related("index", "publication").visible(visibility)
 
 
-def framework_list(*, user=None) -> list[Framework]:
-    """The frameworks a user may see (``frameworks_visible``), newest first, then
+def framework_list(*, visibility: Visibility = PUBLIC) -> list[Framework]:
+    """The frameworks ``visibility`` shows (``frameworks_visible``), newest first, then
     by scope, block and index, with their index and publication. One query."""
-    return list(frameworks_visible(user=user).order_by("-year", "scope", "block", "index__slug"))
+    return list(frameworks_visible(visibility=visibility).order_by("-year", "scope", "block", "index__slug"))
 
 
-def framework_list_latest(*, user=None) -> tuple[list[Framework], list[Framework]]:
+def framework_list_latest(*, visibility: Visibility = PUBLIC) -> tuple[list[Framework], list[Framework]]:
     """(latest framework per index, scope and block; all visible frameworks), newest first.
     One query."""
-    frameworks = framework_list(user=user)
+    frameworks = framework_list(visibility=visibility)
     latest, seen = [], set()
     for framework in frameworks:
         key = (framework.index_id, framework.scope, framework.block)
@@ -110,22 +102,22 @@ def framework_list_latest(*, user=None) -> tuple[list[Framework], list[Framework
     return latest, frameworks
 
 
-def framework_get(*, slug: str, user=None) -> Framework:
-    """The framework with this slug, with its index and publication, if the user
-    may see it (``frameworks_visible``). Raises Http404 for an unknown slug or,
-    for anyone but staff, an unpublished framework: the two look the same, so a
+def framework_get(*, slug: str, visibility: Visibility = PUBLIC) -> Framework:
+    """The framework with this slug, with its index and publication, if
+    ``visibility`` shows it. Raises Http404 for an unknown slug or a framework it
+    does not show (for the public, an unpublished one): the two look the same, so a
     draft's slug gives nothing away. One query."""
     try:
-        return frameworks_visible(user=user).get(slug=slug)
+        return frameworks_visible(visibility=visibility).get(slug=slug)
     except Framework.DoesNotExist:
         raise Http404("No such published framework.") from None
 
 
-def ranking_get(*, slug: str, user=None) -> Ranking:
+def ranking_get(*, slug: str, visibility: Visibility = PUBLIC) -> Ranking:
     """A framework's ranking (``ranking_for``), found by slug (``framework_get``:
-    Http404 for an unknown slug or a framework the user may not see). Six
+    Http404 for an unknown slug or a framework ``visibility`` does not show). Six
     queries."""
-    return ranking_for(framework=framework_get(slug=slug, user=user))
+    return ranking_for(framework=framework_get(slug=slug, visibility=visibility))
 
 
 def ranking_for(
@@ -254,8 +246,8 @@ def ranking_parents(framework: Framework) -> list[Unit]:
     return list(Unit.objects.filter(pk__in=parent_ids).order_by("search_name", "code"))
 
 
-def unit_results(*, unit, user=None) -> list[Result]:
-    """A unit's results in the frameworks the user may see, newest first, each
+def unit_results(*, unit, visibility: Visibility = PUBLIC) -> list[Result]:
+    """A unit's results in the frameworks ``visibility`` shows, newest first, each
     with its framework (index, publication), its previous result and ``ranked``
     (how many units its framework ranked). One query."""
     ranked = (
@@ -266,7 +258,7 @@ def unit_results(*, unit, user=None) -> list[Result]:
         .values("count")
     )
     return list(
-        Result.objects.filter(unit=unit, framework__in=frameworks_visible(user=user))
+        Result.objects.filter(unit=unit, framework__in=frameworks_visible(visibility=visibility))
         .select_related("framework__index", "framework__publication", "previous")
         .annotate(ranked=Subquery(ranked))
         .order_by("-framework__year", "framework__index__slug", "framework__block")
@@ -419,9 +411,9 @@ def compare_codes(values: Sequence[str]) -> list[str]:
     return codes[:COMPARE_MAX_UNITS]
 
 
-def units_compared(codes: Sequence[str], *, user=None) -> Comparison:
+def units_compared(codes: Sequence[str], *, visibility: Visibility = PUBLIC) -> Comparison:
     """The units holding ``codes`` now (else the last to hold each), in the given
-    order, with their results in the frameworks the user may see. One query for
+    order, with their results in the frameworks ``visibility`` shows. One query for
     the units and one per unit (at most four)."""
     holders = Unit.objects.filter(code__in=codes).order_by("code", F("valid_to").desc(nulls_first=True))
     by_code: dict[str, Unit] = {}
@@ -430,6 +422,6 @@ def units_compared(codes: Sequence[str], *, user=None) -> Comparison:
     units = [by_code[code] for code in codes if code in by_code]
     return Comparison(
         units=units,
-        results={unit.pk: unit_results(unit=unit, user=user) for unit in units},
+        results={unit.pk: unit_results(unit=unit, visibility=visibility) for unit in units},
         missing=[code for code in codes if code not in by_code],
     )

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import translation
 from django_tasks import task
 
-from cchc_portal.tables import Upload
 from scoring.models import ImportJob
-from scoring.previews import import_file
+from scoring.spreadsheets.previews import import_file
+from scoring.spreadsheets.reader import Upload
 
 Status = ImportJob.Status
 

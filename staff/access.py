@@ -22,7 +22,7 @@ from enum import Enum
 
 from django.db.models import Q, QuerySet
 
-from scoring.models import Framework
+from scoring.models import Framework, Visibility
 from staff.models import StaffRole
 from units.models import Unit
 
@@ -86,6 +86,10 @@ class Access:
             else:
                 scopes.add(role.unit.code if role.unit_id else NATIONAL)
         return scopes
+
+    def visibility(self) -> Visibility:
+        """The frameworks the user may see, as the public pages and the API take it."""
+        return Visibility(frozenset(self.scopes(Action.VIEW)), every_scope=self.is_administrator)
 
     def frameworks(self, action: Action = Action.VIEW) -> QuerySet:
         """The frameworks where the user's roles reach for ``action``, whatever their state."""

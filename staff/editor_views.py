@@ -17,12 +17,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from cchc_portal.tables import TableError, Upload, header_key, parse_number
 from scoring import services
-from scoring.imports import CRITERION_COMPONENTS, CRITERION_KINDS, code_like, criteria_from_file
 from scoring.models import DEFAULT_BAND_SCHEME, Band, BandScheme, Criterion, Framework, Index
 from scoring.services.common import HUNDRED, amount_problem
 from scoring.services.framework_edits import band_label_clean
+from scoring.spreadsheets.imports import CRITERION_COMPONENTS, CRITERION_KINDS, code_like, criteria_from_file
+from scoring.spreadsheets.reader import TableError, Upload, header_key, parse_number
 from staff.access import NATIONAL, Access, Action, access_for
 from staff.views import framework_for, staff_only
 from units.models import Unit

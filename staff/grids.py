@@ -12,10 +12,10 @@ from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from cchc_portal.tables import shown, too_long
 from scoring import engine, services
-from scoring.imports import parse_points
 from scoring.models import Criterion, Framework, Score
+from scoring.spreadsheets.imports import parse_points
+from scoring.spreadsheets.reader import shown, too_long
 from units.models import Unit
 
 NOT_APPLICABLE_TEXT = "KAD"

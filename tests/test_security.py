@@ -176,7 +176,7 @@ def test_a_lost_database_connection_is_a_503_and_other_database_errors_stay_500s
     import psycopg2
     from django.db import OperationalError, ProgrammingError
 
-    from scoring import views
+    from public import views
 
     def fails_with(error):
         def view(*args, **kwargs):

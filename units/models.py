@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from units.text import fold, slugify_vi
+from cchc_portal.text import fold, slugify_vi
 
 
 class UnitQuerySet(models.QuerySet):
@@ -107,7 +107,7 @@ class Unit(models.Model):
     def get_absolute_url(self):
         """The profile page; a unit no longer in force is named by its code and a day
         it was in force, because its code may have passed to a successor."""
-        url = reverse("units:profile", args=[self.code])
+        url = reverse("public:unit_profile", args=[self.code])
         if self.valid_to is not None:
             url += "?" + urlencode({"on": self.valid_to.isoformat()})
         return url

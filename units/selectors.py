@@ -6,8 +6,8 @@ from datetime import date
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import Http404
 
+from cchc_portal.text import fold
 from units.models import Unit, UnitLineage
-from units.text import fold
 
 SEARCH_LIMIT = 50
 QUERY_MAX_LENGTH = 100

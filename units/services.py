@@ -78,6 +78,20 @@ class UnitChanges:
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.links_created or self.links_updated)
 
+    def summary(self, *, dry_run: bool) -> str:
+        """The counts, as the unit commands report them."""
+        summary = _(
+            "%(created)s units created, %(updated)s updated, %(unchanged)s unchanged; "
+            "%(links_created)s lineage links created, %(links_updated)s updated"
+        ) % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": self.unchanged,
+            "links_created": self.links_created,
+            "links_updated": self.links_updated,
+        }
+        return _("Dry run, nothing written: %(summary)s") % {"summary": summary} if dry_run else summary
+
 
 def _day(value: date | None) -> str:
     return date_format(value, "SHORT_DATE_FORMAT") if value else "…"

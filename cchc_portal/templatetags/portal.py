@@ -3,9 +3,12 @@
 from django import template
 from django.urls import translate_url
 
+from cchc_portal import numbers
 from cchc_portal.caching import public_path
 
 register = template.Library()
+register.filter("points", numbers.points)
+register.filter("signed", numbers.signed)
 
 
 @register.simple_tag(takes_context=True)

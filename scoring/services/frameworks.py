@@ -10,6 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from cchc_portal.text import slugify_vi
 from scoring import engine
 from scoring.models import BandScheme, Criterion, Framework, FrameworkEvent, Index, Publication, Score
 from scoring.services.common import (
@@ -25,7 +26,6 @@ from scoring.services.common import (
 )
 from scoring.services.results import following_round_comparing, framework_results_recompute
 from units.models import Unit, UnitLineage
-from units.text import slugify_vi
 
 _MAXIMUM = gettext_lazy("maximum")
 _NO_LIMIT = Decimal("99999.99")  # the largest maximum a criterion column holds

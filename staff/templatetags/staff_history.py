@@ -4,8 +4,8 @@ language's style (13,96), "KAD" (as typed in the grids) for not applicable,
 
 from django import template
 
+from cchc_portal.numbers import points
 from scoring import engine
-from scoring.templatetags.scoring_format import points
 from staff.grids import NOT_APPLICABLE_TEXT
 
 register = template.Library()

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc_portal.tables import parse_date, parse_number, shown, text
 from scoring import engine
-from scoring.imports import code_like, parse_points
+from scoring.spreadsheets.imports import code_like, parse_points
+from scoring.spreadsheets.reader import parse_date, parse_number, shown, text
 from staff.grids import parse_cell
 
 # Deterministic and quick: the whole hostile set stays well under a minute.

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from scoring.charts import plotly_text
+from public.charts import plotly_text
 from tests.hostile.samples import hostile_rounds, named_units
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_the_profile_chart_holds_no_markup_and_names_each_series_as_text(client,
 def test_the_compare_chart_holds_no_markup_and_names_each_unit_as_text(client, rounds):
     _framework, units = rounds
     codes = ",".join(unit.code for unit in units)
-    chart = figure(client, reverse("scoring:compare"), "compare-chart", units=codes)
+    chart = figure(client, reverse("public:compare"), "compare-chart", units=codes)
     assert markup(chart) == []
     assert [trace["name"] for trace in chart["data"]] == [
         LINK_SHOWN,

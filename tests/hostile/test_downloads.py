@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from scoring import exports
+from scoring.spreadsheets import writers as exports
 from tests.hostile.samples import hostile_rounds, named_units
 from tests.hostile.test_cells import ABSURD, HOSTILE
 
@@ -72,7 +72,7 @@ def downloads(client, rounds):
         pages = [
             ("ranking", framework.get_absolute_url(), {}),
             ("profile", units[0].get_absolute_url(), {}),
-            ("compare", reverse("scoring:compare"), {"units": codes}),
+            ("compare", reverse("public:compare"), {"units": codes}),
         ]
     return [(name, prefix + url, params) for prefix in ("", "/en") for name, url, params in pages]
 

@@ -16,13 +16,13 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cchc_portal.tables import TableError, Upload, grid, read_table
-from scoring import exports
-from scoring.imports import LONG_COLUMNS, criteria_from_file, results_from_file, scores_from_file
 from scoring.models import Criterion, Framework, Result, Revision, Score
+from scoring.spreadsheets import writers as exports
+from scoring.spreadsheets.imports import LONG_COLUMNS, criteria_from_file, results_from_file, scores_from_file
+from scoring.spreadsheets.reader import TableError, Upload, grid, read_table
+from scoring.spreadsheets.units import unit_rows_from_file
 from tests.hostile.test_cells import HOSTILE
 from tests.scoring.samples import DATA, SLUG
-from units.imports import unit_rows_from_file
 from units.models import Unit
 
 SAMPLE_XLSX = (DATA / "scores_wide.xlsx").read_bytes()

@@ -21,9 +21,9 @@ from django.utils.html import escape
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cchc_portal.sheet_extent import Limits, SheetTooLarge, column_letters, sheet_extent
-from cchc_portal.tables import TableError, Upload, grid
 from scoring.models import ImportJob
+from scoring.spreadsheets.extent import Limits, SheetTooLarge, column_letters, sheet_extent
+from scoring.spreadsheets.reader import TableError, Upload, grid
 from staff.models import StaffRole
 from tests.hostile.test_cells import HOSTILE as PROPERTY
 from tests.hostile.test_files import counts, refused, rezipped
@@ -314,7 +314,7 @@ def test_a_refused_sheet_leaves_the_process_alive_and_small(tmp_path):
     script = (
         "import django, json, resource, sys\n"
         "django.setup()\n"
-        "from cchc_portal.tables import TableError, grid\n"
+        "from scoring.spreadsheets.reader import TableError, grid\n"
         "start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "refused = []\n"
         "for path in sys.argv[1:]:\n"

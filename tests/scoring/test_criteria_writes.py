@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from cchc_portal.tables import TableError, Upload
 from scoring import services
-from scoring.imports import criteria_from_file
 from scoring.models import Criterion
+from scoring.spreadsheets.imports import criteria_from_file
+from scoring.spreadsheets.reader import TableError, Upload
 from staff.editor_views import criteria_from_text
 from tests.factories import criteria, make_framework
 

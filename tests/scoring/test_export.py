@@ -14,12 +14,19 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from cchc_portal.tables import grid
+from public.documents import framework_results_document
+from public.management.commands.export_results import Command as ExportResults
 from scoring import services
-from scoring.documents import framework_results_document
-from scoring.exports import results_csv, results_table, results_xlsx, safe_text, scoring_template_xlsx, sheet_title
-from scoring.management.commands.export_results import Command as ExportResults
 from scoring.models import Framework
+from scoring.spreadsheets.reader import grid
+from scoring.spreadsheets.writers import (
+    results_csv,
+    results_table,
+    results_xlsx,
+    safe_text,
+    scoring_template_xlsx,
+    sheet_title,
+)
 from tests.factories import UnitFactory, make_framework, publish, score
 
 pytestmark = pytest.mark.django_db

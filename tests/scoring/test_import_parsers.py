@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cchc_portal.tables import header_key, parse_number
 from scoring import engine
-from scoring.imports import CriterionCodes, code_like, parse_points
+from scoring.spreadsheets.imports import CriterionCodes, code_like, parse_points
+from scoring.spreadsheets.reader import header_key, parse_number
 
 amounts = st.decimals(min_value=0, max_value=999_999, places=2, allow_nan=False, allow_infinity=False)
 

@@ -157,18 +157,18 @@ def test_block_means_read_field_codes_as_object_keys():
 def test_compare_shows_units_side_by_side_and_adds_one_by_name(client, four_units):
     _framework, units = four_units
     an, binh = units[0], units[1]
-    page = client.get(reverse("scoring:compare"), {"units": f"{an.code},{binh.code},nope"}).content.decode()
+    page = client.get(reverse("public:compare"), {"units": f"{an.code},{binh.code},nope"}).content.decode()
     assert "An" in page and "Bình" in page and "nope" in page  # the unknown code is named
     assert "90,00" in page and "75,00" in page
     assert 'data-figure="compare-chart"' not in page  # one year: no line to draw
-    page = client.get(reverse("scoring:compare"), {"units": an.code, "add": "dung"}).content.decode()
+    page = client.get(reverse("public:compare"), {"units": an.code, "add": "dung"}).content.decode()
     assert re.search(r'<ul class="chosen">.*Dũng', page, re.S)
 
 
 def test_a_repeated_parameter_is_part_of_the_cache_key(client, four_units):
     _framework, units = four_units
-    one = client.get(reverse("scoring:compare"), {"units": [units[0].code]})
-    two = client.get(reverse("scoring:compare"), {"units": [units[1].code, units[0].code]})
+    one = client.get(reverse("public:compare"), {"units": [units[0].code]})
+    two = client.get(reverse("public:compare"), {"units": [units[1].code, units[0].code]})
     assert one["ETag"] != two["ETag"] and "Bình" in two.content.decode() and "Bình" not in one.content.decode()
 
 
@@ -245,7 +245,7 @@ def test_unpublished_frameworks_stay_hidden_on_pages_downloads_and_compare(clien
     services.scores_set(framework=draft, entries=[score(units[0], "1", "59.99"), score(units[0], "2", "0")])
     assert not Framework.objects.published().exists()
     assert client.get(draft.get_absolute_url(), {"format": "csv"}).status_code == 404
-    page = client.get(reverse("scoring:compare"), {"units": f"{units[0].code},{units[1].code}"}).content.decode()
+    page = client.get(reverse("public:compare"), {"units": f"{units[0].code},{units[1].code}"}).content.decode()
     assert "59,99" not in page and draft.name not in page
 
 
@@ -275,7 +275,7 @@ def test_profile_and_compare_download_what_they_show(client, four_units):
     rows = list(csv.reader(io.StringIO(profile.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:4] == ["Năm", "Bảng xếp hạng", "Chỉ số", "Hạng"]
     assert rows[1][:5] == ["2022", "Chỉ số CCHC 2022", "90,00", "1", "4"]
-    compared = client.get(reverse("scoring:compare"), {"units": f"{an.code},{dung.code}", "format": "xlsx"})
+    compared = client.get(reverse("public:compare"), {"units": f"{an.code},{dung.code}", "format": "xlsx"})
     assert compared["Content-Disposition"].endswith(f'compare-{an.code}-{dung.code}.xlsx"')
     from openpyxl import load_workbook
 

@@ -44,7 +44,7 @@ def test_home_page_runs_one_query_whatever_the_number_of_frameworks(client, djan
     for n in range(framework_count):
         publish(make_framework(year=2000 + n, units=UnitFactory.create_batch(2)))
     with django_assert_num_queries(2):  # the data version, the frameworks
-        response = client.get(reverse("scoring:home"))
+        response = client.get(reverse("public:home"))
     assert response.content.decode().count("Chỉ số CCHC 20") >= framework_count
 
 
@@ -77,7 +77,7 @@ def test_english_pages_use_a_decimal_point(client):
 
 
 def test_vietnamese_is_the_default_whatever_the_browser_asks_for(client):
-    response = client.get(reverse("scoring:home"), headers={"accept-language": "en-US,en;q=0.9"})
+    response = client.get(reverse("public:home"), headers={"accept-language": "en-US,en;q=0.9"})
     assert '<html lang="vi">' in response.content.decode()
 
 
@@ -86,7 +86,7 @@ def test_unpublished_framework_is_a_404_for_anonymous_users_and_absent_from_home
     draft.name = "Bản nháp bí mật"
     draft.save()
     assert client.get(draft.get_absolute_url()).status_code == 404
-    assert "Bản nháp bí mật" not in client.get(reverse("scoring:home")).content.decode()
+    assert "Bản nháp bí mật" not in client.get(reverse("public:home")).content.decode()
 
 
 def test_staff_can_preview_a_draft(admin_client):

@@ -130,10 +130,10 @@ MATRIX = {
         lambda world: not Publication.objects.filter(framework=world.framework).exists(),
         [302, 403, 403, 403, 403, 302, 404, 404],
     ),
-    "draft ranking page": (None, _get("scoring:ranking", SLUG), None, [404, 404, 200, 200, 200, 200, 404, 404]),
+    "draft ranking page": (None, _get("public:ranking", SLUG), None, [404, 404, 200, 200, 200, 200, 404, 404]),
     "draft ranking download": (
         None,
-        lambda client, world: client.get(reverse("scoring:ranking", args=[world.framework.slug]), {"format": "csv"}),
+        lambda client, world: client.get(reverse("public:ranking", args=[world.framework.slug]), {"format": "csv"}),
         None,
         [404, 404, 200, 200, 200, 200, 404, 404],
     ),
@@ -168,7 +168,7 @@ def test_permission_matrix(client, world, action, role):
 
 def test_the_unit_profile_lists_a_draft_only_in_scope(client, world):
     def page():
-        return client.get(reverse("units:profile", args=[world.ours.code])).content.decode()
+        return client.get(reverse("public:unit_profile", args=[world.ours.code])).content.decode()
 
     assert world.framework.name not in page()
     client.force_login(world.users["other_province_editor"])

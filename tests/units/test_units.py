@@ -3,10 +3,10 @@ from datetime import date
 import pytest
 from django.db import IntegrityError
 
+from cchc_portal.text import fold, slugify_vi
 from tests.factories import UnitFactory
 from units.models import Unit, UnitLineage
 from units.services import UnitInputError, UnitRow, units_upsert
-from units.text import fold, slugify_vi
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from units.text import fold
+from cchc_portal.text import fold
 
 
 def pad_search_keys(apps, schema_editor):

@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from scoring.imports import criteria_from_file
-from scoring.management.commands._common import file_problems, source_of
+from scoring.commands import file_problems, source_of
 from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Framework, Index
 from scoring.selectors import units_rankable
 from scoring.services import framework_create, framework_criteria_set
+from scoring.spreadsheets.imports import criteria_from_file
 
 NATIONAL_BAND_SCHEME = "Quốc gia (A, B, C)"  # created by migration 0002_reference_data
 

@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from scoring.imports import results_from_file
-from scoring.management.commands._common import add_import_arguments, file_problems, framework_get, source_of
-from scoring.previews import results_summary
+from scoring.commands import add_import_arguments, file_problems, framework_get, source_of
 from scoring.services import published_results_set
+from scoring.spreadsheets.imports import results_from_file
+from scoring.spreadsheets.previews import results_summary
 
 
 class Command(BaseCommand):

@@ -3,16 +3,11 @@ from contextlib import closing
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from scoring.imports import scores_from_file
-from scoring.management.commands._common import (
-    ProgressBar,
-    add_import_arguments,
-    file_problems,
-    framework_get,
-    source_of,
-)
-from scoring.previews import scores_summary
+from cchc_portal.commands import ProgressBar
+from scoring.commands import add_import_arguments, file_problems, framework_get, source_of
 from scoring.services import scores_import
+from scoring.spreadsheets.imports import scores_from_file
+from scoring.spreadsheets.previews import scores_summary
 
 
 class Command(BaseCommand):

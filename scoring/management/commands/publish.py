@@ -2,9 +2,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cchc_portal.tables import parse_date
-from scoring.management.commands._common import framework_get, problems_error
+from cchc_portal.commands import problems_error
+from scoring.commands import framework_get
 from scoring.services import ScoringInputError, framework_publish
+from scoring.spreadsheets.reader import parse_date
 
 
 class Command(BaseCommand):

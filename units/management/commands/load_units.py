@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from units.management.commands._report import changes_summary, problems_error
+from cchc_portal.commands import problems_error
 from units.official import YEARS, official_list
 from units.services import UnitInputError, units_upsert
 
@@ -32,5 +32,5 @@ class Command(BaseCommand):
             changes = units_upsert(rows=data.rows, lineage=data.lineage, dry_run=dry_run)
         except UnitInputError as error:
             raise problems_error(error.messages) from error
-        self.stdout.write(changes_summary(changes, dry_run=dry_run))
+        self.stdout.write(changes.summary(dry_run=dry_run))
         self.stdout.write(_("%(seconds)s s") % {"seconds": number_format(time.perf_counter() - started, 1)})

@@ -1,4 +1,9 @@
+"""The public site's pages: the home page, a framework's ranking, the comparison of
+units, the units' search and a unit's page. Each reads through the selectors and
+answers from the cache of ``public_page`` where it can."""
+
 from collections.abc import Iterable
+from datetime import date
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
@@ -8,8 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cchc_portal.caching import public_page
-from scoring import charts, exports, history, selectors
-from units.selectors import unit_search
+from public import charts
+from scoring import history, selectors
+from scoring.spreadsheets import writers as exports
+from units import selectors as units_selectors
+from units.models import UnitLineage
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -23,8 +31,8 @@ _RANKING_PARAMS = ("sort", "parent", "q", "page", "format")
 @require_safe
 @public_page()
 def home(request):
-    latest, frameworks = selectors.framework_list_latest(user=request.user)
-    return render(request, "scoring/home.html", {"latest": latest, "frameworks": frameworks})
+    latest, frameworks = selectors.framework_list_latest(visibility=request.visibility)
+    return render(request, "public/home.html", {"latest": latest, "frameworks": frameworks})
 
 
 def _query(params: dict, **changes) -> str:
@@ -78,7 +86,7 @@ def ranking(request, slug):
     """A framework's ranking: sorted, filtered by parent unit or a search, paged
     above ``RANKING_PAGE_SIZE`` units; ``?format=csv|xlsx`` downloads the rows
     the filter keeps (every page), in its order, with the table's columns."""
-    framework = selectors.framework_get(slug=slug, user=request.user)
+    framework = selectors.framework_get(slug=slug, visibility=request.visibility)
     ranking_filter = selectors.RankingFilter.from_params(request.GET)
     if kind := download_kind(request):
         ranking = selectors.ranking_for(framework=framework, ranking_filter=ranking_filter)
@@ -108,7 +116,7 @@ def ranking(request, slug):
         # No query unless the publication was corrected: uncorrected pages keep their cost.
         "corrections": history.framework_corrections(framework=framework),
     }
-    return render(request, "scoring/ranking.html", context)
+    return render(request, "public/ranking.html", context)
 
 
 @require_safe
@@ -122,7 +130,7 @@ def compare(request):
     query = " ".join(request.GET.get("add", "")[:100].split())
     candidates = []
     if query and len(codes) < selectors.COMPARE_MAX_UNITS:
-        found, _more = unit_search(query)
+        found, _more = units_selectors.unit_search(query)
         exact = [unit for unit in found if unit.code == query]
         if len(found) == 1 or exact:
             code = (exact or found)[0].code
@@ -130,7 +138,7 @@ def compare(request):
             query = ""  # added: the box is free for the next one
         else:
             candidates = [unit for unit in found if unit.code not in codes][:10]
-    comparison = selectors.units_compared(codes, user=request.user)
+    comparison = selectors.units_compared(codes, visibility=request.visibility)
     shown = ",".join(unit.code for unit in comparison.units)
     if kind := download_kind(request):
         title = _("Compare units") + ": " + ", ".join(unit.name for unit in comparison.units)
@@ -156,4 +164,49 @@ def compare(request):
         # A line needs two years.
         "chart": charts.results_over_time(series) if any(len(results) > 1 for _name, results in series) else None,
     }
-    return render(request, "scoring/compare.html", context)
+    return render(request, "public/compare.html", context)
+
+
+@require_safe
+@public_page(params=("q",))
+def unit_search(request):
+    query = request.GET.get("q", "")[: units_selectors.QUERY_MAX_LENGTH].strip()
+    units, more = units_selectors.unit_search(query) if query else ([], False)
+    return render(
+        request,
+        "public/unit_search.html",
+        {"query": query, "units": units, "more": more, "limit": units_selectors.SEARCH_LIMIT},
+    )
+
+
+@require_safe
+@public_page(params=("on", "format"))
+def unit_profile(request, code):
+    on = request.GET.get("on")
+    try:
+        day = date.fromisoformat(on[:10]) if on else None
+    except ValueError:
+        raise Http404("Not a date.") from None
+    unit = units_selectors.unit_get(code, day)
+    results = selectors.unit_results(unit=unit, visibility=request.visibility)
+    if kind := download_kind(request):
+        frameworks = [result.framework for result in results]
+        return table_download(
+            kind, f"{unit.code}-{unit.slug}", unit.name, exports.unit_results_table(results), frameworks
+        )
+    predecessors, successors = units_selectors.unit_lineage(unit)
+    context = {
+        "unit": unit,
+        "predecessors": predecessors,
+        "formed_by_change": any(entry.link.kind != UnitLineage.Kind.RENAME for entry in predecessors),
+        "successors": successors,
+        "namesakes": units_selectors.unit_namesakes(unit),
+        "children": list(unit.children.order_by("code")),
+        "results": results,
+        "breakdown": selectors.unit_breakdown(results),
+        "downloads": {
+            kind: "?" + urlencode({**({"on": on[:10]} if on else {}), "format": kind}) for kind in CONTENT_TYPES
+        },
+        "chart": charts.results_over_time(charts.series_of(results), with_rank=True) if results else None,
+    }
+    return render(request, "public/unit_profile.html", context)

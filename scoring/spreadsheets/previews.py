@@ -11,9 +11,7 @@ from decimal import Decimal
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from cchc_portal.tables import Source, TableError, source_name
 from scoring import engine
-from scoring.imports import Progress, results_from_file, scores_from_file
 from scoring.models import Framework
 from scoring.services import (
     ScoringInputError,
@@ -21,6 +19,8 @@ from scoring.services import (
     published_results_set,
     scores_import,
 )
+from scoring.spreadsheets.imports import Progress, results_from_file, scores_from_file
+from scoring.spreadsheets.reader import Source, TableError, source_name
 from units.models import Unit
 
 SCORES, RESULTS = "scores", "results"

@@ -1,54 +1,21 @@
-"""Numbers as the current language writes them: 93,91 and +4,21 in Vietnamese,
-93.91 and +4.21 in English; rank moves as ▲ 6 / ▼ 2 with words for screen readers."""
+"""The public pages' figures: rank moves as ▲ 6 / ▼ 2 with words for screen readers,
+the trend classes of changes, shares of a maximum, and the ranking table's rows (numbers
+through ``cchc_portal.numbers``)."""
 
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import get_format, number_format
+from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
+from cchc_portal.numbers import local_decimal, signed
 from scoring import engine
 
 register = template.Library()
-
-MINUS = "\u2212"
-
-
-def _local(value: Decimal, places: int, separator: str | None = None) -> str:
-    """``value`` with ``places`` decimals as the current language writes it (its
-    decimal ``separator``, looked up when not given). Below 1,000 (every index
-    and field subtotal) it needs no thousands separator: the decimal point is
-    swapped for the language's, a tenth of the cost of ``number_format``, which a
-    ranking page would call 2,000 times."""
-    if -1000 < value < 1000:
-        return f"{value:.{places}f}".replace(".", separator or get_format("DECIMAL_SEPARATOR"))
-    return number_format(value, decimal_pos=places, use_l10n=True)
-
-
-@register.filter
-def points(value, places=2):
-    """A decimal with ``places`` decimals in the current language's style; "—" for none."""
-    if value is None or value == "":
-        return "—"
-    return _local(Decimal(value), int(places))
-
-
-@register.filter
-def signed(value, separator=None):
-    """A change with its sign: +4,21, −0,30, 0,00; empty for none."""
-    if value is None or value == "":
-        return ""
-    value = Decimal(value)
-    text = _local(abs(value), 2, separator)
-    if value > 0:
-        return f"+{text}"
-    if value < 0:
-        return f"{MINUS}{text}"
-    return text
 
 
 @register.simple_tag
@@ -111,12 +78,12 @@ def ranking_rows(ranking):
     sample = f'<span class="sample-mark" title="{sample}">*</span>'
 
     # One reverse() for every row: the unit pages differ only by the code.
-    unit_url = reverse("units:profile", kwargs={"code": "CODE"}).replace("CODE", "{}")
+    unit_url = reverse("public:unit_profile", kwargs={"code": "CODE"}).replace("CODE", "{}")
     sample_row = ' class="sample"'
     separator = get_format("DECIMAL_SEPARATOR")
 
     def number(value):
-        return "—" if value is None else _local(value, 2, separator)
+        return "—" if value is None else local_decimal(value, 2, separator)
 
     html = []
     for row in ranking.rows:

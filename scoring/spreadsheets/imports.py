@@ -19,7 +19,15 @@ from functools import cached_property
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from cchc_portal.tables import (
+from cchc_portal.text import fold
+from scoring import engine
+from scoring.models import Criterion, Framework
+from scoring.selectors import units_rankable
+from scoring.services import CriterionSpec, PublishedResultRow, criteria_count_problem, score_problems
+from scoring.services.bulk import collector_paused
+from scoring.services.results import RANK_MAX
+from scoring.services.scores import KEEP, ScoreCell
+from scoring.spreadsheets.reader import (
     Column,
     Row,
     Source,
@@ -34,15 +42,7 @@ from cchc_portal.tables import (
     text,
     too_long,
 )
-from scoring import engine
-from scoring.models import Criterion, Framework
-from scoring.selectors import units_rankable
-from scoring.services import CriterionSpec, PublishedResultRow, criteria_count_problem, score_problems
-from scoring.services.bulk import collector_paused
-from scoring.services.results import RANK_MAX
-from scoring.services.scores import KEEP, ScoreCell
 from units.models import Unit
-from units.text import fold
 
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
 

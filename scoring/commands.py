@@ -1,7 +1,6 @@
-"""What the scoring commands share: their framework argument, problems on
-standard error, and a progress bar."""
+"""What the scoring commands share: their file and framework arguments, and a
+file's problems as the command's error."""
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,12 +8,12 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from cchc_portal.tables import TableError
+from cchc_portal.commands import problems_error
 from scoring.models import Framework
 from scoring.services import ScoringInputError
-from units.management.commands._report import problems_error
+from scoring.spreadsheets.reader import TableError
 
-__all__ = ["ProgressBar", "add_import_arguments", "file_problems", "framework_get", "problems_error", "source_of"]
+__all__ = ["add_import_arguments", "file_problems", "framework_get", "source_of"]
 
 
 def add_import_arguments(parser) -> None:
@@ -47,22 +46,3 @@ def file_problems(file: str) -> Iterator[None]:
 def source_of(command: str, path: str) -> str:
     """What a revision records as its source: the command and the file's name."""
     return f"{command} {Path(path).name}"
-
-
-class ProgressBar:
-    """``progress(done, total)`` drawn with tqdm on standard error when it is a
-    terminal, silent otherwise (logs and tests)."""
-
-    def __init__(self, label: str, stream=None):
-        self.label, self.stream, self.bar = label, stream or sys.stderr, None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, desc=self.label, unit=_("rows"), file=self.stream, disable=None)
-        self.bar.update(done - self.bar.n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()

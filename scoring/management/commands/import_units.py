@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from cchc_portal.tables import TableError
-from units.imports import unit_rows_from_file
-from units.management.commands._report import changes_summary, problems_error
+from cchc_portal.commands import problems_error
+from scoring.spreadsheets.reader import TableError
+from scoring.spreadsheets.units import unit_rows_from_file
 from units.services import UnitInputError, units_upsert
 
 
@@ -29,4 +29,4 @@ class Command(BaseCommand):
             raise problems_error(error.messages) from error
         except OSError as error:
             raise problems_error([f"{file}: {error.strerror}"]) from error
-        self.stdout.write(changes_summary(changes, dry_run=dry_run))
+        self.stdout.write(changes.summary(dry_run=dry_run))

@@ -11,7 +11,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from cchc_portal.caching import public_page
-from scoring import documents, selectors
+from public import documents
+from scoring import selectors
 from units.selectors import unit_get
 
 
@@ -36,13 +37,13 @@ def _read_only(*, params=()):
 
 @_read_only()
 def frameworks(request):
-    return _json(documents.frameworks_document(selectors.framework_list(user=request.user)))
+    return _json(documents.frameworks_document(selectors.framework_list(visibility=request.visibility)))
 
 
 @_read_only()
 def framework_results(request, slug):
     try:
-        framework = selectors.framework_get(slug=slug, user=request.user)
+        framework = selectors.framework_get(slug=slug, visibility=request.visibility)
     except Http404:
         return _not_found(_("No such framework."))
     return _json(documents.framework_results_document(framework))
@@ -60,4 +61,4 @@ def unit_results(request, code):
         unit = unit_get(code, day)
     except Http404:
         return _not_found(_("No such unit."))
-    return _json(documents.unit_results_document(unit=unit, user=request.user))
+    return _json(documents.unit_results_document(unit=unit, visibility=request.visibility))

@@ -27,8 +27,8 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from cchc_portal.sheet_extent import Limits, SheetTooLarge, SheetUnreadable, column_letters, sheet_extent
-from units.text import fold
+from cchc_portal.text import fold
+from scoring.spreadsheets.extent import Limits, SheetTooLarge, SheetUnreadable, column_letters, sheet_extent
 
 HEADER_SEARCH_ROWS = 30
 _ZIP_MAGIC = b"PK\x03\x04"

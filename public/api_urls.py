@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoring import api
+from public import api
 
 app_name = "api"
 

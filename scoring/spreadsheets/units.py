@@ -3,7 +3,8 @@ corrections. Every bad cell is reported with its row, column, value and reason."
 
 from django.utils.translation import gettext as _
 
-from cchc_portal.tables import (
+from cchc_portal.text import fold
+from scoring.spreadsheets.reader import (
     Column,
     Row,
     Source,
@@ -18,7 +19,6 @@ from cchc_portal.tables import (
 )
 from units.models import Unit
 from units.services import UnitRow
-from units.text import fold
 
 COLUMNS = [
     Column("code", ("Mã", "Mã đơn vị", "Mã số", "Unit code"), required=True),

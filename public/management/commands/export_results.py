@@ -4,11 +4,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from scoring.documents import framework_results_document
-from scoring.exports import results_csv, results_xlsx, scoring_template_xlsx
-from scoring.management.commands._common import framework_get, problems_error
+from cchc_portal.commands import problems_error
+from public.documents import framework_results_document
+from scoring.commands import framework_get
 from scoring.models import Framework
 from scoring.services import ScoringInputError
+from scoring.spreadsheets.writers import results_csv, results_xlsx, scoring_template_xlsx
 
 FORMATS = ("csv", "xlsx", "json")
 

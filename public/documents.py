@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from scoring import engine
 from scoring.history import framework_corrections
-from scoring.models import Criterion, Framework, Result
+from scoring.models import PUBLIC, Criterion, Framework, Result, Visibility
 from scoring.selectors import FieldCell, field_cells, framework_fields, ranking_for, unit_results
 from units.models import Unit
 
@@ -131,15 +131,15 @@ def frameworks_document(frameworks: list[Framework]) -> dict:
     return {"frameworks": [framework_listed(framework) for framework in frameworks]}
 
 
-def unit_results_document(*, unit: Unit, user=None) -> dict:
+def unit_results_document(*, unit: Unit, visibility: Visibility = PUBLIC) -> dict:
     """``{"unit": {code, name, kind, parent}, "results": […]}``: the unit (its
     parent null for a province or a ministry) and its results in the frameworks
-    the user may see, newest first (``selectors.unit_results``). Each item is the
+    ``visibility`` shows, newest first (``selectors.unit_results``). Each item is the
     framework (``framework_listed``), the unit's figures in it (``result_figures``)
     and ``ranked``, how many units the framework ranked. Two queries whatever the
     number of units and frameworks (one without results); ``unit.parent`` should
     be selected."""
-    results = unit_results(unit=unit, user=user)
+    results = unit_results(unit=unit, visibility=visibility)
     fields = framework_fields(framework_ids={result.framework_id for result in results})
     parent = unit.parent
     return {

@@ -1,0 +1,15 @@
+"""The public site's pages, under a language prefix (none for Vietnamese, /en/ for English)."""
+
+from django.urls import path
+
+from public import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("rankings/<slug:slug>/", views.ranking, name="ranking"),
+    path("compare/", views.compare, name="compare"),
+    path("units/", views.unit_search, name="unit_search"),
+    path("units/<str:code>/", views.unit_profile, name="unit_profile"),
+]
