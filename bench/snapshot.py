@@ -86,11 +86,12 @@ def _commands():
             path = Path(workdir) / f"{slug}.{kind}"
             out = io.StringIO()
             call_command("export_results", framework=slug, format=kind, output=str(path), stdout=out, stderr=out)
-            answers[f"export_results {slug} {kind}"] = (0, kind, path.read_bytes() + out.getvalue().encode())
+            said = out.getvalue().replace(workdir, "<workdir>").encode()  # the file's path is a temporary one
+            answers[f"export_results {slug} {kind}"] = (0, kind, _stable(path.read_bytes()) + said)
         path = Path(workdir) / f"{slug}-template.xlsx"
         try:
             call_command("export_results", framework=slug, template=True, output=str(path), stdout=io.StringIO())
-            answers[f"export_results {slug} template"] = (0, "xlsx", path.read_bytes())
+            answers[f"export_results {slug} template"] = (0, "xlsx", _stable(path.read_bytes()))
         except CommandError as error:
             answers[f"export_results {slug} template"] = (1, "error", str(error).encode())
     return answers
