@@ -17,7 +17,7 @@
       displaylogo: false,
       scrollZoom: false,
       // A label between dollar signs stays text even if MathJax were ever on the
-      // page (the figures' labels come escaped from scoring/charts.py).
+      // page (the figures' labels come escaped from public/charts.py).
       typesetMath: false,
     });
   }
