@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from cchc_portal.caching import public_page
 from public import charts
+from public.filters import COMPARE_MAX_UNITS, RankingQuery, compare_codes
 from scoring import history, selectors
 from scoring.spreadsheets import writers as exports
 from units import selectors as units_selectors
@@ -87,7 +88,7 @@ def ranking(request, slug):
     above ``RANKING_PAGE_SIZE`` units; ``?format=csv|xlsx`` downloads the rows
     the filter keeps (every page), in its order, with the table's columns."""
     framework = selectors.framework_get(slug=slug, visibility=request.visibility)
-    ranking_filter = selectors.RankingFilter.from_params(request.GET)
+    ranking_filter = RankingQuery.from_params(request.GET)
     if kind := download_kind(request):
         ranking = selectors.ranking_for(framework=framework, ranking_filter=ranking_filter)
         return _attachment(DOWNLOADS[kind](framework, ranking), kind, slug)
@@ -126,10 +127,10 @@ def compare(request):
     ranking any of them took part in, and a chart of their indexes over the
     years. ``add`` searches for a unit to add: one match is added at once,
     several are offered as links."""
-    codes = selectors.compare_codes(request.GET.getlist("units"))
+    codes = compare_codes(request.GET.getlist("units"))
     query = " ".join(request.GET.get("add", "")[:100].split())
     candidates = []
-    if query and len(codes) < selectors.COMPARE_MAX_UNITS:
+    if query and len(codes) < COMPARE_MAX_UNITS:
         found, _more = units_selectors.unit_search(query)
         exact = [unit for unit in found if unit.code == query]
         if len(found) == 1 or exact:
@@ -159,7 +160,7 @@ def compare(request):
             (unit, _query({"units": ",".join(other.code for other in comparison.units if other != unit)}))
             for unit in comparison.units
         ],
-        "can_add": len(comparison.units) < selectors.COMPARE_MAX_UNITS,
+        "can_add": len(comparison.units) < COMPARE_MAX_UNITS,
         "downloads": {kind: _query({"units": shown}, format=kind) for kind in CONTENT_TYPES},
         # A line needs two years.
         "chart": charts.results_over_time(series) if any(len(results) > 1 for _name, results in series) else None,

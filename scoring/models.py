@@ -133,6 +133,9 @@ class Framework(models.Model):
         COMPUTED = "computed", _("Computed from criterion scores")
         PUBLISHED = "published", _("Published results only")
 
+    # The scope of a national framework (every other scope is a province's code).
+    NATIONAL_SCOPE = "VN"
+
     index = models.ForeignKey(Index, verbose_name=_("index"), on_delete=models.PROTECT, related_name="frameworks")
     year = models.PositiveSmallIntegerField(_("year"))
     scope = models.CharField(
@@ -199,6 +202,27 @@ class Framework(models.Model):
         are reused (DESIGN §2), so "19" in a 2024 table is the old Thái Nguyên and
         in a 2025 table the merged one."""
         return date(self.year, 12, 31)
+
+
+# The units' kinds each block ranks.
+BLOCK_KINDS = {
+    Framework.Block.PROVINCE: (Unit.Kind.PROVINCE,),
+    Framework.Block.DISTRICT: (Unit.Kind.DISTRICT,),
+    Framework.Block.COMMUNE: (Unit.Kind.COMMUNE,),
+    Framework.Block.DEPARTMENT: (Unit.Kind.DEPARTMENT, Unit.Kind.AGENCY),
+    Framework.Block.MINISTRY: (Unit.Kind.MINISTRY, Unit.Kind.AGENCY),
+}
+
+
+def units_rankable(*, year: int, scope: str, block: str):
+    """The units a framework of this year, scope and block may rank (the rule its
+    participants and imports are checked by): units of the block's kinds in force at
+    the end of the year, under the scope's province (directly or through a district)
+    unless the scope is national."""
+    units = Unit.objects.valid_on(date(year, 12, 31)).filter(kind__in=BLOCK_KINDS[block])
+    if scope != Framework.NATIONAL_SCOPE:
+        units = units.filter(Q(parent__code=scope) | Q(parent__parent__code=scope))
+    return units.order_by("code")
 
 
 class Criterion(models.Model):

@@ -3,21 +3,19 @@ whatever the number of units, and never computes ranks: it reads stored Results.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DecimalField, F, Func, OuterRef, Q, QuerySet, Subquery, Sum, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from cchc_portal.text import fold
 from scoring import engine
+from scoring.db import field_points
 from scoring.models import PUBLIC, Band, Criterion, Framework, Result, Visibility
 from units.models import Unit
 
@@ -169,50 +167,23 @@ RANKING_PAGE_SIZE = 100
 # The ranking's sort keys besides one per field ("field-1"); "-key" reverses.
 RANKING_SORTS = ("rank", "unit", "index", "delta_index", "delta_rank")
 FIELD_SORT_PREFIX = "field-"
-_FIELD_SORT = re.compile(re.escape(FIELD_SORT_PREFIX) + r"[0-9A-Za-z]{1,20}")
 
 
 @dataclass(frozen=True)
 class RankingFilter:
-    """What a visitor asked of a ranking page: a sort, a parent unit (a commune's
-    district, a district's province), a search in unit names or codes. Built
-    from untrusted query parameters: anything unknown falls back to the default."""
+    """How to read a ranking: a sort (a key of ``RANKING_SORTS`` or a field's
+    ``field-<code>``), a parent unit (a commune's district, a district's province),
+    a search in unit names or codes. The public pages build it from a visitor's
+    query string (``public.filters.RankingQuery``)."""
 
     sort: str = "rank"
     descending: bool = False
     parent: str = ""
     query: str = ""
 
-    @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> RankingFilter:
-        sort = params.get("sort", "")[:40]
-        key = sort.removeprefix("-")
-        if key not in RANKING_SORTS and not _FIELD_SORT.fullmatch(key):
-            key, sort = "rank", ""
-        return cls(
-            sort=key,
-            descending=sort.startswith("-"),
-            parent=params.get("parent", "")[:20].strip(),
-            query=" ".join(params.get("q", "")[:100].split()),
-        )
-
-    @property
-    def is_default(self) -> bool:
-        return self == RankingFilter()
-
-    @property
-    def params(self) -> dict[str, str]:
-        """The query parameters that ask for this filter (none for the default)."""
-        sort = "" if (self.sort, self.descending) == ("rank", False) else f"{'-' * self.descending}{self.sort}"
-        return {"sort": sort, "parent": self.parent, "q": self.query}
-
     @property
     def keeps_every_row(self) -> bool:
         return not (self.parent or self.query)
-
-    def sort_param(self, key: str) -> str:
-        """The ``sort`` value of a column header's link: its key, or reversed when it is the current sort."""
-        return f"-{key}" if key == self.sort and not self.descending else key
 
     def apply(self, results: QuerySet, fields: Sequence[Criterion]) -> QuerySet:
         """``results`` (of one framework) with only the rows this filter keeps, in
@@ -233,7 +204,7 @@ class RankingFilter:
         if self.sort == "rank" and not self.descending:
             return results.order_by(*in_rank_order)
         if self.sort.startswith(FIELD_SORT_PREFIX):
-            value = _field_points(code)
+            value = field_points(code)
         else:
             value = F({"unit": "unit__search_name"}.get(self.sort, self.sort))
         value = value.desc(nulls_last=True) if self.descending else value.asc(nulls_last=True)
@@ -277,26 +248,6 @@ def framework_fields(*, framework_ids: Iterable[int]) -> dict[int, list[Criterio
     return dict(fields)
 
 
-NATIONAL_SCOPE = "VN"
-_BLOCK_KINDS = {
-    Framework.Block.PROVINCE: (Unit.Kind.PROVINCE,),
-    Framework.Block.DISTRICT: (Unit.Kind.DISTRICT,),
-    Framework.Block.COMMUNE: (Unit.Kind.COMMUNE,),
-    Framework.Block.DEPARTMENT: (Unit.Kind.DEPARTMENT, Unit.Kind.AGENCY),
-    Framework.Block.MINISTRY: (Unit.Kind.MINISTRY, Unit.Kind.AGENCY),
-}
-
-
-def units_rankable(*, year: int, scope: str, block: str):
-    """The units a framework of this year, scope and block may rank: units of
-    the block's kinds in force at the end of the year, under the scope's
-    province (directly or through a district) unless the scope is national."""
-    units = Unit.objects.valid_on(date(year, 12, 31)).filter(kind__in=_BLOCK_KINDS[block])
-    if scope != NATIONAL_SCOPE:
-        units = units.filter(Q(parent__code=scope) | Q(parent__parent__code=scope))
-    return units.order_by("code")
-
-
 @dataclass(frozen=True)
 class FieldComparison:
     field: Criterion
@@ -324,35 +275,11 @@ def _mean(total, count: int) -> Decimal | None:
     return engine.round_half_up(Fraction(cents) / count)
 
 
-class _JsonObjectText(Func):
-    """The text at ``key`` of a JSON object column. Django's key lookups read a
-    key of digits ("1", a field code) as an array index."""
-
-    output_field = TextField()
-
-    def __init__(self, column: str, key: str):
-        self.key = key
-        super().__init__(F(column))
-
-    def as_sql(self, compiler, connection, **extra_context):  # SQLite: a JSON path with the key quoted
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"JSON_EXTRACT({sql}, %s)", [*params, '$."{}"'.format(self.key.replace('"', ""))]
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"({sql} ->> %s)", [*params, self.key]
-
-
-def _field_points(code: str) -> Cast:
-    """A result's points on the field ``code``, as a number the database can sum and sort."""
-    return Cast(_JsonObjectText("field_points", code), DecimalField(max_digits=12, decimal_places=2))
-
-
 def framework_means(framework: Framework, codes: Sequence[str]) -> tuple[Decimal | None, dict[str, Decimal | None]]:
     """(mean index, {field code: mean points}) over the framework's units with an index. One query."""
     sums = {"index_sum": Sum("index"), "index_count": Count("index")}
     for position, code in enumerate(codes):
-        points = _field_points(code)
+        points = field_points(code)
         sums[f"sum_{position}"], sums[f"count_{position}"] = Sum(points), Count(points)
     row = Result.objects.filter(framework=framework, index__isnull=False).aggregate(**sums)
     return _mean(row["index_sum"], row["index_count"]), {
@@ -377,9 +304,6 @@ def unit_breakdown(results: Sequence[Result]) -> Breakdown | None:
     )
 
 
-COMPARE_MAX_UNITS = 4
-
-
 @dataclass(frozen=True)
 class Comparison:
     """Two to four units side by side: each unit's results (newest first), and
@@ -398,17 +322,6 @@ class Comparison:
                 by_framework.setdefault(result.framework_id, (result.framework, {}))[1][unit_id] = result
         ordered = sorted(by_framework.values(), key=lambda item: (-item[0].year, item[0].index_id, item[0].block))
         return [(framework, [cells.get(unit.pk) for unit in self.units]) for framework, cells in ordered]
-
-
-def compare_codes(values: Sequence[str]) -> list[str]:
-    """Unit codes from ``?units=A,B&units=C``: trimmed, each once, at most ``COMPARE_MAX_UNITS``."""
-    codes: list[str] = []
-    for value in values[:COMPARE_MAX_UNITS]:
-        for code in value[:200].split(","):
-            code = code.strip()[:20]
-            if code and code not in codes:
-                codes.append(code)
-    return codes[:COMPARE_MAX_UNITS]
 
 
 def units_compared(codes: Sequence[str], *, visibility: Visibility = PUBLIC) -> Comparison:

@@ -27,7 +27,7 @@ from staff.models import StaffRole
 from units.models import Unit
 
 Role = StaffRole.Role
-NATIONAL = "VN"
+NATIONAL = Framework.NATIONAL_SCOPE
 
 
 class Action(Enum):

@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 
 from cchc_portal.text import fold
 from scoring import engine
-from scoring.models import Criterion, Framework
-from scoring.selectors import units_rankable
+from scoring.models import Criterion, Framework, units_rankable
 from scoring.services import CriterionSpec, PublishedResultRow, criteria_count_problem, score_problems
 from scoring.services.bulk import collector_paused
 from scoring.services.results import RANK_MAX

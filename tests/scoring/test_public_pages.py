@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cchc_portal.caching import data_version, data_version_bump
+from public.filters import compare_codes
 from scoring import selectors, services
 from scoring.models import Framework, Publication, Revision
 from tests.factories import UnitFactory, make_framework, publish, score
@@ -173,7 +174,7 @@ def test_a_repeated_parameter_is_part_of_the_cache_key(client, four_units):
 
 
 def test_compare_keeps_at_most_four_units():
-    assert selectors.compare_codes(["1,2", "2,3", "4,5,6"]) == ["1", "2", "3", "4"]
+    assert compare_codes(["1,2", "2,3", "4,5,6"]) == ["1", "2", "3", "4"]
 
 
 def test_public_pages_carry_an_etag_and_answer_a_conditional_request_with_a_304(

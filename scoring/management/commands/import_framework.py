@@ -2,8 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from scoring.commands import file_problems, source_of
-from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Framework, Index
-from scoring.selectors import units_rankable
+from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Framework, Index, units_rankable
 from scoring.services import framework_create, framework_criteria_set
 from scoring.spreadsheets.imports import criteria_from_file
 
