@@ -225,6 +225,19 @@ def units_rankable(*, year: int, scope: str, block: str):
     return units.order_by("code")
 
 
+def participant_parents(framework: Framework):
+    """The units whose children may take part in ``framework``: for a province's
+    framework, that province and its units (districts, departments) in force at
+    the end of the year; for a national one, every province then."""
+    units = Unit.objects.valid_on(framework.reference_date)
+    if framework.scope == Framework.NATIONAL_SCOPE:
+        return units.filter(kind=Unit.Kind.PROVINCE).order_by("code")
+    return units.filter(
+        Q(kind=Unit.Kind.PROVINCE, code=framework.scope)
+        | Q(parent__kind=Unit.Kind.PROVINCE, parent__code=framework.scope)
+    ).order_by("kind", "code")
+
+
 class Criterion(models.Model):
     """A node of a framework's criteria tree. The parent follows from the code's
     dots ("1.2" is under "1"); a parent's maximum equals the sum of its children's."""

@@ -21,6 +21,7 @@ state (``Framework.status``):
 from enum import Enum
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from scoring.models import Framework, Visibility
 from staff.models import StaffRole
@@ -143,3 +144,25 @@ def access_for(user) -> Access:
     if access is None:
         access = user._staff_access = Access(user)
     return access
+
+
+def creatable_scopes(access: Access) -> dict[str, str]:
+    """The scopes where the user may create a framework, with their labels
+    ("70 · Tỉnh Bình Phước"): where a role of theirs edits frameworks; for an
+    administrator, every province's code and VN."""
+    provinces = Unit.objects.filter(kind=Unit.Kind.PROVINCE)
+    if access.is_administrator:
+        held = {NATIONAL, *provinces.values_list("code", flat=True)}
+    else:
+        held = access.scopes(Action.EDIT_FRAMEWORK)
+    # A code is reused after a reorganisation: the latest unit to hold it names it.
+    names = dict(provinces.filter(code__in=held).order_by("code", "valid_from").values_list("code", "name"))
+    names[NATIONAL] = _("national")
+    return {
+        code: f"{code} · {names[code]}" if code in names else code
+        for code in sorted(held, key=lambda code: (code != NATIONAL, code))
+    }
+
+
+def may_create_frameworks(access: Access) -> bool:
+    return access.is_administrator or bool(access.scopes(Action.EDIT_FRAMEWORK))

@@ -1,7 +1,7 @@
 from django import template
 
 from staff.access import Access
-from staff.editor_views import may_create_frameworks as _may_create_frameworks
+from staff.access import may_create_frameworks as _may_create_frameworks
 
 register = template.Library()
 

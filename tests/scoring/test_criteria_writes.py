@@ -15,7 +15,7 @@ from scoring import services
 from scoring.models import Criterion
 from scoring.spreadsheets.imports import criteria_from_file
 from scoring.spreadsheets.reader import TableError, Upload
-from staff.editor_views import criteria_from_text
+from staff.forms import criteria_from_text
 from tests.factories import criteria, make_framework
 
 pytestmark = pytest.mark.django_db

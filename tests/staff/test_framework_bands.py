@@ -10,7 +10,7 @@ from django.utils import translation
 
 from scoring import services
 from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Framework, Revision
-from staff.editor_views import bands_from_text
+from staff.forms import bands_from_text
 from staff.models import StaffRole
 from tests.factories import UnitFactory, make_framework, score
 from tests.staff.conftest import edit_url, user_with

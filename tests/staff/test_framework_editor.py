@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from scoring import services
 from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Framework, Index, Result
-from staff.editor_views import criteria_from_text
+from staff.forms import criteria_from_text
 from staff.models import StaffRole
 from tests.factories import UnitFactory, make_framework, score
 from tests.staff.conftest import edit_url, user_with

@@ -1,0 +1,377 @@
+"""The framework editor's forms, and the text formats of their fields: the
+criteria typed one a line (``code;name;max[;kind[;component]]``) and the bands
+(``label;lower bound``), parsed into what the services take and written back."""
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.formats import get_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from scoring import services
+from scoring.models import DEFAULT_BAND_SCHEME, Band, BandScheme, Criterion, Framework, Index, participant_parents
+from scoring.services.common import HUNDRED, amount_problem
+from scoring.services.framework_edits import band_label_clean
+from scoring.spreadsheets.imports import CRITERION_COMPONENTS, CRITERION_KINDS, code_like, criteria_from_file
+from scoring.spreadsheets.reader import TableError, Upload, header_key, parse_number
+from staff.access import NATIONAL, Access, Action
+from units.models import Unit
+
+CRITERIA_FILE_MAX_BYTES = 2**20  # a criteria tree of a few hundred rows is a few kilobytes
+_FIELDS_PER_LINE = (3, 5)  # code;name;max, then optionally ;kind and ;component
+
+
+def _label(model, field: str):
+    """A form field's label: the model field's (lazy) name, as the admin shows it."""
+    return capfirst(model._meta.get_field(field).verbose_name)
+
+
+# --- the criteria as typed -------------------------------------------------
+
+
+def criteria_from_text(text: str) -> tuple[list[services.CriterionSpec], list[str]]:
+    """The criteria typed one a line as ``code;name;max[;kind[;component]]`` (a
+    tab separates too, as a spreadsheet's cells pasted), and every problem,
+    naming its line. Blank lines are skipped; a maximum may have a decimal
+    comma or dot ("14,50"); kind and component take the words of a criteria
+    file (thường, điểm cộng, điểm trừ; thẩm định, điều tra xã hội học) or the
+    English ones. The tree itself (parents, sums of maxima) is the service's
+    to check."""
+    lines = text.splitlines()
+    if (problem := services.criteria_count_problem(sum(1 for line in lines if line.strip()))) is not None:
+        return [], [problem]
+    specs, errors = [], []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split(";" if ";" in line else "\t")]
+        values = {"line": number}
+        if not _FIELDS_PER_LINE[0] <= len(parts) <= _FIELDS_PER_LINE[1]:
+            errors.append(
+                _("line %(line)s: write code;name;maximum, optionally followed by ;kind and ;component") % values
+            )
+            continue
+        raw_code, name, raw_max, raw_kind, raw_component = (*parts, "", "")[:5]
+        line_errors = []
+        code = code_like(raw_code)
+        if code is None:
+            line_errors.append(
+                _("line %(line)s: %(value)s is not a criterion code such as 1, 1.2 or 1.2.3")
+                % {**values, "value": raw_code or '""'}
+            )
+        if not name:
+            line_errors.append(_("line %(line)s: the name is empty") % values)
+        try:
+            max_points = parse_number(raw_max)
+        except ValueError:
+            line_errors.append(_("line %(line)s: maximum %(value)s is not a number") % {**values, "value": raw_max})
+        kind = CRITERION_KINDS.get(header_key(raw_kind))
+        if kind is None:
+            line_errors.append(
+                _("line %(line)s: %(value)s is not a kind of criterion (normal, bonus, penalty)")
+                % {**values, "value": raw_kind}
+            )
+        component = CRITERION_COMPONENTS.get(header_key(raw_component))
+        if component is None:
+            line_errors.append(
+                _("line %(line)s: %(value)s is not a component (appraisal, survey)")
+                % {**values, "value": raw_component}
+            )
+        if line_errors:
+            errors += line_errors
+        else:
+            specs.append(services.CriterionSpec(code, name, max_points, kind, component))
+    return specs, errors
+
+
+def criteria_as_text(framework: Framework) -> str:
+    """The framework's criteria in the editor's format, the kind and component
+    written only where they are not the usual ones, the maxima with this
+    language's decimal mark."""
+    decimal_mark = get_format("DECIMAL_SEPARATOR")
+    lines = []
+    for criterion in framework.criteria.order_by("order", "code"):
+        fields = [criterion.code, criterion.name, str(criterion.max_points).replace(".", decimal_mark)]
+        if criterion.component != criterion.Component.APPRAISAL:
+            fields += [criterion.kind, criterion.component]
+        elif criterion.kind != criterion.Kind.NORMAL:
+            fields.append(criterion.kind)
+        lines.append(";".join(fields))
+    return "\n".join(lines)
+
+
+_CRITERIA_HELP = gettext_lazy(
+    "One criterion a line: code;name;maximum, optionally ;kind (normal, bonus, penalty) and ;component "
+    "(appraisal, survey). A parent's maximum is the sum of its children's. Example: 1;Công tác chỉ đạo;14,50"
+)
+
+
+def _criteria_field(required: bool) -> forms.CharField:
+    return forms.CharField(
+        label=capfirst(Criterion._meta.verbose_name_plural),
+        help_text=_CRITERIA_HELP,
+        required=required,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 80, "spellcheck": "false"}),
+    )
+
+
+def _block_name_field() -> forms.CharField:
+    return forms.CharField(
+        label=_label(Framework, "block_name"),
+        required=False,
+        max_length=200,
+        help_text=Framework._meta.get_field("block_name").help_text,
+    )
+
+
+# --- the bands as typed ---------------------------------------------------
+
+
+def bands_from_text(text: str) -> tuple[list[tuple[str, Decimal]], list[str]]:
+    """The bands typed one a line as ``label;lower bound`` (a tab separates too),
+    and every problem, naming its line: an empty or too long label, a bound
+    that is not a number in 0..100 with at most 2 decimals (a decimal comma or
+    dot: "70,5"), a label or a bound already on an earlier line. Blank lines
+    are skipped. No bound of 0 is required: an index below every bound gets
+    no band, as in the national scheme (DESIGN §3 rule 6)."""
+    bands, errors = [], []
+    label_lines, bound_lines = {}, {}
+    max_length = Band._meta.get_field("label").max_length
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split(";" if ";" in line else "\t")]
+        values = {"line": number}
+        if len(parts) != 2:
+            errors.append(_("line %(line)s: write label;lower bound") % values)
+            continue
+        label, raw_bound = band_label_clean(parts[0]), parts[1]
+        line_errors = []
+        if not label:
+            line_errors.append(_("line %(line)s: the label is empty") % values)
+        elif len(label) > max_length:
+            line_errors.append(
+                _("line %(line)s: the label is longer than %(max)s characters") % {**values, "max": max_length}
+            )
+        elif label in label_lines:
+            line_errors.append(
+                _("line %(line)s: the label %(label)s is also on line %(first)s")
+                % {**values, "label": label, "first": label_lines[label]}
+            )
+        try:
+            lower_bound = parse_number(raw_bound)
+        except ValueError:
+            lower_bound = raw_bound or '""'
+        problem = amount_problem(_("line %(line)s: lower bound") % values, lower_bound, HUNDRED)
+        if problem is not None:
+            line_errors.append(problem)
+        elif lower_bound in bound_lines:
+            line_errors.append(
+                _("line %(line)s: the lower bound %(value)s is also on line %(first)s")
+                % {**values, "value": raw_bound, "first": bound_lines[lower_bound]}
+            )
+        label_lines.setdefault(label, number)
+        if not isinstance(lower_bound, str):
+            bound_lines.setdefault(lower_bound, number)
+        if line_errors:
+            errors += line_errors
+        else:
+            bands.append((label, lower_bound))
+    return bands, errors
+
+
+def _bound_as_text(lower_bound: Decimal) -> str:
+    """90.00 as "90", 70.50 as "70,5" on a Vietnamese page: as a person types it."""
+    return f"{lower_bound.normalize():f}".replace(".", get_format("DECIMAL_SEPARATOR"))
+
+
+def bands_as_text(bands) -> str:
+    """Bands (highest first) in the editor's format, one ``label;lower bound`` a line."""
+    return "\n".join(f"{band.label};{_bound_as_text(band.lower_bound)}" for band in bands)
+
+
+class BandsForm(forms.Form):
+    bands_text = forms.CharField(
+        label=capfirst(Band._meta.verbose_name_plural),
+        help_text=gettext_lazy(
+            "One band a line: label;lower bound, a number from 0 to 100 (decimal comma allowed). An index gets "
+            "the band with the highest lower bound it reaches; an index below every lower bound gets no band, "
+            "so end with a band at 0 unless that is meant. Example: Xuất sắc;90 … Yếu;0"
+        ),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 40, "spellcheck": "false"}),
+    )
+
+    def clean_bands_text(self):
+        bands, errors = bands_from_text(self.cleaned_data["bands_text"])
+        if errors:
+            raise forms.ValidationError(errors)
+        if not bands:
+            raise forms.ValidationError(_("Type at least one band: label;lower bound."))
+        self.cleaned_data["bands"] = bands
+        return self.cleaned_data["bands_text"]
+
+
+# --- a new framework -------------------------------------------------------
+
+
+class NewFrameworkForm(forms.Form):
+    index = forms.ModelChoiceField(label=_label(Framework, "index"), queryset=Index.objects.all(), empty_label=None)
+    year = forms.IntegerField(label=_label(Framework, "year"), min_value=2000, max_value=2100)
+    scope = forms.ChoiceField(label=_label(Framework, "scope"))
+    block = forms.ChoiceField(label=_label(Framework, "block"), choices=Framework.Block.choices)
+    block_name = _block_name_field()
+    name = forms.CharField(label=_label(Framework, "name"), max_length=300)
+    band_scheme = forms.ModelChoiceField(
+        label=_label(Framework, "band_scheme"), queryset=BandScheme.objects.all(), empty_label=None
+    )
+    mode = forms.ChoiceField(label=_label(Framework, "mode"), choices=Framework.Mode.choices)
+    criteria_text = _criteria_field(required=False)
+    criteria_file = forms.FileField(
+        label=gettext_lazy("or a criteria file"),
+        required=False,
+        help_text=gettext_lazy("xlsx, ods or csv with the columns Mã tiêu chí, Tiêu chí, Điểm tối đa; at most 1 MB."),
+    )
+
+    def __init__(self, *args, scopes: Mapping[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scopes = scopes
+        self.fields["scope"].choices = list(scopes.items())
+        self.fields["band_scheme"].initial = BandScheme.objects.filter(name=DEFAULT_BAND_SCHEME).first()
+
+    def clean_scope(self):
+        # The choices already hold only the user's scopes; say so in the user's terms anyway.
+        scope = self.cleaned_data["scope"]
+        if scope not in self.scopes:
+            raise forms.ValidationError(_("You do not edit the frameworks of scope %(scope)s.") % {"scope": scope})
+        return scope
+
+    def clean(self):
+        cleaned = super().clean()
+        text, upload = cleaned.get("criteria_text", ""), cleaned.get("criteria_file")
+        if text.strip() and upload:
+            raise forms.ValidationError(_("Give the criteria either typed or as a file, not both."))
+        if upload:
+            cleaned["criteria"] = self._criteria_read(upload)
+        elif text.strip():
+            specs, errors = criteria_from_text(text)
+            if errors:
+                self.add_error("criteria_text", errors)
+            cleaned["criteria"] = specs
+        else:
+            self.add_error("criteria_text", _("Type the criteria, or choose a criteria file."))
+        return cleaned
+
+    def _criteria_read(self, upload) -> list[services.CriterionSpec]:
+        if upload.size > CRITERIA_FILE_MAX_BYTES:
+            self.add_error(
+                "criteria_file",
+                _("%(file)s is larger than %(limit)s KB.")
+                % {"file": upload.name, "limit": CRITERIA_FILE_MAX_BYTES // 1024},
+            )
+            return []
+        try:
+            return criteria_from_file(Upload(upload.name, upload.read()))
+        except TableError as error:
+            self.add_error("criteria_file", error.messages)
+            return []
+
+
+class CopyForm(forms.Form):
+    source = forms.ModelChoiceField(label=gettext_lazy("Copy from"), queryset=Framework.objects.none())
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    name = forms.CharField(
+        label=_label(Framework, "name"),
+        required=False,
+        max_length=300,
+        help_text=gettext_lazy("Blank: the source's name with the new year."),
+    )
+
+    def __init__(self, *args, access: Access, scopes: Mapping[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scopes = scopes
+        self.fields["source"].queryset = access.frameworks(Action.VIEW).order_by("-year", "scope", "block")
+        self.fields["source"].label_from_instance = lambda framework: f"{framework.name} ({framework.slug})"
+
+    def clean_source(self):
+        source = self.cleaned_data["source"]
+        if source.scope not in self.scopes:
+            raise forms.ValidationError(
+                _("You may read this framework but not create frameworks of its scope (%(scope)s).")
+                % {"scope": source.scope}
+            )
+        return source
+
+
+# --- editing a draft -------------------------------------------------------
+
+
+class DetailsForm(forms.Form):
+    name = forms.CharField(label=_label(Framework, "name"), max_length=300)
+    block_name = _block_name_field()
+    band_scheme = forms.ModelChoiceField(
+        label=_label(Framework, "band_scheme"), queryset=BandScheme.objects.all(), empty_label=None
+    )
+
+
+class CriteriaForm(forms.Form):
+    criteria_text = _criteria_field(required=True)
+
+    def clean_criteria_text(self):
+        specs, errors = criteria_from_text(self.cleaned_data["criteria_text"])
+        if errors:
+            raise forms.ValidationError(errors)
+        if not specs:
+            raise forms.ValidationError(_("Type the criteria, or choose a criteria file."))
+        self.cleaned_data["criteria"] = specs
+        return self.cleaned_data["criteria_text"]
+
+
+class ParticipantsForm(forms.Form):
+    ADD, REPLACE = "add", "replace"
+
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of unit"), choices=Unit.Kind.choices)
+    parent = forms.ModelChoiceField(label=_label(Unit, "parent"), queryset=Unit.objects.none())
+    in_force = forms.BooleanField(label=gettext_lazy("Only units in force on 31 December of the year"), required=False)
+    how = forms.ChoiceField(
+        label=gettext_lazy("What to do"),
+        choices=[
+            (ADD, gettext_lazy("Add them to the participants")),
+            (REPLACE, gettext_lazy("Replace the participants")),
+        ],
+        widget=forms.RadioSelect,
+        initial=ADD,
+    )
+
+    def __init__(self, *args, framework: Framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.framework = framework
+        parent = self.fields["parent"]
+        parent.queryset = participant_parents(framework)
+        parent.label_from_instance = lambda unit: f"{unit.code} · {unit.name}"
+        if framework.scope == NATIONAL:
+            parent.required = False
+            parent.empty_label = _("none: units without a parent (provinces, ministries)")
+        self.fields["in_force"].initial = True
+
+    def units(self) -> QuerySet:
+        """The units the valid form chooses."""
+        data = self.cleaned_data
+        units = Unit.objects.filter(kind=data["kind"])
+        units = units.filter(parent=data["parent"]) if data["parent"] else units.filter(parent__isnull=True)
+        if data["in_force"]:
+            units = units.valid_on(self.framework.reference_date)
+        return units
+
+
+class RemoveForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), widget=forms.HiddenInput)
+
+    def __init__(self, *args, framework: Framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = framework.participants.all()
