@@ -138,6 +138,13 @@ def tree_errors(criteria: Sequence[CriterionNode]) -> list[str]:
     return errors
 
 
+def _ancestors(code: str) -> tuple[str, ...]:
+    ancestors = []
+    while (code := parent_code(code)) is not None:
+        ancestors.append(code)
+    return tuple(ancestors)
+
+
 def leaf_codes(criteria: Iterable[CriterionNode]) -> set[str]:
     criteria = list(criteria)
     parents = {node.parent_code for node in criteria}
@@ -146,12 +153,15 @@ def leaf_codes(criteria: Iterable[CriterionNode]) -> set[str]:
 
 class CriteriaTree:
     """A framework's criteria, analysed once so that totalling thousands of units
-    walks no codes: each leaf knows its field. Parent sums below the fields are
-    not needed for results: a field's points are the sum of its leaves'."""
+    walks no codes: each leaf knows its field, and its ancestors. ``totals`` gives
+    what a result stores (fields, total, applicable maximum, index); ``node_points``
+    every criterion's points, for the score grids and the check of a file's
+    subtotal columns."""
 
     def __init__(self, criteria: Iterable[CriterionNode]):
         criteria = list(criteria)
         leaves = leaf_codes(criteria)
+        self.codes = [node.code for node in criteria]
         self.fields = [node.code for node in criteria if node.parent_code is None]
         # (code, maximum, kind, field): the field is the top-level criterion it belongs to.
         self.leaves = [
@@ -160,6 +170,22 @@ class CriteriaTree:
             if node.code in leaves
         ]
         self.normal_max = sum((node[1] for node in self.leaves if node[2] == NORMAL), Decimal(0))
+        # Each leaf's ancestors, nearest first: "1.2.3" -> ("1.2", "1").
+        self.ancestors = {code: _ancestors(code) for code in leaves}
+
+    def node_points(self, scores: Mapping[str, ScoreValue]) -> dict[str, Decimal]:
+        """One unit's points on every criterion of the tree, in its order: a leaf's
+        as entered (0 when not entered or not applicable), a parent's the sum of its
+        children's (DESIGN §3 rule 1), whatever its kind: a penalty's parent shows
+        the penalty points its leaves take away."""
+        points: dict[str, Decimal] = dict.fromkeys(self.codes, Decimal(0))  # exact sums, not rounded
+        for code, value in scores.items():
+            if value is None or value is NOT_APPLICABLE or code not in self.ancestors:
+                continue
+            points[code] += value
+            for ancestor in self.ancestors[code]:
+                points[ancestor] += value
+        return points
 
     def totals(self, scores: Mapping[str, ScoreValue]) -> UnitTotals:
         """One unit's field subtotals, total points, applicable maximum and index.

@@ -10,6 +10,7 @@ from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from scoring import engine
 from units.models import Unit
 
 POINTS = {"max_digits": 7, "decimal_places": 2}
@@ -279,6 +280,11 @@ class Criterion(models.Model):
     @property
     def depth(self):
         return self.code.count(".")
+
+    @property
+    def node(self) -> engine.CriterionNode:
+        """The criterion as the engine reads it."""
+        return engine.CriterionNode(self.code, self.max_points, self.kind)
 
 
 class Score(models.Model):

@@ -148,16 +148,14 @@ class Row:
 
 
 def unit_rows(criteria: list[Criterion], cells: list[Cell]) -> list[Row]:
-    """The unit grid's rows in tree order, each parent with the sum of its leaves' points."""
+    """The unit grid's rows in tree order (``criteria``: the whole tree), each parent
+    with its points as the engine sums them."""
     by_criterion = {cell.criterion.pk: cell for cell in cells}
-    points = {cell.criterion.code: cell.value for cell in cells if isinstance(cell.value, Decimal)}
-    rows = []
-    for criterion in criteria:
-        if criterion.is_leaf:
-            rows.append(Row(criterion, by_criterion.get(criterion.pk)))
-        else:
-            prefix = criterion.code + "."
-            rows.append(
-                Row(criterion, None, sum((p for code, p in points.items() if code.startswith(prefix)), Decimal(0)))
-            )
-    return rows
+    tree = engine.CriteriaTree(criterion.node for criterion in criteria)
+    points = tree.node_points({cell.criterion.code: cell.value for cell in cells})
+    return [
+        Row(criterion, by_criterion.get(criterion.pk))
+        if criterion.is_leaf
+        else Row(criterion, None, points[criterion.code])
+        for criterion in criteria
+    ]

@@ -436,10 +436,7 @@ def _wide_scores(table: Table, context: _Framework, progress: Progress | None) -
     problems.raise_any()
     leaves = {field: criterion for field, criterion in columns.items() if criterion.is_leaf}
     subtotals = {field: criterion for field, criterion in columns.items() if not criterion.is_leaf}
-    tree = engine.CriteriaTree(
-        engine.CriterionNode(criterion.code, criterion.max_points, criterion.kind)
-        for criterion in context.criteria.values()
-    )
+    tree = engine.CriteriaTree(criterion.node for criterion in context.criteria.values())
     readers = [(field, criterion.code, _CellReader(criterion)) for field, criterion in leaves.items()]
     ids = {criterion.code: criterion.pk for criterion in leaves.values()}
     maxima = header_key(MAXIMA_LABEL)
@@ -476,6 +473,7 @@ def _check_sums(problems: _Problems, row: Row, values: dict, subtotals: dict, tr
     checks = [(field, criterion.code) for field, criterion in subtotals.items()]
     if "total" in row.cells:
         checks.append(("total", None))
+    points = tree.node_points(values) if subtotals else {}
     for field, code in checks:
         raw = row.cells.get(field)
         if raw is None:
@@ -485,14 +483,7 @@ def _check_sums(problems: _Problems, row: Row, values: dict, subtotals: dict, tr
         except ValueError:
             problems.add(row, field, _("not a number"))
             continue
-        if code is None:
-            expected = tree.totals(values).total_points
-        else:
-            prefix = code + "."
-            expected = sum(
-                (value for leaf, value in values.items() if leaf.startswith(prefix) and isinstance(value, Decimal)),
-                Decimal(0),
-            )
+        expected = tree.totals(values).total_points if code is None else points[code]
         if given != expected:
             problems.add(
                 row,

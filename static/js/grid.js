@@ -1,15 +1,16 @@
 /* Score-entry grids: check each typed cell as the server will (0..maximum,
    2 decimal places, a decimal comma or dot, thousands groups, KAD for not
-   applicable: number() reads text as cchc_portal.tables.parse_number does, and
+   applicable: number() reads text as scoring.spreadsheets.reader.parse_number does, and
    tests/browser/test_staff_grid.py holds the two to the same verdicts) and, on a
    unit's grid, recompute the subtotals, total, applicable maximum and index as
-   you type. The server checks again and computes what is stored. */
+   you type, as scoring.engine.CriteriaTree does (tests/browser/test_grid_arithmetic.py
+   feeds both the same cells). The server checks again and computes what is stored. */
 (function () {
   "use strict";
   var form = document.querySelector("form.grid");
   if (!form) { return; }
   var text = JSON.parse(document.getElementById("grid-text").textContent);
-  // The server's tokens for not applicable (scoring.imports.NOT_APPLICABLE_TOKENS), compared
+  // The server's tokens for not applicable (scoring.spreadsheets.imports.NOT_APPLICABLE_TOKENS), compared
   // as its header_key does: without diacritics, lower case, anything else a single space.
   var NA = ["kad", "k a d", "n a", "na", "khong ap dung", "not applicable"];
   var SPACES = "[ \u00a0\u202f\u2009]";
@@ -21,7 +22,7 @@
       .replace(/[^a-z0-9]+/g, " ").trim();
   }
 
-  function number(raw) { // cchc_portal.tables.parse_number on text: [sign, whole, fraction] or null
+  function number(raw) { // scoring.spreadsheets.reader.parse_number on text: [sign, whole, fraction] or null
     var value = raw.replace(/\u2212/g, "-").replace(EDGES, ""), sign = "";
     if (/^[+-]/.test(value)) { sign = value[0] === "-" ? "-" : ""; value = value.slice(1).replace(EDGES, ""); }
     if (SPACED.test(value)) { // thousands parted by spaces or apostrophes: groups of 3 only
