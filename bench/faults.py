@@ -139,7 +139,7 @@ def database_checksum(ranking) -> dict[str, str]:
     """Each table's row count and the MD5 of its rows (as text, sorted); the MD5 of
     the constraints' and indexes' definitions; the SHA-256 of the ranking's CSV
     export. Sequences are left out: a rolled-back insert does not give its id back."""
-    from scoring.spreadsheets.writers import results_csv
+    from public.downloads import results_csv
 
     checksum = {}
     quote = connection.ops.quote_name

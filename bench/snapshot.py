@@ -11,7 +11,9 @@ workbook's times). Two snapshots from two commits compare with ``diff``:
     .venv/bin/python bench/snapshot.py > after.txt        # on the new one
     diff before.txt after.txt                             # nothing: the same answers
 
-``--keep DIR`` also writes every answer's bytes into DIR, to see what differs.
+``--keep DIR`` also writes every answer's bytes into DIR, to see what differs;
+``--squeeze`` hashes a page with the white space between its tags collapsed, to tell
+a change a browser shows from one of the template's layout alone.
 """
 
 import argparse
@@ -36,6 +38,9 @@ VOLATILE = (
     re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"'),
 )
 LIMIT = 20000
+
+
+SQUEEZE = re.compile(rb">\s+<")
 
 
 def _stable(body: bytes) -> bytes:
@@ -100,6 +105,7 @@ def _commands():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", help="write every answer's bytes into this directory")
+    parser.add_argument("--squeeze", action="store_true", help="collapse the white space between a page's tags")
     options = parser.parse_args()
 
     def run():
@@ -120,6 +126,8 @@ def main():
         answers = _crawl(Client(), ["/", "/en/", "/api/frameworks/"])
         answers.update(_commands())
         for number, (path, (status, kind, body)) in enumerate(sorted(answers.items())):
+            if options.squeeze and kind.startswith("text/html"):
+                body = SQUEEZE.sub(b"><", body)
             print(f"{path}\t{status}\t{kind}\t{hashlib.sha256(body).hexdigest()}")
             if options.keep:
                 Path(options.keep).mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """Numbers as the current language writes them: 93,91 and +4,21 in Vietnamese,
-93.91 and +4.21 in English. The one home of the site's number formatting: the public
-pages' and the staff pages' template filters (``portal``) and the ranking rows call it."""
+93.91 and +4.21 in English; and as the JSON documents write them whatever the
+language: "93.91". The one home of the site's number formatting: the pages'
+template filters (``portal``), the tables, the downloads and the documents call it."""
 
 from decimal import Decimal
 
@@ -38,3 +39,10 @@ def signed(value, separator=None):
     if value < 0:
         return f"{MINUS}{text}"
     return text
+
+
+def decimal_text(value: Decimal | str | None) -> str | None:
+    """ "93.91" for 93.91, "-4.00" for -4; None stays None (not entered, no previous result)."""
+    if value is None:
+        return None
+    return f"{Decimal(value):.2f}"

@@ -6,23 +6,16 @@ places and a dot whatever the language ("93.91"), absent figures are null."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.urls import reverse
 from django.utils import timezone
 
+from cchc_portal.numbers import decimal_text
+from public.tables import DOCUMENT_FIGURES, INDEX, RANK
 from scoring import engine
 from scoring.history import framework_corrections
 from scoring.models import PUBLIC, Criterion, Framework, Result, Visibility
 from scoring.selectors import FieldCell, field_cells, framework_fields, ranking_for, unit_results
 from units.models import Unit
-
-
-def decimal_text(value: Decimal | str | None) -> str | None:
-    """ "93.91" for 93.91, "-4.00" for -4; None stays None (not entered, no previous result)."""
-    if value is None:
-        return None
-    return f"{Decimal(value):.2f}"
 
 
 def framework_object(framework: Framework) -> dict:
@@ -75,15 +68,8 @@ def result_figures(result: Result, fields: list[Criterion], cells: list[FieldCel
     read). Reads ``result.previous``: select it."""
     previous = result.previous
     return {
-        "index": decimal_text(result.index),
-        "total_points": decimal_text(result.total_points),
-        "applicable_max": decimal_text(result.applicable_max),
-        "rank": result.rank,
-        "tied": result.tied,
-        "band": result.band,
-        "delta_index": decimal_text(result.delta_index),
-        "delta_rank": result.delta_rank,
-        "previous": None if previous is None else {"index": decimal_text(previous.index), "rank": previous.rank},
+        **{figure.member: figure.json(result) for figure in DOCUMENT_FIGURES},
+        "previous": None if previous is None else {figure.member: figure.json(previous) for figure in (INDEX, RANK)},
         "fields": [
             {
                 "code": field.code,

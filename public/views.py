@@ -2,29 +2,22 @@
 units, the units' search and a unit's page. Each reads through the selectors and
 answers from the cache of ``public_page`` where it can."""
 
-from collections.abc import Iterable
 from datetime import date
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cchc_portal.caching import public_page
-from public import charts
+from public import charts, tables
+from public.downloads import CONTENT_TYPES, RANKING_DOWNLOADS, attachment, download_kind, table_download
 from public.filters import COMPARE_MAX_UNITS, RankingQuery, compare_codes
 from scoring import history, selectors
-from scoring.spreadsheets import writers as exports
 from units import selectors as units_selectors
 from units.models import UnitLineage
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-DOWNLOADS = {"csv": exports.results_csv, "xlsx": exports.results_xlsx}
 # The query parameters a ranking page reads.
 _RANKING_PARAMS = ("sort", "parent", "q", "page", "format")
 
@@ -40,31 +33,6 @@ def _query(params: dict, **changes) -> str:
     """``?a=1&b=2`` from ``params`` with ``changes``, leaving out empty values."""
     merged = {**params, **changes}
     return "?" + urlencode({name: value for name, value in merged.items() if value})
-
-
-def _attachment(content: bytes, kind: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=CONTENT_TYPES[kind])
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{kind}")
-    return response
-
-
-def download_kind(request) -> str | None:
-    """The ``?format=`` a page is asked for: csv, xlsx or None; anything else is a 404."""
-    kind = request.GET.get("format")
-    if kind and kind not in CONTENT_TYPES:
-        raise Http404("No such download format.")
-    return kind or None
-
-
-def table_download(kind: str, name: str, title: str, table: tuple[list, list], frameworks: Iterable) -> HttpResponse:
-    """A page's table (headers, typed rows) as a CSV or XLSX attachment ``name.kind``;
-    ``frameworks``: those the table shows, whose time the XLSX carries."""
-    headers, rows = table
-    if kind == "csv":
-        content = exports.table_csv(headers, rows)
-    else:
-        content = exports.table_xlsx(title, title, headers, rows, modified=exports.frameworks_time(frameworks))
-    return _attachment(content, kind, name)
 
 
 def _page_links(page, params: dict) -> list[tuple[int | None, str]]:
@@ -91,13 +59,13 @@ def ranking(request, slug):
     ranking_filter = RankingQuery.from_params(request.GET)
     if kind := download_kind(request):
         ranking = selectors.ranking_for(framework=framework, ranking_filter=ranking_filter)
-        return _attachment(DOWNLOADS[kind](framework, ranking), kind, slug)
+        return attachment(RANKING_DOWNLOADS[kind](framework, ranking), kind, slug)
     ranking = selectors.ranking_for(
         framework=framework, ranking_filter=ranking_filter, page_number=request.GET.get("page", "1")[:10]
     )
     params = ranking_filter.params  # what the page's links keep
 
-    def column(key: str) -> dict:
+    def sort_link(key: str) -> dict:
         current = key == ranking_filter.sort
         order = ("descending" if ranking_filter.descending else "ascending") if current else None
         return {"url": _query(params, sort=ranking_filter.sort_param(key), page=""), "aria_sort": order}
@@ -109,8 +77,10 @@ def ranking(request, slug):
         "page": page,
         "shown_count": page.paginator.count,
         "parents": selectors.ranking_parents(framework),
-        "columns": {key: column(key) for key in selectors.RANKING_SORTS},
-        "field_columns": [(field, column(selectors.FIELD_SORT_PREFIX + field.code)) for field in ranking.fields],
+        # The page's columns (``public.tables``), each with its sort link.
+        "header": [
+            (column, sort_link(column.sort)) for column in tables.ranking_columns(ranking) if column.html is not None
+        ],
         "page_links": _page_links(page, params),
         "downloads": {kind: _query(params, format=kind) for kind in CONTENT_TYPES},
         "chart": charts.ranking_bars(ranking.rows, list(ranking.summary.bands)),
@@ -145,7 +115,7 @@ def compare(request):
         title = _("Compare units") + ": " + ", ".join(unit.name for unit in comparison.units)
         frameworks = [framework for framework, _results in comparison.frameworks]
         name = "compare-" + shown.replace(",", "-")
-        return table_download(kind, name, title, exports.comparison_table(comparison), frameworks)
+        return table_download(kind, name, title, tables.comparison_table(comparison), frameworks)
     series = [
         (unit.name, charts.series_of(comparison.results[unit.pk])[0][1])
         for unit in comparison.units
@@ -193,7 +163,7 @@ def unit_profile(request, code):
     if kind := download_kind(request):
         frameworks = [result.framework for result in results]
         return table_download(
-            kind, f"{unit.code}-{unit.slug}", unit.name, exports.unit_results_table(results), frameworks
+            kind, f"{unit.code}-{unit.slug}", unit.name, tables.unit_results_table(results), frameworks
         )
     predecessors, successors = units_selectors.unit_lineage(unit)
     context = {

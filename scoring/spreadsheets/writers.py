@@ -1,5 +1,5 @@
-"""Downloads: a framework's results as CSV and XLSX (the ranking page's table),
-and a blank scoring template that ``import_scores`` reads back.
+"""Tables of typed cells as CSV and XLSX files (the public downloads say what goes in
+them: ``public.tables``), and a blank scoring template that ``import_scores`` reads back.
 
 Values stay typed until the last step: numbers as ``Decimal`` or ``int``, so a
 spreadsheet gets real numbers (a negative change is −4.21, not text), and a
@@ -21,8 +21,7 @@ from decimal import Decimal
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from django.utils import translation
-from django.utils.formats import date_format, get_format
-from django.utils.text import capfirst
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -32,8 +31,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from cchc_portal.numbers import local_decimal
 from scoring.models import Framework
-from scoring.selectors import Ranking, ranking_for
 from scoring.services.common import ScoringInputError
 
 # Characters that make a spreadsheet read a cell as a formula (or, for tab and
@@ -82,111 +81,22 @@ def sheet_title(text: str) -> str:
     return title or "Sheet"
 
 
-def _local_decimal(value: Decimal) -> str:
-    """93.91 as the active language writes it: "93,91" in Vietnamese, "93.91" in English."""
-    return f"{value:.2f}".replace(".", get_format("DECIMAL_SEPARATOR"))
-
-
-def _results_table(ranking: Ranking) -> tuple[list[str], list[list[Cell]]]:
-    # The changes only when there is a previous round, as on the ranking page:
-    # without one they would be empty columns.
-    with_changes = ranking.has_previous_round
-    tied = _("tied")
-    headers = [_("Rank"), capfirst(tied), _("Code"), _("Unit"), _("Index"), _("Band")]
-    if with_changes:
-        headers += [_("Δ index"), _("Δ rank")]
-    for field in ranking.fields:
-        headers.append(f"{field.code}. {field.name} ({_local_decimal(field.max_points)})")
-        if with_changes:
-            headers.append(_("Δ %(code)s") % {"code": field.code})
-    rows = []
-    for row in ranking.rows:
-        result = row.result
-        cells: list[Cell] = [
-            result.rank,
-            tied if result.tied else None,
-            result.unit.code,
-            result.display_name,
-            result.index,
-            result.band or None,
-        ]
-        if with_changes:
-            cells += [result.delta_index, result.delta_rank]
-        for cell in row.fields:
-            cells += [cell.points, cell.delta] if with_changes else [cell.points]
-        rows.append(cells)
-    return headers, rows
-
-
-def results_table(framework: Framework) -> tuple[list[str], list[list[Cell]]]:
-    """The ranking page's table as (headers, rows), in rank order: rank, tie,
-    unit code and name (as published), index, band, change of index and of rank,
-    then each top-level criterion's points and change. Headers in the active
-    language; cells typed (``int``, ``Decimal``, ``str``, None for blank). The
-    change columns appear only when a previous round exists to compare with. A
-    constant number of queries (``ranking_for``)."""
-    return _results_table(ranking_for(framework=framework))
-
-
-def unit_results_table(results: list) -> tuple[list[str], list[list[Cell]]]:
-    """A unit profile's results table: year, ranking, index, rank of how many,
-    tie, band and changes, newest first (``scoring.selectors.unit_results``)."""
-    headers = [_("Year"), _("Ranking"), _("Index"), _("Rank"), _("Units ranked"), capfirst(_("tied"))]
-    headers += [_("Band"), _("Δ index"), _("Δ rank")]
-    rows = [
-        [
-            result.framework.year,
-            result.framework.name,
-            result.index,
-            result.rank,
-            result.ranked,
-            _("tied") if result.tied else None,
-            result.band or None,
-            result.delta_index,
-            result.delta_rank,
-        ]
-        for result in results
-    ]
-    return headers, rows
-
-
-def comparison_table(comparison) -> tuple[list[str], list[list[Cell]]]:
-    """The compare page's table: a row per ranking, and for each unit its index,
-    rank and band there (blank where it took no part)."""
-    headers = [_("Year"), _("Ranking")]
-    for unit in comparison.units:
-        headers += [f"{unit.name}: {label}" for label in (_("Index"), _("Rank"), _("Band"))]
-    rows = []
-    for framework, results in comparison.frameworks:
-        row: list[Cell] = [framework.year, framework.name]
-        for result in results:
-            row += [None, None, None] if result is None else [result.index, result.rank, result.band or None]
-        rows.append(row)
-    return headers, rows
-
-
 def _csv_cell(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return _local_decimal(value)
+        return local_decimal(value, 2)
     if isinstance(value, int):
         return str(value)
     return safe_text(value)
 
 
-def results_csv(framework: Framework, ranking: Ranking | None = None) -> bytes:
-    """``results_table`` as CSV, UTF-8 with a BOM (so Excel reads the diacritics).
+def table_csv(headers: list[str], rows: list[list[Cell]]) -> bytes:
+    """A table of typed cells as CSV, UTF-8 with a BOM (so Excel reads the diacritics).
     Vietnamese: a decimal comma, hence semicolons between cells, as a Vietnamese
     spreadsheet writes them; English: a dot and commas. Every cell in double
     quotes, numbers too (a spreadsheet still reads "-5,00" as a number), so that
-    no separator inside a cell splits it; text made safe (``safe_text``).
-    ``ranking``: the rows a page shows (filtered, sorted); all of them by default."""
-    return table_csv(*_results_table(ranking or ranking_for(framework=framework)))
-
-
-def table_csv(headers: list[str], rows: list[list[Cell]]) -> bytes:
-    """A table of typed cells as ``results_csv`` writes it."""
+    no separator inside a cell splits it; text made safe (``safe_text``)."""
     delimiter = ";" if get_format("DECIMAL_SEPARATOR") == "," else ","
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL)
@@ -238,31 +148,6 @@ def _fit_columns(sheet: Worksheet, *, from_row: int, widest: int = 40) -> None:
         sheet.column_dimensions[letter].width = min(max([6, *lengths]) + 2, widest)
 
 
-def _results_title(ranking: Ranking) -> str:
-    parts = [ranking.framework.name]
-    publication = getattr(ranking.framework, "publication", None)
-    if publication is not None:
-        decision_date = date_format(publication.decision_date, "SHORT_DATE_FORMAT")
-        parts.append(
-            _("Decision %(number)s of %(date)s") % {"number": publication.decision_number, "date": decision_date}
-        )
-    if ranking.shows_sample_data:
-        parts.append(_("Contains sample data"))
-    return " · ".join(parts)
-
-
-def results_xlsx(framework: Framework, ranking: Ranking | None = None) -> bytes:
-    """``results_table`` as an XLSX workbook: a title row (framework name,
-    decision number and date once published), a bold header row frozen above the
-    data, numbers as numeric cells (decimals shown with two places), text as
-    string cells (never a formula, whatever it starts with), column widths
-    fitted to the contents.
-    ``ranking`` as for ``results_csv``."""
-    ranking = ranking or ranking_for(framework=framework)
-    title = _results_title(ranking)
-    return table_xlsx(title, framework.name, *_results_table(ranking), modified=frameworks_time([framework]))
-
-
 def frameworks_time(frameworks: Iterable[Framework]) -> datetime | None:
     """When the figures of these frameworks last changed: the latest of their
     results' recomputation, publication and correction times (None without
@@ -280,8 +165,11 @@ def frameworks_time(frameworks: Iterable[Framework]) -> datetime | None:
 def table_xlsx(
     title: str, sheet_name: str, headers: list[str], rows: list[list[Cell]], *, modified: datetime | None = None
 ) -> bytes:
-    """A table of typed cells as ``results_xlsx`` writes it, under a title row.
-    ``modified``: the workbook's time (``frameworks_time``); 1 January 1980 if None."""
+    """A table of typed cells as an XLSX workbook: a title row, a bold header row
+    frozen above the data, numbers as numeric cells (decimals shown with two
+    places), text as string cells (never a formula, whatever it starts with),
+    column widths fitted to the contents. ``modified``: the workbook's time
+    (``frameworks_time``); 1 January 1980 if None."""
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_title(sheet_name)

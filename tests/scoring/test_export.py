@@ -15,18 +15,14 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from public.documents import framework_results_document
+from public.downloads import results_csv, results_xlsx
 from public.management.commands.export_results import Command as ExportResults
+from public.tables import ranking_table
 from scoring import services
 from scoring.models import Framework
+from scoring.selectors import ranking_for
 from scoring.spreadsheets.reader import grid
-from scoring.spreadsheets.writers import (
-    results_csv,
-    results_table,
-    results_xlsx,
-    safe_text,
-    scoring_template_xlsx,
-    sheet_title,
-)
+from scoring.spreadsheets.writers import safe_text, scoring_template_xlsx, sheet_title
 from tests.factories import UnitFactory, make_framework, publish, score
 
 pytestmark = pytest.mark.django_db
@@ -237,7 +233,7 @@ def test_results_table_leaves_out_change_columns_without_a_previous_round():
     framework = make_framework(units=[unit], rows=ROWS)
     scores(framework, {unit: ("20", "10", "50")})
     with translation.override("en"):
-        headers, rows = results_table(framework)
+        headers, rows = ranking_table(ranking_for(framework=framework))
     assert headers == [
         "Rank",
         "Tied",

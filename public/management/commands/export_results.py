@@ -6,10 +6,11 @@ from django.utils.translation import gettext as _
 
 from cchc_portal.commands import problems_error
 from public.documents import framework_results_document
+from public.downloads import results_csv, results_xlsx
 from scoring.commands import framework_get
 from scoring.models import Framework
 from scoring.services import ScoringInputError
-from scoring.spreadsheets.writers import results_csv, results_xlsx, scoring_template_xlsx
+from scoring.spreadsheets.writers import scoring_template_xlsx
 
 FORMATS = ("csv", "xlsx", "json")
 

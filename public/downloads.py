@@ -1,0 +1,76 @@
+"""The public downloads: a ranking (``?format=csv|xlsx`` on its page, and
+``export_results``), a unit's results and a comparison, each the table its page
+shows (``public.tables``) written by ``scoring.spreadsheets.writers``."""
+
+from collections.abc import Iterable
+
+from django.http import Http404, HttpResponse
+from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from public.tables import Table, ranking_table
+from scoring.models import Framework
+from scoring.selectors import Ranking, ranking_for
+from scoring.spreadsheets.writers import frameworks_time, table_csv, table_xlsx
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def results_csv(framework: Framework, ranking: Ranking | None = None) -> bytes:
+    """The ranking's table (``public.tables.ranking_table``) as CSV (``table_csv``).
+    ``ranking``: the rows a page shows (filtered, sorted); all of them by default."""
+    return table_csv(*ranking_table(ranking or ranking_for(framework=framework)))
+
+
+def _results_title(ranking: Ranking) -> str:
+    parts = [ranking.framework.name]
+    publication = getattr(ranking.framework, "publication", None)
+    if publication is not None:
+        decision_date = date_format(publication.decision_date, "SHORT_DATE_FORMAT")
+        parts.append(
+            _("Decision %(number)s of %(date)s") % {"number": publication.decision_number, "date": decision_date}
+        )
+    if ranking.shows_sample_data:
+        parts.append(_("Contains sample data"))
+    return " · ".join(parts)
+
+
+def results_xlsx(framework: Framework, ranking: Ranking | None = None) -> bytes:
+    """The ranking's table as an XLSX workbook (``table_xlsx``) under a title row:
+    the framework's name, and its decision's number and date once published.
+    ``ranking`` as for ``results_csv``."""
+    ranking = ranking or ranking_for(framework=framework)
+    title = _results_title(ranking)
+    return table_xlsx(title, framework.name, *ranking_table(ranking), modified=frameworks_time([framework]))
+
+
+RANKING_DOWNLOADS = {"csv": results_csv, "xlsx": results_xlsx}
+
+
+def attachment(content: bytes, kind: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CONTENT_TYPES[kind])
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{kind}")
+    return response
+
+
+def download_kind(request) -> str | None:
+    """The ``?format=`` a page is asked for: csv, xlsx or None; anything else is a 404."""
+    kind = request.GET.get("format")
+    if kind and kind not in CONTENT_TYPES:
+        raise Http404("No such download format.")
+    return kind or None
+
+
+def table_download(kind: str, name: str, title: str, table: Table, frameworks: Iterable) -> HttpResponse:
+    """A page's table (headers, typed rows) as a CSV or XLSX attachment ``name.kind``;
+    ``frameworks``: those the table shows, whose time the XLSX carries."""
+    headers, rows = table
+    if kind == "csv":
+        content = table_csv(headers, rows)
+    else:
+        content = table_xlsx(title, title, headers, rows, modified=frameworks_time(frameworks))
+    return attachment(content, kind, name)
