@@ -70,15 +70,24 @@ def _published_rows_validate(framework: Framework, rows: list[PublishedResultRow
     return errors
 
 
+class PublishedFigures(NamedTuple):
+    """A unit's figures as a decision publishes them."""
+
+    index: Decimal | None
+    rank: int | None
+    fields: dict[str, str]  # field code -> points, "93.91"
+    unit_name: str
+    is_sample: bool
+
+
 @dataclass(frozen=True)
 class PublishedChange:
-    """A unit whose published figures a table adds, changes or removes: before
-    and after are (index, rank, field points, name as published, sample), None
-    when the unit had or will have no result."""
+    """A unit whose published figures a table adds, changes or removes: None
+    before or after when the unit had or will have no result."""
 
     unit_id: int
-    before: tuple | None
-    after: tuple | None
+    before: PublishedFigures | None
+    after: PublishedFigures | None
 
 
 def published_results_changes(*, framework: Framework, rows: Iterable[PublishedResultRow]) -> list[PublishedChange]:
@@ -94,13 +103,15 @@ def _published_changes(framework: Framework, rows: list[PublishedResultRow]) -> 
     if errors:
         raise ScoringInputError(errors)
     stored = {
-        unit_id: (index, rank, points, name, sample)
-        for unit_id, index, rank, points, name, sample in Result.objects.filter(framework=framework).values_list(
+        unit_id: PublishedFigures(*figures)
+        for unit_id, *figures in Result.objects.filter(framework=framework).values_list(
             "unit_id", "index", "published_rank", "field_points", "unit_name", "is_sample"
         )
     }
     given = {
-        units[row.unit_code]: (row.index, row.rank, _field_strings(row.fields), row.unit_name, row.is_sample)
+        units[row.unit_code]: PublishedFigures(
+            row.index, row.rank, _field_strings(row.fields), row.unit_name, row.is_sample
+        )
         for row in rows
     }
     changes = [

@@ -461,8 +461,7 @@ def _wide_scores(table: Table, context: _Framework, progress: Progress | None) -
             continue
         _check_sums(problems, row, values, subtotals, tree)
         unit_id = unit.id
-        # ScoreCells, built as plain tuples: 400,000 a national file.
-        cells += [(ids[code], unit_id, value, KEEP, KEEP) for code, value in values.items()]
+        cells += [ScoreCell(ids[code], unit_id, value) for code, value in values.items()]
     problems.raise_any()
     return ScoresFile("wide", cells, seen)
 
@@ -532,7 +531,7 @@ def _long_scores(table: Table, context: _Framework, progress: Progress | None) -
         if value is None and not has_self and not has_note:
             continue  # a blank cell: not entered
         note = text(row.cells.get("note")) if has_note else KEEP
-        cells.append((cell[1], cell[0], value, self_assessed, note))  # a ScoreCell, built as a plain tuple
+        cells.append(ScoreCell(cell[1], cell[0], value, self_assessed, note))
     problems.raise_any()
     return ScoresFile("long", cells, units)
 

@@ -19,6 +19,7 @@ from scoring.services import (
     published_results_set,
     scores_import,
 )
+from scoring.services.results import PublishedFigures
 from scoring.spreadsheets.imports import Progress, results_from_file, scores_from_file
 from scoring.spreadsheets.reader import Source, TableError, source_name
 from units.models import Unit
@@ -136,7 +137,7 @@ def _unit_labels(unit_ids) -> dict[int, str]:
 def _scores_preview(framework: Framework, scores, report) -> Preview:
     by_unit = defaultdict(list)
     for cell in report.staged:
-        by_unit[cell[1]].append(cell)
+        by_unit[cell.unit_id].append(cell)
     shown = sorted(by_unit, key=lambda unit_id: scores.unit_rows.get(unit_id, 0))[:PREVIEW_ROWS]
     codes = dict(framework.criteria.order_by("order", "code").values_list("id", "code"))
     position = {criterion_id: place for place, criterion_id in enumerate(codes)}  # the framework's order
@@ -144,20 +145,17 @@ def _scores_preview(framework: Framework, scores, report) -> Preview:
     rows = []
     for unit_id in shown:
         changes = []
-        cells = sorted(by_unit[unit_id], key=lambda cell: position[cell[0]])
-        for criterion_id, _unit, points, na, self_assessed, note, created, *old in cells:
-            old_points, old_na, old_self, old_note = old
-            code = codes[criterion_id]
-            if created or (points, na) != (old_points, old_na):
-                before = "" if created else _points(True if old_na else old_points)
-                changes.append((code, before, _points(True if na else points)))
-            if not created and self_assessed != old_self:
-                changes.append(
-                    (_("%(code)s self-assessed") % {"code": code}, _points(old_self), _points(self_assessed))
-                )
-            if not created and note != old_note:
-                changes.append((_("%(code)s note") % {"code": code}, old_note, note))
-        kind = "new" if all(cell[6] for cell in by_unit[unit_id]) else "update"
+        for cell in sorted(by_unit[unit_id], key=lambda cell: position[cell.criterion_id]):
+            code = codes[cell.criterion_id]
+            if cell.created or (cell.points, cell.not_applicable) != (cell.old_points, cell.old_not_applicable):
+                before = "" if cell.created else _points(True if cell.old_not_applicable else cell.old_points)
+                changes.append((code, before, _points(True if cell.not_applicable else cell.points)))
+            if not cell.created and cell.self_assessed_points != cell.old_self_assessed_points:
+                label = _("%(code)s self-assessed") % {"code": code}
+                changes.append((label, _points(cell.old_self_assessed_points), _points(cell.self_assessed_points)))
+            if not cell.created and cell.note != cell.old_note:
+                changes.append((_("%(code)s note") % {"code": code}, cell.old_note, cell.note))
+        kind = "new" if all(cell.created for cell in by_unit[unit_id]) else "update"
         rows.append(PreviewRow(scores.unit_rows.get(unit_id), kind, labels[unit_id], changes))
     summary = scores_summary(scores, report)
     return Preview(summary=summary, rows=rows, rows_changed=len(by_unit))
@@ -167,28 +165,29 @@ def _results_preview(framework: Framework, rows, changes) -> Preview:
     numbers = {row.unit_code: row.source_row for row in rows}
     labels = _unit_labels([change.unit_id for change in changes])
     codes = dict(Unit.objects.filter(pk__in=labels).values_list("pk", "code"))
-    columns = [_("index"), _("rank"), _("fields"), _("name as published")]
+    columns = {"index": _("index"), "rank": _("rank"), "fields": _("fields"), "unit_name": _("name as published")}
+    nothing = PublishedFigures(None, None, None, None, None)
 
-    def shown(position, value):
+    def shown(name, value):
         if value is None:
             return "—"
-        if position == 0:
+        if name == "index":
             return number_format(value, 2)
-        if position == 2:
+        if name == "fields":
             return "; ".join(f"{code}: {number_format(Decimal(points), 2)}" for code, points in sorted(value.items()))
         return str(value)
 
     preview_rows = []
     for change in changes[:PREVIEW_ROWS]:
-        before, after = change.before or (None,) * 5, change.after or (None,) * 5
+        before, after = change.before or nothing, change.after or nothing
         differences = [
             (
-                columns[position],
-                "" if change.before is None else shown(position, before[position]),
-                shown(position, after[position]),
+                label,
+                "" if change.before is None else shown(name, getattr(before, name)),
+                shown(name, getattr(after, name)),
             )
-            for position in range(4)
-            if before[position] != after[position]
+            for name, label in columns.items()
+            if getattr(before, name) != getattr(after, name)
         ]
         kind = "new" if change.before is None else "delete" if change.after is None else "update"
         preview_rows.append(PreviewRow(numbers.get(codes[change.unit_id]), kind, labels[change.unit_id], differences))
