@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 
 from scoring import engine, services
 from scoring.models import Criterion, Framework, Score
+from scoring.spreadsheets import labels
 from scoring.spreadsheets.imports import parse_points
 from scoring.spreadsheets.reader import shown, too_long
 from units.models import Unit
 
-NOT_APPLICABLE_TEXT = "KAD"
+NOT_APPLICABLE_TEXT = labels.NOT_APPLICABLE
 # The most a cell takes (its box's maxlength): any score and "Không áp dụng" fit. A
 # longer one is refused and only that much of it is kept in the box for correcting,
 # so a megabyte typed past the browser does not come back in the page.

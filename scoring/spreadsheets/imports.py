@@ -26,6 +26,7 @@ from scoring.services import CriterionSpec, PublishedResultRow, criteria_count_p
 from scoring.services.bulk import collector_paused
 from scoring.services.results import RANK_MAX
 from scoring.services.scores import KEEP, ScoreCell
+from scoring.spreadsheets import labels
 from scoring.spreadsheets.reader import (
     Column,
     Row,
@@ -213,8 +214,8 @@ class UnitMatcher:
 
 
 UNIT_COLUMNS = [
-    Column("unit_code", ("Mã đơn vị", "Mã ĐVHC", "Mã", "Mã số", "Unit code", "Code")),
-    Column("unit_name", ("Tên đơn vị", "Đơn vị", "Tên", "Tên cơ quan, đơn vị", "Cơ quan, đơn vị", "Unit", "Name")),
+    Column("unit_code", (labels.UNIT_CODE, "Mã ĐVHC", "Mã", "Mã số", "Unit code", "Code")),
+    Column("unit_name", (labels.UNIT_NAME, "Đơn vị", "Tên", "Tên cơ quan, đơn vị", "Cơ quan, đơn vị", "Unit", "Name")),
 ]
 
 
@@ -268,10 +269,14 @@ def _with_progress(rows: Sequence[Row], progress: Progress | None, every: int = 
 # --- criteria --------------------------------------------------------------
 
 CRITERION_COLUMNS = [
-    Column("code", ("Mã tiêu chí", "Mã", "Số hiệu", "Criterion code"), required=True),
-    Column("name", ("Tiêu chí", "Tên tiêu chí", "Lĩnh vực, tiêu chí", "Nội dung", "Criterion"), required=True),
-    Column("max_points", ("Điểm tối đa", "Điểm chuẩn", "Điểm tối đa đạt được", "Max points", "Maximum"), required=True),
-    Column("kind", ("Loại", "Loại điểm", "Kind")),
+    Column("code", (labels.CRITERION_CODE, "Mã", "Số hiệu", "Criterion code"), required=True),
+    Column(
+        "name", (labels.CRITERION_NAME, "Tên tiêu chí", "Lĩnh vực, tiêu chí", "Nội dung", "Criterion"), required=True
+    ),
+    Column(
+        "max_points", (labels.MAXIMUM, "Điểm chuẩn", "Điểm tối đa đạt được", "Max points", "Maximum"), required=True
+    ),
+    Column("kind", (labels.KIND, "Loại điểm", "Kind")),
     Column("component", ("Thành phần", "Nguồn điểm", "Component")),
 ]
 _CRITERION_CODE_MAX = Criterion._meta.get_field("code").max_length
@@ -334,13 +339,14 @@ def criteria_from_file(path: Source, *, sheet: str | None = None) -> list[Criter
 
 LONG_COLUMNS = [
     *UNIT_COLUMNS,
-    Column("criterion_code", ("Mã tiêu chí", "Tiêu chí", "Criterion code", "Criterion"), required=True),
+    Column(
+        "criterion_code", (labels.CRITERION_CODE, labels.CRITERION_NAME, "Criterion code", "Criterion"), required=True
+    ),
     Column("points", ("Điểm", "Điểm đạt được", "Điểm thẩm định", "Points", "Score"), required=True),
     Column("self_assessed_points", ("Điểm tự chấm", "Điểm tự đánh giá", "Self-assessed points")),
     Column("note", ("Ghi chú", "Note")),
 ]
 TOTAL_COLUMN = Column("total", ("Tổng điểm", "Tổng", "Tổng cộng", "Tổng số điểm", "Điểm tổng", "Total"))
-MAXIMA_LABEL = "Điểm tối đa"  # the row of maxima under a template's header row
 
 
 @dataclass(frozen=True)
@@ -439,7 +445,7 @@ def _wide_scores(table: Table, context: _Framework, progress: Progress | None) -
     tree = engine.CriteriaTree(criterion.node for criterion in context.criteria.values())
     readers = [(field, criterion.code, _CellReader(criterion)) for field, criterion in leaves.items()]
     ids = {criterion.code: criterion.pk for criterion in leaves.values()}
-    maxima = header_key(MAXIMA_LABEL)
+    maxima = header_key(labels.MAXIMUM)  # the template's row of maxima under its header
     cells, seen = [], {}
     for row in _with_progress(table.rows, progress):
         first = row.cells.get("unit_code") or row.cells.get("unit_name")

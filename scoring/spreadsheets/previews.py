@@ -20,6 +20,7 @@ from scoring.services import (
     scores_import,
 )
 from scoring.services.results import PublishedFigures
+from scoring.spreadsheets import labels
 from scoring.spreadsheets.imports import Progress, results_from_file, scores_from_file
 from scoring.spreadsheets.reader import Source, TableError, source_name
 from units.models import Unit
@@ -123,7 +124,7 @@ def _points(value) -> str:
     if value is None:
         return "—"
     if value is engine.NOT_APPLICABLE or value is True:
-        return "KAD"
+        return labels.NOT_APPLICABLE
     return number_format(value, 2)
 
 

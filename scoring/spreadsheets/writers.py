@@ -34,6 +34,7 @@ from openpyxl.writer.excel import ExcelWriter
 from cchc_portal.numbers import local_decimal
 from scoring.models import Framework
 from scoring.services.common import ScoringInputError
+from scoring.spreadsheets import labels
 
 # Characters that make a spreadsheet read a cell as a formula (or, for tab and
 # carriage return, let one slip past a naive check): OWASP's CSV injection list.
@@ -45,14 +46,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # that may come first are skipped, as a spreadsheet that trims cells would.
 _FORMULA_START = re.compile(r"(?:^|(?<=[,;\t\r\n]))[ \"]*(?=[=+\-@\t\r])")
 
-# The scoring template's labels are Vietnamese whatever the page's language:
-# the import reader looks for exactly these, so template and reader agree.
-TEMPLATE_SCORES_SHEET = "Điểm"
-TEMPLATE_CRITERIA_SHEET = "Tiêu chí"
-TEMPLATE_UNIT_CODE = "Mã đơn vị"
-TEMPLATE_UNIT_NAME = "Tên đơn vị"
-TEMPLATE_MAXIMUM = "Điểm tối đa"
-NOT_APPLICABLE_MARK = "KAD"
 _TEMPLATE_FIRST_SCORE_ROW = 4  # title, headers, maxima, then one row per unit
 
 _DECIMAL_FORMAT = "0.00"
@@ -223,7 +216,7 @@ def _score_validation(column: str, maximum: Decimal, last_row: int) -> DataValid
     first = f"{column}{_TEMPLATE_FIRST_SCORE_ROW}"
     formula = (
         f"IF(ISNUMBER({first}),AND({first}>=0,{first}<={column}$3,ROUND({first},2)={first}),"
-        f'{first}="{NOT_APPLICABLE_MARK}")'
+        f'{first}="{labels.NOT_APPLICABLE}")'
     )
     maximum_text = f"{maximum:.2f}".replace(".", ",")
     return DataValidation(
@@ -234,11 +227,11 @@ def _score_validation(column: str, maximum: Decimal, last_row: int) -> DataValid
         errorTitle="Điểm không hợp lệ",
         error=(
             f"Nhập một số từ 0 đến {maximum_text} (điểm tối đa ở dòng 3), nhiều nhất 2 chữ số thập phân, "
-            f"hoặc {NOT_APPLICABLE_MARK} nếu tiêu chí không áp dụng cho đơn vị."
+            f"hoặc {labels.NOT_APPLICABLE} nếu tiêu chí không áp dụng cho đơn vị."
         ),
         showInputMessage=True,
         promptTitle="Điểm",
-        prompt=f"0 đến {maximum_text}, hoặc {NOT_APPLICABLE_MARK}",
+        prompt=f"0 đến {maximum_text}, hoặc {labels.NOT_APPLICABLE}",
         sqref=f"{first}:{column}{last_row}",
     )
 
@@ -246,8 +239,8 @@ def _score_validation(column: str, maximum: Decimal, last_row: int) -> DataValid
 def _scores_sheet(sheet: Worksheet, framework: Framework, leaves: list, units: list) -> None:
     width = 2 + len(leaves)
     _title_row(sheet, f"Phiếu nhập điểm: {framework.name}", width)
-    _header_row(sheet, 2, [TEMPLATE_UNIT_CODE, TEMPLATE_UNIT_NAME, *(leaf.code for leaf in leaves)])
-    _write(sheet, 3, 1, TEMPLATE_MAXIMUM).font = _BOLD
+    _header_row(sheet, 2, [labels.UNIT_CODE, labels.UNIT_NAME, *(leaf.code for leaf in leaves)])
+    _write(sheet, 3, 1, labels.MAXIMUM).font = _BOLD
     last_row = _TEMPLATE_FIRST_SCORE_ROW + len(units) - 1
     for column, leaf in enumerate(leaves, start=3):
         _write(sheet, 3, column, leaf.max_points).font = _BOLD
@@ -263,7 +256,7 @@ def _scores_sheet(sheet: Worksheet, framework: Framework, leaves: list, units: l
 
 
 def _criteria_sheet(sheet: Worksheet, criteria: list) -> None:
-    _header_row(sheet, 1, ["Mã tiêu chí", "Tiêu chí", TEMPLATE_MAXIMUM, "Loại"])
+    _header_row(sheet, 1, [labels.CRITERION_CODE, labels.CRITERION_NAME, labels.MAXIMUM, labels.KIND])
     with translation.override("vi"):
         for row, criterion in enumerate(criteria, start=2):
             _write(sheet, row, 1, criterion.code, text_format=True)
@@ -289,7 +282,7 @@ def scoring_template_xlsx(framework: Framework) -> bytes:
     criteria = list(framework.criteria.order_by("order", "code"))
     units = list(framework.participants.order_by("code"))
     book = Workbook()
-    book.active.title = TEMPLATE_SCORES_SHEET
+    book.active.title = labels.SCORES_SHEET
     _scores_sheet(book.active, framework, [criterion for criterion in criteria if criterion.is_leaf], units)
-    _criteria_sheet(book.create_sheet(TEMPLATE_CRITERIA_SHEET), criteria)
+    _criteria_sheet(book.create_sheet(labels.CRITERIA_SHEET), criteria)
     return _workbook_bytes(book)
