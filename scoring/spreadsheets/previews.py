@@ -1,7 +1,8 @@
-"""An import of a file into a framework as the admin shows it: read and check
-the file, then preview what would change row by row (every problem when there
-is any), or write it. The same readers and services as the commands, so the
-admin and the command line accept and refuse the same files.
+"""An import of a file into a framework: read and check the file, then preview
+what would change row by row (every problem when there is any), or write it.
+The one path of every import of scores or results: the admin's (in the request
+or in the background) and the commands' (``import_scores``, ``import_results``),
+so they accept and refuse the same files alike.
 """
 
 from collections import defaultdict
@@ -67,10 +68,12 @@ def import_file(
     reason: str = "",
     dry_run: bool = True,
     progress: Progress | None = None,
+    origin: str = "",
 ) -> Preview:
     """Read ``source`` as ``kind`` (SCORES or RESULTS) for ``framework``; write
-    it unless ``dry_run``. Problems are returned, not raised."""
-    origin = f"admin {source_name(source)}"
+    it unless ``dry_run``. Problems are returned, not raised. ``origin``: what the
+    revision records as the write's source (default: the admin and the file's name)."""
+    origin = origin or f"admin {source_name(source)}"
     try:
         if kind == SCORES:
             scores = scores_from_file(source, framework, sheet=sheet, progress=progress)
@@ -87,8 +90,11 @@ def import_file(
             return preview
         rows = results_from_file(source, framework, sheet=sheet)
         preview = _results_preview(framework, rows, published_results_changes(framework=framework, rows=rows))
-        if not dry_run and preview.rows_changed:
-            published_results_set(framework=framework, rows=rows, user=user, reason=reason, source=origin)
+        # A dry run too: the framework's state is checked under its lock, as a scores import's is.
+        changed = published_results_set(
+            framework=framework, rows=rows, user=user, reason=reason, source=origin, dry_run=dry_run
+        )
+        if changed and not dry_run:
             preview.revision_id = framework.revisions.values_list("pk", flat=True).first()
         return preview
     except (TableError, ScoringInputError) as error:

@@ -1,10 +1,9 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from cchc_portal.commands import problems_error
 from scoring.commands import add_import_arguments, file_problems, framework_get, source_of
-from scoring.services import published_results_set
-from scoring.spreadsheets.imports import results_from_file
-from scoring.spreadsheets.previews import results_summary
+from scoring.spreadsheets.previews import RESULTS, import_file
 
 
 class Command(BaseCommand):
@@ -20,13 +19,16 @@ class Command(BaseCommand):
     def handle(self, *args, file, framework, sheet=None, reason="", dry_run=False, **options):
         framework = framework_get(framework)
         with file_problems(file):
-            rows = results_from_file(file, framework, sheet=sheet)
-            changed = published_results_set(
+            preview = import_file(
+                RESULTS,
                 framework=framework,
-                rows=rows,
+                source=file,
+                sheet=sheet,
                 reason=reason,
-                source=source_of("import_results", file),
                 dry_run=dry_run,
+                origin=source_of("import_results", file),
             )
-        summary = results_summary(rows, changed)
+        if preview.problems:
+            raise problems_error(preview.problems)
+        summary = preview.summary
         self.stdout.write(_("Dry run, nothing written: %(summary)s") % {"summary": summary} if dry_run else summary)

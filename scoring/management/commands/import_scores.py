@@ -3,11 +3,9 @@ from contextlib import closing
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from cchc_portal.commands import ProgressBar
+from cchc_portal.commands import ProgressBar, problems_error
 from scoring.commands import add_import_arguments, file_problems, framework_get, source_of
-from scoring.services import scores_import
-from scoring.spreadsheets.imports import scores_from_file
-from scoring.spreadsheets.previews import scores_summary
+from scoring.spreadsheets.previews import SCORES, import_file
 
 
 class Command(BaseCommand):
@@ -24,14 +22,17 @@ class Command(BaseCommand):
         framework = framework_get(framework)
         progress = ProgressBar(_("reading"))
         with file_problems(file), closing(progress):
-            scores = scores_from_file(file, framework, sheet=sheet, progress=progress)
-            progress.close()
-            report = scores_import(
+            preview = import_file(
+                SCORES,
                 framework=framework,
-                cells=scores.cells,
+                source=file,
+                sheet=sheet,
                 reason=reason,
-                source=source_of("import_scores", file),
                 dry_run=dry_run,
+                progress=progress,
+                origin=source_of("import_scores", file),
             )
-        summary = scores_summary(scores, report)
+        if preview.problems:
+            raise problems_error(preview.problems)
+        summary = preview.summary
         self.stdout.write(_("Dry run, nothing written: %(summary)s") % {"summary": summary} if dry_run else summary)
