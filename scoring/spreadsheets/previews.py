@@ -69,10 +69,13 @@ def import_file(
     dry_run: bool = True,
     progress: Progress | None = None,
     origin: str = "",
+    shown_rows: int = PREVIEW_ROWS,
 ) -> Preview:
     """Read ``source`` as ``kind`` (SCORES or RESULTS) for ``framework``; write
     it unless ``dry_run``. Problems are returned, not raised. ``origin``: what the
-    revision records as the write's source (default: the admin and the file's name)."""
+    revision records as the write's source (default: the admin and the file's name);
+    ``shown_rows``: how many of the rows that change the preview details (the
+    commands print only the summary: none)."""
     origin = origin or f"admin {source_name(source)}"
     try:
         if kind == SCORES:
@@ -85,11 +88,12 @@ def import_file(
                 source=origin,
                 dry_run=dry_run,
             )
-            preview = _scores_preview(framework, scores, report)
+            preview = _scores_preview(framework, scores, report, shown_rows)
             preview.revision_id = report.revision.pk if report.revision else None
             return preview
         rows = results_from_file(source, framework, sheet=sheet)
-        preview = _results_preview(framework, rows, published_results_changes(framework=framework, rows=rows))
+        changes = published_results_changes(framework=framework, rows=rows)
+        preview = _results_preview(framework, rows, changes, shown_rows)
         # A dry run too: the framework's state is checked under its lock, as a scores import's is.
         changed = published_results_set(
             framework=framework, rows=rows, user=user, reason=reason, source=origin, dry_run=dry_run
@@ -141,11 +145,15 @@ def _unit_labels(unit_ids) -> dict[int, str]:
     }
 
 
-def _scores_preview(framework: Framework, scores, report) -> Preview:
+def _scores_preview(framework: Framework, scores, report, shown_rows: int) -> Preview:
+    # A national file changes 400,000 cells: only the units shown are read cell by cell.
+    changed = report.units_changed()
+    shown = sorted(changed, key=lambda unit_id: scores.unit_rows.get(unit_id, 0))[:shown_rows]
     by_unit = defaultdict(list)
-    for cell in report.staged:
+    for cell in report.cells_of(set(shown)):
         by_unit[cell.unit_id].append(cell)
-    shown = sorted(by_unit, key=lambda unit_id: scores.unit_rows.get(unit_id, 0))[:PREVIEW_ROWS]
+    if not shown:
+        return Preview(summary=scores_summary(scores, report), rows_changed=len(changed))
     codes = dict(framework.criteria.order_by("order", "code").values_list("id", "code"))
     position = {criterion_id: place for place, criterion_id in enumerate(codes)}  # the framework's order
     labels = _unit_labels(shown)
@@ -165,12 +173,12 @@ def _scores_preview(framework: Framework, scores, report) -> Preview:
         kind = "new" if all(cell.created for cell in by_unit[unit_id]) else "update"
         rows.append(PreviewRow(scores.unit_rows.get(unit_id), kind, labels[unit_id], changes))
     summary = scores_summary(scores, report)
-    return Preview(summary=summary, rows=rows, rows_changed=len(by_unit))
+    return Preview(summary=summary, rows=rows, rows_changed=len(changed))
 
 
-def _results_preview(framework: Framework, rows, changes) -> Preview:
+def _results_preview(framework: Framework, rows, changes, shown_rows: int) -> Preview:
     numbers = {row.unit_code: row.source_row for row in rows}
-    labels = _unit_labels([change.unit_id for change in changes])
+    labels = _unit_labels([change.unit_id for change in changes[:shown_rows]])
     codes = dict(Unit.objects.filter(pk__in=labels).values_list("pk", "code"))
     columns = {"index": _("index"), "rank": _("rank"), "fields": _("fields"), "unit_name": _("name as published")}
     nothing = PublishedFigures(None, None, None, None, None)
@@ -185,7 +193,7 @@ def _results_preview(framework: Framework, rows, changes) -> Preview:
         return str(value)
 
     preview_rows = []
-    for change in changes[:PREVIEW_ROWS]:
+    for change in changes[:shown_rows]:
         before, after = change.before or nothing, change.after or nothing
         differences = [
             (

@@ -27,6 +27,7 @@ class Command(BaseCommand):
                 reason=reason,
                 dry_run=dry_run,
                 origin=source_of("import_results", file),
+                shown_rows=0,
             )
         if preview.problems:
             raise problems_error(preview.problems)

@@ -31,6 +31,7 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 progress=progress,
                 origin=source_of("import_scores", file),
+                shown_rows=0,
             )
         if preview.problems:
             raise problems_error(preview.problems)
