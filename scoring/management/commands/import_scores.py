@@ -3,9 +3,9 @@ from contextlib import closing
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from cchc_portal.commands import ProgressBar, problems_error
-from scoring.commands import add_import_arguments, file_problems, framework_get, source_of
-from scoring.spreadsheets.previews import SCORES, import_file
+from cchc_portal.commands import ProgressBar
+from scoring.commands import add_import_arguments, file_import
+from scoring.spreadsheets.previews import SCORES
 
 
 class Command(BaseCommand):
@@ -19,21 +19,15 @@ class Command(BaseCommand):
         add_import_arguments(parser)
 
     def handle(self, *args, file, framework, sheet=None, reason="", dry_run=False, **options):
-        framework = framework_get(framework)
-        progress = ProgressBar(_("reading"))
-        with file_problems(file), closing(progress):
-            preview = import_file(
+        with closing(ProgressBar(_("reading"))) as progress:
+            summary = file_import(
+                "import_scores",
                 SCORES,
+                file=file,
                 framework=framework,
-                source=file,
+                dry_run=dry_run,
                 sheet=sheet,
                 reason=reason,
-                dry_run=dry_run,
                 progress=progress,
-                origin=source_of("import_scores", file),
-                shown_rows=0,
             )
-        if preview.problems:
-            raise problems_error(preview.problems)
-        summary = preview.summary
-        self.stdout.write(_("Dry run, nothing written: %(summary)s") % {"summary": summary} if dry_run else summary)
+        self.stdout.write(summary)
