@@ -121,14 +121,34 @@ class Access:
         ]
         return Q(parent_id__in=districts)
 
+    def listed_filter(self, framework: Framework) -> Q | None:
+        """Which participants the framework's page and criterion grids list for the
+        user (which may see ``framework``): None for all of them, as an
+        administrator, a reviewer or a province editor of its scope reads every
+        grid; a district editor's communes otherwise (``unit_filter``)."""
+        reads_all = self._scopes_of(Role.PROVINCE_EDITOR) | self._scopes_of(Role.REVIEWER)
+        if self.is_administrator or framework.scope in reads_all:
+            return None
+        return self.unit_filter(framework)
+
+    def editable_units(self, framework: Framework) -> set[int] | None:
+        """The ids of the participants whose scores the user may edit in ``framework``
+        (which it may edit, ``may``): None for all of them. One query, none for all."""
+        unit_filter = self.unit_filter(framework)
+        if unit_filter is None:
+            return None
+        return set(framework.participants.filter(unit_filter).values_list("pk", flat=True))
+
     def may_edit_unit(self, framework: Framework, unit: Unit) -> bool:
         unit_filter = self.unit_filter(framework)
         return unit_filter is None or Unit.objects.filter(unit_filter, pk=unit.pk).exists()
 
     def _province_editor_scopes(self) -> set[str]:
-        return {
-            role.unit.code if role.unit_id else NATIONAL for role in self.roles if role.role == Role.PROVINCE_EDITOR
-        }
+        return self._scopes_of(Role.PROVINCE_EDITOR)
+
+    def _scopes_of(self, kind: str) -> set[str]:
+        """The scopes of the user's roles of this kind (a province's code, or VN)."""
+        return {role.unit.code if role.unit_id else NATIONAL for role in self.roles if role.role == kind}
 
 
 def _province_code(role: StaffRole) -> str:

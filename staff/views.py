@@ -69,9 +69,9 @@ def _framework_page(request, framework, *, publish_form=None, return_form=None, 
     form with what they typed and its errors (``status`` 400)."""
     access = access_for(request.user)
     participants = framework.participants.order_by("code")
-    unit_filter = access.unit_filter(framework)
-    if unit_filter is not None:
-        participants = participants.filter(unit_filter)
+    listed = access.listed_filter(framework)
+    if listed is not None:
+        participants = participants.filter(listed)
     results = dict(Result.objects.filter(framework=framework).values_list("unit_id", "index"))
     context = {
         "framework": framework,
@@ -201,12 +201,16 @@ def criterion_grid(request, slug, code):
     criterion = get_object_or_404(framework.criteria, code=code, is_leaf=True)
     access = access_for(request.user)
     participants = framework.participants.select_related("parent").order_by("code")
-    unit_filter = access.unit_filter(framework)
-    if unit_filter is not None:
-        participants = participants.filter(unit_filter)
+    listed = access.listed_filter(framework)
+    if listed is not None:
+        participants = participants.filter(listed)
     page = Paginator(participants, GRID_PAGE).get_page(request.GET.get("page"))
     may_edit = access.may(Action.EDIT_SCORES, framework)
-    cells = grids.cells_read(framework, list(page.object_list), [criterion], lambda _unit: may_edit)
+    # A grid may list more units than the user may edit (a reviewer who also edits a district's communes).
+    editable = access.editable_units(framework) if may_edit else set()
+    cells = grids.cells_read(
+        framework, list(page.object_list), [criterion], lambda unit: editable is None or unit.pk in editable
+    )
     results = dict(
         Result.objects.filter(framework=framework, unit__in=[cell.unit for cell in cells]).values_list(
             "unit_id", "index"

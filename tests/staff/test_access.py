@@ -11,6 +11,7 @@ from django.urls import reverse
 from scoring import services
 from scoring.models import Framework, FrameworkEvent, Publication, Score
 from staff.access import Action, access_for
+from staff.models import StaffRole
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +209,36 @@ def test_a_role_needs_the_right_kind_of_unit(world):
         role.full_clean()
     role.unit = world.ours.parent
     role.full_clean()
+
+
+@pytest.mark.parametrize("role", ["reviewer", "administrator", "province_editor"])
+def test_a_reviewer_reads_every_participants_grid_from_the_framework_page(client, world, role):
+    """Every participant is listed on the framework page and in a criterion's grid,
+    whatever the framework's state; a reviewer reads them without an input box."""
+    services.framework_submit(framework=world.framework)
+    client.force_login(world.users[role])
+    page = client.get(reverse("staff:framework", args=[world.framework.slug])).content.decode()
+    for unit in (world.ours, world.theirs):
+        assert reverse("staff:unit_grid", args=[world.framework.slug, unit.code]) in page
+    grid = client.get(reverse("staff:criterion_grid", args=[world.framework.slug, "1.1"])).content.decode()
+    assert world.ours.name in grid and world.theirs.name in grid
+    assert 'class="cell"' not in grid  # in review: nobody types
+    unit_page = client.get(reverse("staff:unit_grid", args=[world.framework.slug, world.theirs.code])).content.decode()
+    assert "30,00" in unit_page  # its total: 10 + 10 + 10, read-only
+
+
+def test_a_reviewer_who_also_edits_a_district_edits_only_its_communes(client, world):
+    user = world.users["district_editor"]
+    StaffRole.objects.create(
+        user=user,
+        role=StaffRole.Role.REVIEWER,
+        unit=world.framework.participants.get(code=world.ours.code).parent.parent,
+    )
+    client.force_login(user)
+    grid = client.get(reverse("staff:criterion_grid", args=[world.framework.slug, "1.1"])).content.decode()
+    assert world.ours.name in grid and world.theirs.name in grid  # the reviewer reads every unit
+    ours, _criterion = _cell(world, world.ours)
+    theirs, _criterion = _cell(world, world.theirs)
+    assert f'name="{ours}"' in grid and f'name="{theirs}"' not in grid  # the district editor types its own
+    response = _post_grid(client, world, world.theirs, "staff:criterion_grid", "1.1")
+    assert response.status_code == 302 and not _cell_is(world, world.theirs)
