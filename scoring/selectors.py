@@ -16,7 +16,7 @@ from django.http import Http404
 from cchc_portal.text import fold
 from scoring import engine
 from scoring.db import field_points
-from scoring.models import PUBLIC, Band, Criterion, Framework, Result, Visibility
+from scoring.models import PUBLIC, Band, Criterion, Framework, Result, Score, Visibility
 from units.models import Unit
 
 
@@ -337,4 +337,38 @@ def units_compared(codes: Sequence[str], *, visibility: Visibility = PUBLIC) -> 
         units=units,
         results={unit.pk: unit_results(unit=unit, visibility=visibility) for unit in units},
         missing=[code for code in codes if code not in by_code],
+    )
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """The cells of a computed framework not entered yet: no points and not marked
+    not applicable. Counted as 0 against the full maximum by the arithmetic, so
+    sending for review and publishing name them first."""
+
+    cells: int  # every cell: participants × leaf criteria
+    by_unit: dict[int, int]  # unit id -> its cells not entered (a complete unit is absent)
+    by_criterion: dict[int, int]  # criterion id -> its cells not entered (likewise)
+
+    @property
+    def missing(self) -> int:
+        return sum(self.by_unit.values())
+
+
+def framework_completeness(framework: Framework) -> Completeness:
+    """Which cells of ``framework``'s participants × leaf criteria are not entered.
+    Four queries, whatever the number of units."""
+    leaves = list(framework.criteria.filter(is_leaf=True).values_list("pk", flat=True))
+    units = list(framework.participants.values_list("pk", flat=True))
+    entered = Score.objects.filter(criterion_id__in=leaves, unit_id__in=units).filter(
+        Q(points__isnull=False) | Q(not_applicable=True)
+    )
+    per_unit = dict(entered.order_by().values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
+    per_leaf = dict(entered.order_by().values("criterion_id").annotate(n=Count("pk")).values_list("criterion_id", "n"))
+    by_unit = {unit: len(leaves) - per_unit.get(unit, 0) for unit in units}
+    by_criterion = {leaf: len(units) - per_leaf.get(leaf, 0) for leaf in leaves}
+    return Completeness(
+        cells=len(leaves) * len(units),
+        by_unit={unit: count for unit, count in by_unit.items() if count},
+        by_criterion={leaf: count for leaf, count in by_criterion.items() if count},
     )

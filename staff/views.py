@@ -1,4 +1,4 @@
-from functools import wraps
+from functools import partial, wraps
 
 from django import forms
 from django.contrib import messages
@@ -8,13 +8,14 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import get_format
+from django.utils.formats import get_format, number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from scoring import services
+from scoring import selectors, services
 from scoring.forms import note_field
 from scoring.models import Framework, Result
 from staff import grids
@@ -64,23 +65,37 @@ def framework(request, slug):
     return _framework_page(request, framework_for(request, slug))
 
 
-def _framework_page(request, framework, *, publish_form=None, return_form=None, status=200):
-    """The framework's page; with a workflow form the user filled in wrongly, that
-    form with what they typed and its errors (``status`` 400)."""
+def _framework_page(request, framework, *, forms=None, completeness=None, status=200):
+    """The framework's page; with a workflow form the user filled in wrongly
+    (``forms``: by step), that form with what they typed and its errors (``status`` 400)."""
     access = access_for(request.user)
     participants = framework.participants.order_by("code")
     listed = access.listed_filter(framework)
     if listed is not None:
         participants = participants.filter(listed)
     results = dict(Result.objects.filter(framework=framework).values_list("unit_id", "index"))
+    completeness = completeness or selectors.framework_completeness(framework)
+    missing = completeness.missing
+    forms = {
+        "submit": SubmitForm(missing=missing),
+        "publish": PublishForm(missing=missing),
+        "return": NoteForm(),
+        **(forms or {}),
+    }
     context = {
         "framework": framework,
-        "criteria": framework.criteria.order_by("order", "code"),
-        "participants": [(unit, results.get(unit.pk)) for unit in participants],
+        "criteria": [
+            (criterion, completeness.by_criterion.get(criterion.pk, 0))
+            for criterion in framework.criteria.order_by("order", "code")
+        ],
+        "participants": [(unit, results.get(unit.pk), completeness.by_unit.get(unit.pk, 0)) for unit in participants],
+        "completeness": completeness,
+        "incomplete_units": len(completeness.by_unit),
         "events": framework.events.select_related("user")[:20],
         "may": {action.value: access.may(action, framework) for action in Action},
-        "publish_form": publish_form or PublishForm(),
-        "return_form": return_form or NoteForm(),
+        "submit_form": forms["submit"],
+        "publish_form": forms["publish"],
+        "return_form": forms["return"],
     }
     return render(request, "staff/framework.html", context, status=status)
 
@@ -89,10 +104,48 @@ class NoteForm(forms.Form):
     note = note_field(gettext_lazy("Why"), required_message=gettext_lazy("Say why the framework goes back to draft."))
 
 
+def _blank_cells(missing: int) -> str:
+    return ngettext("%(count)s cell is not entered", "%(count)s cells are not entered", missing) % {
+        "count": number_format(missing, force_grouping=True)
+    }
+
+
+class SubmitForm(forms.Form):
+    """Sending for review: with cells not entered, only once the sender confirms it,
+    the form naming how many (they count 0 against the full maximum)."""
+
+    confirm_blank = forms.BooleanField(required=False)
+
+    def __init__(self, *args, missing: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.missing = missing
+        self.fields["confirm_blank"].label = _("Send for review although %(cells)s (each counts 0)") % {
+            "cells": _blank_cells(missing)
+        }
+
+    def clean(self):
+        if self.missing and not self.cleaned_data.get("confirm_blank"):
+            raise forms.ValidationError(
+                _("%(cells)s: tick the box to send the framework for review anyway.")
+                % {"cells": capfirst(_blank_cells(self.missing))}
+            )
+        return self.cleaned_data
+
+
 class PublishForm(forms.Form):
     decision_number = forms.CharField(label=gettext_lazy("Decision number"), max_length=100)
     decision_date = forms.DateField(label=gettext_lazy("Decision date"), widget=forms.DateInput(attrs={"type": "date"}))
     signer = forms.CharField(label=gettext_lazy("Signing body"), max_length=200, required=False)
+    confirm = forms.BooleanField(
+        error_messages={"required": gettext_lazy("Publishing is a public, official act: tick the box to confirm it.")}
+    )
+
+    def __init__(self, *args, missing: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        label = _("I confirm publishing this ranking: it becomes public and official")
+        if missing:
+            label += " " + _("although %(cells)s (each counts 0)") % {"cells": _blank_cells(missing)}
+        self.fields["confirm"].label = label
 
 
 _WORKFLOW = {
@@ -111,21 +164,27 @@ def workflow(request, slug):
     if step not in _WORKFLOW:
         raise Http404("No such workflow step.")
     framework = framework_for(request, slug, _WORKFLOW[step])
+    completeness = selectors.framework_completeness(framework) if step in ("submit", "publish") else None
+    refused = partial(_framework_page, request, framework, completeness=completeness, status=400)  # a form's errors
     try:
         if step == "submit":
+            form = SubmitForm(request.POST, missing=completeness.missing)
+            if not form.is_valid():
+                return refused(forms={"submit": form})
             services.framework_submit(framework=framework, user=request.user)
             messages.success(request, _("Sent for review: scores are locked until a reviewer decides."))
         elif step == "return":
             form = NoteForm(request.POST)
             if not form.is_valid():
-                return _framework_page(request, framework, return_form=form, status=400)
+                return refused(forms={"return": form})
             services.framework_return(framework=framework, user=request.user, note=form.cleaned_data["note"])
             messages.success(request, _("Sent back to draft."))
         elif step == "publish":
-            form = PublishForm(request.POST)
+            form = PublishForm(request.POST, missing=completeness.missing)
             if not form.is_valid():
-                return _framework_page(request, framework, publish_form=form, status=400)
-            services.framework_publish(framework=framework, user=request.user, **form.cleaned_data)
+                return refused(forms={"publish": form})
+            decision = {name: form.cleaned_data[name] for name in ("decision_number", "decision_date", "signer")}
+            services.framework_publish(framework=framework, user=request.user, **decision)
             messages.success(request, _("Published: the ranking is public."))
         else:
             services.framework_unpublish(framework=framework, user=request.user)

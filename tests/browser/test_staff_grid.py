@@ -150,7 +150,7 @@ def test_a_decimal_comma_moves_the_live_index_and_the_saved_one_matches(browse, 
     # The framework's page shows the stored index, rendered by the server alone.
     page = browse.follow(page.locator(".crumbs a").last, f"**/staff/frameworks/{grid.framework.slug}/")
     row = page.locator("tbody tr", has=page.get_by_role("link", name=grid.unit.name, exact=True))
-    expect(row.locator("td.num")).to_have_text(vi(index))
+    expect(row.locator("td.num.index")).to_have_text(vi(index))
 
 
 def test_a_bad_cell_is_marked_and_stops_the_save(browse, grid):

@@ -115,7 +115,7 @@ MATRIX = {
     ),
     "publish": (
         _in_review,
-        _step("publish", decision_number="12/QĐ-UBND", decision_date="2023-03-29"),
+        _step("publish", decision_number="12/QĐ-UBND", decision_date="2023-03-29", confirm="on"),
         lambda world: Publication.objects.filter(framework=world.framework).exists(),
         [302, 403, 403, 403, 302, 302, 404, 404],
     ),
