@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Max, Min, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -249,7 +250,20 @@ def unit_grid(request, slug, code):
     criteria = list(framework.criteria.order_by("order", "code"))
     cells = grids.cells_read(framework, [unit], [c for c in criteria if c.is_leaf], lambda _unit: editable)
     result = Result.objects.filter(framework=framework, unit=unit).first()
-    context = {"unit": unit, "rows": grids.unit_rows(criteria, cells), "result": result}
+    # The previous and next participants the user's framework page lists, by code: one query.
+    listed = framework.participants.all()
+    if (listed_filter := access.listed_filter(framework)) is not None:
+        listed = listed.filter(listed_filter)
+    around = listed.aggregate(
+        previous=Max("code", filter=Q(code__lt=unit.code)), next=Min("code", filter=Q(code__gt=unit.code))
+    )
+    context = {
+        "unit": unit,
+        "rows": grids.unit_rows(criteria, cells),
+        "result": result,
+        "missing": sum(1 for cell in cells if cell.value is None),
+        "around": around,
+    }
     return _grid_response(request, framework, cells, "staff/unit_grid.html", context)
 
 

@@ -80,3 +80,29 @@ def test_publishing_is_confirmed_in_any_case(client, world, gaps, complete):
     assert not Publication.objects.filter(framework=framework).exists()
     assert client.post(url, {**decision, "confirm": "on"}).status_code == 302
     assert Publication.objects.filter(framework=framework).exists()
+
+
+def test_a_cell_not_entered_shows_as_missing_never_as_zero(client, world, gaps):
+    grid = reverse("staff:unit_grid", args=[gaps.slug, world.theirs.code])
+    client.force_login(world.users["province_editor"])
+    page = client.get(grid).content.decode()
+    name = f"c-{world.theirs.pk}-{gaps.criteria.get(code='1.2').pk}"
+    box = page[page.index(f'name="{name}"') :].split(">", 1)[0]
+    assert 'class="cell missing"' in box and 'placeholder="chưa nhập"' in box
+    assert "1 ô, mỗi ô tính 0 điểm" in page
+    client.force_login(world.users["reviewer"])  # read-only
+    page = client.get(grid).content.decode()
+    assert '<span class="missing">chưa nhập</span>' in page
+
+
+def test_the_unit_grid_links_the_previous_and_next_units_the_user_lists(client, world):
+    first, second = (
+        reverse("staff:unit_grid", args=[world.framework.slug, unit.code]) for unit in (world.ours, world.theirs)
+    )
+    client.force_login(world.users["province_editor"])
+    page = client.get(first).content.decode()
+    assert f'href="{second}" rel="next"' in page and 'rel="prev"' not in page
+    page = client.get(second).content.decode()
+    assert f'href="{first}" rel="prev"' in page and 'rel="next"' not in page
+    client.force_login(world.users["district_editor"])  # lists its own commune only
+    assert 'rel="next"' not in client.get(first).content.decode()
