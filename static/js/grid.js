@@ -104,9 +104,44 @@
     document.getElementById("index").textContent = index;
   }
 
-  form.querySelectorAll("input.cell").forEach(function (input) {
+  // Spreadsheet keys: Enter and the down arrow go to the next cell, Shift+Enter and the
+  // up arrow to the previous one; a block pasted from a spreadsheet (rows of
+  // tab-separated cells) fills the cells from the focused one on, row by row and each
+  // row's cells in turn, and every cell it fills is checked as if typed.
+  var inputs = Array.prototype.slice.call(form.querySelectorAll("input.cell"));
+  function move(input, step) {
+    var next = inputs[inputs.indexOf(input) + step];
+    if (next) { next.focus(); next.select(); }
+  }
+  function typed(input) { delete input.dataset.server; totals(); }
+  inputs.forEach(function (input) {
     if (input.getAttribute("aria-invalid")) { input.dataset.server = "1"; }
-    input.addEventListener("input", function () { delete input.dataset.server; totals(); });
+    input.addEventListener("input", function () { typed(input); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault(); // Enter moves, as in a spreadsheet: the Save button sends
+        move(input, event.key === "ArrowUp" || (event.key === "Enter" && event.shiftKey) ? -1 : 1);
+      }
+    });
+    input.addEventListener("paste", function (event) {
+      var data = event.clipboardData && event.clipboardData.getData("text/plain");
+      if (!data || !/[\t\n\r]/.test(data)) { return; } // one value: the browser pastes it
+      event.preventDefault();
+      var values = [];
+      data.replace(/\r\n?/g, "\n").replace(/\n$/, "").split("\n").forEach(function (row) {
+        values = values.concat(row.split("\t"));
+      });
+      var start = inputs.indexOf(input), last = input;
+      values.forEach(function (value, offset) {
+        var target = inputs[start + offset];
+        if (!target) { return; }
+        target.value = value.trim();
+        delete target.dataset.server;
+        last = target;
+      });
+      totals();
+      last.focus();
+    });
   });
   form.addEventListener("submit", function (event) {
     var bad = Array.prototype.filter.call(form.querySelectorAll("input.cell"), function (input) {

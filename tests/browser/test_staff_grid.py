@@ -11,6 +11,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from playwright.sync_api import Page, expect
@@ -297,3 +298,49 @@ def test_the_browser_refuses_a_cell_exactly_when_the_server_does(browse, grid):
             expect(cell, typed).to_have_attribute("aria-invalid", "true")
         else:
             expect(cell, typed).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_a_block_pasted_from_a_spreadsheet_fills_the_cells_and_the_arrow_keys_move(browse, grid):
+    """A 3 × 4 block copied from a spreadsheet (tab-separated, decimal commas) fills
+    twelve cells from the focused one, row by row; the live index follows; Enter and
+    the arrow keys move between cells."""
+    page = sign_in(browse, grid.path)
+    order = list(Criterion.objects.filter(framework=grid.framework, is_leaf=True).order_by("order", "code"))
+    pasted = {leaf.code: (leaf.max_points * Decimal("0.75")).quantize(Decimal("0.01")) for leaf in order[:12]}
+    rows = [list(pasted.values())[start : start + 4] for start in range(0, 12, 4)]
+    block = "\r\n".join("\t".join(vi(value) for value in row) for row in rows) + "\r\n"
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.evaluate("text => navigator.clipboard.writeText(text)", block)
+    first = grid.cell(page, order[0].code)
+    first.focus()
+    page.keyboard.press("Control+V")
+
+    for leaf in order[:12]:
+        expect(grid.cell(page, leaf.code)).to_have_value(vi(pasted[leaf.code]))
+    expect(grid.cell(page, order[12].code)).to_have_value(vi(grid.points[order[12].code]))  # beyond the block
+    points = {**grid.points, **pasted}
+    expect(page.locator("#index")).to_have_text(vi(index_of(grid.total(points), grid.applicable())))
+    expect(grid.cell(page, order[11].code)).to_be_focused()  # the block's last cell
+    browse.screenshot("pasted")
+
+    page.keyboard.press("ArrowDown")
+    expect(grid.cell(page, order[12].code)).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    expect(grid.cell(page, order[10].code)).to_be_focused()
+    page.keyboard.press("Enter")  # moves, and sends nothing
+    expect(grid.cell(page, order[11].code)).to_be_focused()
+    assert not Score.objects.filter(unit=grid.unit, criterion__in=order[:12], points__in=pasted.values()).exists()
+
+
+def test_one_tab_per_cell_in_a_criterions_grid(browse, grid):
+    code = grid.typed_leaf.code
+    path = reverse("staff:criterion_grid", args=[grid.framework.slug, code])
+    page = sign_in(browse, path)
+    cells = page.locator("input.cell")
+    assert cells.count() > 2
+    cells.nth(0).focus()
+    page.keyboard.press("Tab")
+    expect(cells.nth(1)).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(cells.nth(2)).to_be_focused()
