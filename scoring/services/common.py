@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -54,9 +55,10 @@ def amount_problem(label: str, value: object, maximum: Decimal) -> str | None:
     valid = isinstance(value, Decimal) and value.is_finite() and 0 <= value <= maximum
     if valid and value == value.quantize(TWO_PLACES):
         return None
-    values = {"label": label, "value": value, "max": maximum}
     if not isinstance(value, Decimal) or not value.is_finite():
-        return _("%(label)s %(value)s: not a number") % values
+        return _("%(label)s %(value)s: not a number") % {"label": label, "value": value}
+    # Figures as the reader's language writes them: "13,96", "10,00" in Vietnamese.
+    values = {"label": label, "value": number_format(value), "max": number_format(maximum, 2)}
     if value < 0:
         return _("%(label)s %(value)s: negative") % values
     if value > maximum:

@@ -101,7 +101,7 @@ def test_a_bad_row_anywhere_writes_nothing_and_every_bad_cell_is_reported(framew
     assert f"dòng {row}, cột 1.1, giá trị 'x': không phải là số, cũng không phải KAD" in message
     assert f"dòng {row}, cột 1.2, giá trị '7': điểm 7: vượt điểm tối đa 6" in message
     assert f"dòng {row}, cột 2.1, giá trị '-1': điểm -1: là số âm" in message
-    assert f"dòng {row}, cột 2.2, giá trị '1,234': điểm 1.234: quá 2 chữ số thập phân" in message
+    assert f"dòng {row}, cột 2.2, giá trị '1,234': điểm 1,234: quá 2 chữ số thập phân" in message
     assert Score.objects.count() == 0
     assert Revision.objects.count() == 0
 

@@ -80,10 +80,10 @@ def test_score_above_maximum_or_on_a_parent_is_rejected_and_nothing_is_written()
         )
     messages = error.value.messages
     assert len(messages) == 5
-    assert "1.2" in messages[0] and "15.01" in messages[0] and "15.00" in messages[0]
+    assert messages[0].endswith("tiêu chí 1.2: điểm 15,01: vượt điểm tối đa 15,00")  # figures in Vietnamese
     assert "tiêu chí 1 có tiêu chí con" in messages[1]  # Vietnamese, the default language
     assert "-1" in messages[2]
-    assert "1.005" in messages[3]
+    assert messages[3].endswith("điểm 1,005: quá 2 chữ số thập phân")
     assert "9.9" in messages[4]
     assert not Score.objects.exists()
     assert not Result.objects.exists()
@@ -294,10 +294,10 @@ def test_published_mode_rejects_bad_rows_all_at_once():
     with pytest.raises(services.ScoringInputError) as error:
         services.published_results_set(framework=framework, rows=rows)
     assert error.value.messages == [
-        f"đơn vị {unit.code}: chỉ số 100.01: vượt điểm tối đa 100",
+        f"đơn vị {unit.code}: chỉ số 100,01: vượt điểm tối đa 100,00",
         "đơn vị nope: không có đơn vị này trong năm 2022",
         f"đơn vị {unit.code}: xuất hiện hai lần",
-        f"đơn vị {unit.code}: lĩnh vực 1 14.5: vượt điểm tối đa 14.00",
+        f"đơn vị {unit.code}: lĩnh vực 1 14,5: vượt điểm tối đa 14,00",
         f"đơn vị {unit.code}: không có lĩnh vực (tiêu chí cấp 1) 7",
     ]
     assert not Result.objects.exists()

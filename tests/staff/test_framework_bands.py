@@ -193,13 +193,13 @@ def test_every_bad_line_is_named_and_nothing_changes(editor, framework):
     bound = {line: vi("line %(line)s: lower bound", line=line) for line in (3, 4, 8, 9)}
     assert errors == [
         vi("line %(line)s: the lower bound %(value)s is also on line %(first)s", line=2, value="90", first=1),
-        vi("%(label)s %(value)s: above the maximum %(max)s", label=bound[3], value="101", max="100"),
+        vi("%(label)s %(value)s: above the maximum %(max)s", label=bound[3], value="101", max="100,00"),
         vi("%(label)s %(value)s: not a number", label=bound[4], value="abc"),
         vi("line %(line)s: the label %(label)s is also on line %(first)s", line=5, label="A", first=1),
         vi("line %(line)s: write label;lower bound", line=6),
         vi("line %(line)s: the label is empty", line=7),
         vi("%(label)s %(value)s: negative", label=bound[8], value="-1"),
-        vi("%(label)s %(value)s: more than 2 decimal places", label=bound[9], value="10.555"),
+        vi("%(label)s %(value)s: more than 2 decimal places", label=bound[9], value="10,555"),
     ]
     framework.refresh_from_db()
     assert framework.band_scheme == before
@@ -227,7 +227,7 @@ def test_the_service_refuses_bad_bands_by_itself(framework):
         )
     assert raised.value.messages == [
         "a band has no label",
-        "band : lower bound 200: above the maximum 100",
+        "band : lower bound 200: above the maximum 100.00",
         "two bands are labelled A",
     ]
     with pytest.raises(services.ScoringInputError):
