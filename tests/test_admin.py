@@ -306,7 +306,7 @@ def test_criteria_changed_in_the_admin_make_the_same_revision_as_in_the_staff_ed
 def test_the_admin_refuses_to_remove_a_participant_with_scores_and_records_other_changes(admin_client, scored):
     a, b = scored.participants.order_by("code")
     page = change(admin_client, scored, participants=[a]).content.decode()
-    assert f"bộ tiêu chí {scored.slug} đang ở trạng thái đã công bố: không thể sửa đổi" in page  # only in draft
+    assert f"bộ tiêu chí “{scored.name}” đang ở trạng thái đã công bố: không thể sửa đổi" in page  # only in draft
     services.framework_unpublish(framework=scored)
     before = figures(scored)
     page = change(admin_client, scored, participants=[b]).content.decode()

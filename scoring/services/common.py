@@ -41,11 +41,17 @@ def framework_lock(framework: Framework, *, allowed: frozenset | set | None = No
     if allowed is not None and locked.status not in allowed:
         raise ScoringInputError(
             [
-                _("framework %(slug)s is %(status)s: it cannot be %(action)s")
-                % {"slug": locked.slug, "status": locked.status_label, "action": action}
+                _("framework %(framework)s is %(status)s: it cannot be %(action)s")
+                % {"framework": framework_named(locked), "status": locked.status_label, "action": action}
             ]
         )
     return locked
+
+
+def framework_named(framework) -> str:
+    """A framework as a message names it: its title, quoted; never its slug, a name
+    for URLs and the commands' arguments."""
+    return f"“{framework.name}”"
 
 
 def amount_problem(label: str, value: object, maximum: Decimal) -> str | None:
@@ -72,7 +78,8 @@ def correction_check(framework, reason: str) -> tuple[bool, list[str]]:
     published = framework.is_published  # read under the lock by the writes (``framework_lock``)
     if published and not reason.strip():
         return True, [
-            _("framework %(slug)s is published: give the reason for this correction") % {"slug": framework.slug}
+            _("framework %(framework)s is published: give the reason for this correction")
+            % {"framework": framework_named(framework)}
         ]
     return published, []
 

@@ -21,6 +21,7 @@ from scoring.services.common import (
     ScoringInputError,
     amount_problem,
     framework_lock,
+    framework_named,
     public_version_bump,
     revision_create,
 )
@@ -45,7 +46,10 @@ def framework_details_set(*, framework: Framework, name: str, block_name: str, b
     bands_changed = framework.band_scheme_id != band_scheme.pk
     if bands_changed and framework.is_published:
         raise ScoringInputError(
-            [_("framework %(slug)s is published: it keeps the bands it was published with") % {"slug": framework.slug}]
+            [
+                _("framework %(framework)s is published: it keeps the bands it was published with")
+                % {"framework": framework_named(framework)}
+            ]
         )
     framework.name, framework.block_name, framework.band_scheme = name, block_name, band_scheme
     framework.save(update_fields=["name", "block_name", "band_scheme"])

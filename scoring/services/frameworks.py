@@ -21,6 +21,7 @@ from scoring.services.common import (
     amount_problem,
     correction_check,
     framework_lock,
+    framework_named,
     public_version_bump,
     revision_create,
 )
@@ -206,9 +207,12 @@ def framework_criteria_set(
     stored_codes = {criterion.code for criterion in stored}
     if codes != stored_codes and scored.exists():
         errors.append(
-            _("framework %(slug)s has scores: its criterion codes cannot change (new: %(added)s; gone: %(removed)s)")
+            _(
+                "framework %(framework)s has scores: its criterion codes cannot change "
+                "(new: %(added)s; gone: %(removed)s)"
+            )
             % {
-                "slug": framework.slug,
+                "framework": framework_named(framework),
                 "added": ", ".join(sorted(codes - stored_codes)) or "-",
                 "removed": ", ".join(sorted(stored_codes - codes)) or "-",
             }
@@ -274,7 +278,9 @@ def framework_submit(*, framework: Framework, user=None, note: str = "") -> None
     reviewer sends it back or publishes it."""
     framework = framework_lock(framework, allowed=DRAFT, action=_("submitted for review"))
     if not framework.results.exists():
-        raise ScoringInputError([_("framework %(slug)s has no results yet") % {"slug": framework.slug}])
+        raise ScoringInputError(
+            [_("framework %(framework)s has no results yet") % {"framework": framework_named(framework)}]
+        )
     Framework.objects.filter(pk=framework.pk).update(in_review=True)
     FrameworkEvent.objects.create(framework=framework, action=FrameworkEvent.Action.SUBMITTED, user=user, note=note)
 

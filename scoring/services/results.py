@@ -22,6 +22,7 @@ from scoring.services.common import (
     ScoringInputError,
     amount_problem,
     framework_lock,
+    framework_named,
     public_version_bump,
     revision_create,
 )
@@ -46,7 +47,10 @@ class PublishedResultRow:
 
 def _published_rows_validate(framework: Framework, rows: list[PublishedResultRow], units: Mapping[str, int]) -> list:
     if framework.mode != Framework.Mode.PUBLISHED:
-        return [_("framework %(slug)s is computed from scores, not published results") % {"slug": framework.slug}]
+        return [
+            _("framework %(framework)s is computed from scores, not published results")
+            % {"framework": framework_named(framework)}
+        ]
     fields = dict(framework.criteria.filter(parent=None).values_list("code", "max_points"))
     errors = []
     seen = set()

@@ -19,6 +19,7 @@ from scoring.services.common import (
     ScoringInputError,
     amount_problem,
     framework_lock,
+    framework_named,
     revision_create,
 )
 from scoring.services.results import ResultsRecompute, framework_results_recompute
@@ -55,7 +56,9 @@ def scores_validate(*, framework: Framework, entries: Iterable[ScoreEntry]) -> l
     unit that does not take part, an unknown or non-leaf criterion, a cell given
     twice, points that are not a number in 0..maximum with 2 decimals."""
     if framework.mode != Framework.Mode.COMPUTED:
-        return [_("framework %(slug)s takes published results, not scores") % {"slug": framework.slug}]
+        return [
+            _("framework %(framework)s takes published results, not scores") % {"framework": framework_named(framework)}
+        ]
     criteria = {criterion.code: criterion for criterion in framework.criteria.all()}
     units = set(framework.participants.values_list("code", flat=True))
     errors = []

@@ -73,7 +73,7 @@ def test_a_framework_in_review_takes_no_write_whatever_the_caller_read(stale, wr
     with pytest.raises(services.ScoringInputError) as error:
         WRITES[write](stale)
     assert error.value.messages[0].endswith("is in review: it cannot be changed") or error.value.messages == [
-        f"framework {stale.slug} is in review: it cannot be submitted for review"
+        f"framework “{stale.name}” is in review: it cannot be submitted for review"  # its title, not its slug
     ]
     after = (
         list(Score.objects.values_list("points", flat=True)),
@@ -107,7 +107,7 @@ def test_a_published_framework_may_be_renamed_but_keeps_its_band_scheme(stale):
     other = BandScheme.objects.exclude(pk=stale.band_scheme_id).first()
     with pytest.raises(services.ScoringInputError) as error:
         services.framework_details_set(framework=stale, name="Tên mới", block_name="", band_scheme=other)
-    assert error.value.messages == [f"framework {stale.slug} is published: it keeps the bands it was published with"]
+    assert error.value.messages == ["framework “Tên mới” is published: it keeps the bands it was published with"]
     assert Framework.objects.get(pk=stale.pk).band_scheme_id == stale.band_scheme_id
 
 
@@ -123,7 +123,7 @@ def test_publishing_twice_is_refused_by_state(stale):
     services.framework_publish(framework=stale, decision_number="1/QĐ-UBND", decision_date=date(2023, 3, 29))
     with pytest.raises(services.ScoringInputError) as error:
         publish(stale, decision="2/QĐ-UBND")
-    assert error.value.messages == [f"framework {stale.slug} is published: it cannot be published"]
+    assert error.value.messages == [f"framework “{stale.name}” is published: it cannot be published"]
     assert FrameworkEvent.objects.filter(action=FrameworkEvent.Action.PUBLISHED).count() == 1
 
 
