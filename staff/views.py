@@ -135,7 +135,12 @@ class SubmitForm(forms.Form):
 
 class PublishForm(forms.Form):
     decision_number = forms.CharField(label=gettext_lazy("Decision number"), max_length=100)
-    decision_date = forms.DateField(label=gettext_lazy("Decision date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A text box in the page's language (29/03/2023 in Vietnamese), not the browser's date picker,
+    # whose format follows the browser's locale.
+    decision_date = forms.DateField(
+        label=gettext_lazy("Decision date"),
+        widget=forms.DateInput(attrs={"placeholder": gettext_lazy("yyyy-mm-dd"), "autocomplete": "off"}),
+    )
     signer = forms.CharField(label=gettext_lazy("Signing body"), max_length=200, required=False)
     confirm = forms.BooleanField(
         error_messages={"required": gettext_lazy("Publishing is a public, official act: tick the box to confirm it.")}

@@ -2,6 +2,8 @@
 (too long, missing) is answered with the page again, what was typed in its box and
 the limit named, and nothing is done."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -45,3 +47,12 @@ def test_a_decision_number_over_the_limit_is_refused_and_kept(reviewer, world):
     page = response.content.decode()
     assert "tối đa 100" in page and f'value="{number}"' in page and 'value="2023-03-29"' in page
     assert not Publication.objects.filter(framework=world.framework).exists()
+
+
+def test_the_decision_date_is_typed_day_first_in_vietnamese(reviewer, world):
+    page = reviewer.get(reverse("staff:framework", args=[world.framework.slug])).content.decode()
+    box = re.search(r'<input[^>]*name="decision_date"[^>]*>', page).group()
+    assert 'type="text"' in box and 'placeholder="dd/mm/yyyy"' in box  # not the browser's own date format
+    response = step(reviewer, world, "publish", decision_number="12/QĐ-UBND", decision_date="29/3/2023", confirm="on")
+    assert response.status_code == 302
+    assert Publication.objects.get(framework=world.framework).decision_date.isoformat() == "2023-03-29"
