@@ -217,6 +217,15 @@ class FrameworkAdminForm(forms.ModelForm):
     )
 
 
+class PublishedFilter(admin.EmptyFieldListFilter):
+    """Published or not: "By publication", in the admin's language (the reverse
+    relation has no translated name of its own)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("publication")
+
+
 @admin.register(Framework)
 class FrameworkAdmin(ServiceWritesAdmin):
     """Frameworks with their criteria tree and publication. Every write is a
@@ -244,7 +253,7 @@ class FrameworkAdmin(ServiceWritesAdmin):
         "correction_reason",
     ]
     list_display = ["name", "year", "scope", "block", "mode", "is_published", "results_updated_at"]
-    list_filter = ["year", "block", "mode", "index", ("publication", admin.EmptyFieldListFilter)]
+    list_filter = ["year", "block", "mode", "index", ("publication", PublishedFilter)]
     search_fields = ["name", "slug", "scope"]
     autocomplete_fields = ["participants"]
     readonly_fields = ["results_version", "results_updated_at"]

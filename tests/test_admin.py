@@ -469,3 +469,11 @@ def test_the_framework_form_calls_only_the_services_of_the_parts_it_changed(admi
     scored.refresh_from_db()
     assert scored.name == "Chỉ số CCHC 2022 (đính chính)"
     assert "đang khóa" in change(admin_client, scored, criteria={"2": {"name": "Tên mới"}}).content.decode()
+
+
+def test_the_admin_speaks_vietnamese_in_its_lists_and_filters(admin_client):
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Lượt đăng nhập" in index and "Access attempts" not in index  # django-axes' models
+    changelist = admin_client.get(reverse("admin:scoring_framework_changelist")).content.decode()
+    assert "Bởi công bố" in changelist and "Bởi publication" not in changelist
+    assert "Hiện số lượng" in changelist
