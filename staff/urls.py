@@ -17,6 +17,7 @@ urlpatterns = [
     path("frameworks/<slug:slug>/", views.framework, name="framework"),
     path("frameworks/<slug:slug>/edit/", editor_views.framework_edit, name="framework_edit"),
     path("frameworks/<slug:slug>/workflow/", views.workflow, name="workflow"),
+    path("frameworks/<slug:slug>/scores.xlsx", views.scores_workbook, name="scores_workbook"),
     path("frameworks/<slug:slug>/units/<str:code>/", views.unit_grid, name="unit_grid"),
     path("frameworks/<slug:slug>/criteria/<str:code>/", views.criterion_grid, name="criterion_grid"),
     path("frameworks/<slug:slug>/history/", history_views.framework_history, name="framework_history"),

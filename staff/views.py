@@ -6,22 +6,25 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Max, Min, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import get_format, number_format
+from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from scoring import selectors, services
 from scoring.forms import note_field
 from scoring.models import Framework, Result
+from scoring.spreadsheets.writers import scoring_template_xlsx
 from staff import grids
 from staff.access import Action, access_for
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GRID_PAGE = 100  # participants per page of a criterion's grid: 200 fields a save
 
 
@@ -300,3 +303,17 @@ def criterion_grid(request, slug, code):
         "page": page,
     }
     return _grid_response(request, framework, cells, "staff/criterion_grid.html", context)
+
+
+@require_safe
+@staff_only
+def scores_workbook(request, slug):
+    """The scoring template of a framework whose scores the user may edit, filled
+    with what is stored, for the units the user may edit: to work in a spreadsheet."""
+    framework = framework_for(request, slug, Action.EDIT_SCORES)
+    editable = access_for(request.user).editable_units(framework)
+    units = framework.participants.all() if editable is None else framework.participants.filter(pk__in=editable)
+    content = scoring_template_xlsx(framework, units=units, filled=True)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{framework.slug}.xlsx")
+    return response

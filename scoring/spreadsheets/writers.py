@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
@@ -32,8 +33,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from cchc_portal.numbers import local_decimal
-from scoring.models import Framework
-from scoring.services.common import ScoringInputError
+from scoring import engine
+from scoring.models import Framework, Score
+from scoring.services.common import ScoringInputError, framework_named
 from scoring.spreadsheets import labels
 
 # Characters that make a spreadsheet read a cell as a formula (or, for tab and
@@ -236,7 +238,7 @@ def _score_validation(column: str, maximum: Decimal, last_row: int) -> DataValid
     )
 
 
-def _scores_sheet(sheet: Worksheet, framework: Framework, leaves: list, units: list) -> None:
+def _scores_sheet(sheet: Worksheet, framework: Framework, leaves: list, units: list, stored: dict) -> None:
     width = 2 + len(leaves)
     _title_row(sheet, f"Phiếu nhập điểm: {framework.name}", width)
     _header_row(sheet, 2, [labels.UNIT_CODE, labels.UNIT_NAME, *(leaf.code for leaf in leaves)])
@@ -249,7 +251,12 @@ def _scores_sheet(sheet: Worksheet, framework: Framework, leaves: list, units: l
     for row, unit in enumerate(units, start=_TEMPLATE_FIRST_SCORE_ROW):
         _write(sheet, row, 1, unit.code, text_format=True)
         _write(sheet, row, 2, unit.name)
-        for column in range(3, width + 1):
+        for column, leaf in enumerate(leaves, start=3):
+            value = stored.get((leaf.pk, unit.pk))
+            if value is engine.NOT_APPLICABLE:
+                _write(sheet, row, column, labels.NOT_APPLICABLE)
+            elif value is not None:
+                _write(sheet, row, column, value)
             sheet.cell(row=row, column=column).number_format = _DECIMAL_FORMAT
     sheet.freeze_panes = f"C{_TEMPLATE_FIRST_SCORE_ROW}"
     _fit_columns(sheet, from_row=2)
@@ -267,22 +274,37 @@ def _criteria_sheet(sheet: Worksheet, criteria: list) -> None:
     _fit_columns(sheet, from_row=1, widest=80)
 
 
-def scoring_template_xlsx(framework: Framework) -> bytes:
-    """A blank scoring sheet for a computed framework, in Vietnamese whatever the
+def scoring_template_xlsx(framework: Framework, *, units: QuerySet | None = None, filled: bool = False) -> bytes:
+    """A scoring sheet for a computed framework, in Vietnamese whatever the
     language. Sheet "Điểm": a title, then the header row (Mã đơn vị, Tên đơn vị,
     one column per leaf criterion headed by its code as text), a row of maxima
-    headed "Điểm tối đa", and one row per participant ordered by code; each score
-    cell accepts a number from 0 to its maximum or KAD (not applicable). Sheet
-    "Tiêu chí": the whole criteria tree for reference. Raises ScoringInputError
-    for a published-mode framework, which takes results, not scores. Two queries."""
+    headed "Điểm tối đa", and one row per participant ordered by code (``units``:
+    only those); each score cell accepts a number from 0 to its maximum or KAD
+    (not applicable), blank unless ``filled``: then each holds what is stored.
+    Sheet "Tiêu chí": the whole criteria tree for reference. Raises
+    ScoringInputError for a published-mode framework, which takes results, not
+    scores. Two queries, three filled."""
     if framework.mode != Framework.Mode.COMPUTED:
         raise ScoringInputError(
-            [_("framework %(slug)s takes published results, not scores") % {"slug": framework.slug}]
+            [
+                _("framework %(framework)s takes published results, not scores")
+                % {"framework": framework_named(framework)}
+            ]
         )
     criteria = list(framework.criteria.order_by("order", "code"))
-    units = list(framework.participants.order_by("code"))
+    units = list((framework.participants.all() if units is None else units).order_by("code"))
+    stored = {}
+    if filled:
+        cells = Score.objects.filter(criterion__framework=framework, unit__in=[unit.pk for unit in units])
+        stored = {
+            (criterion_id, unit_id): engine.NOT_APPLICABLE if not_applicable else points
+            for criterion_id, unit_id, points, not_applicable in cells.values_list(
+                "criterion_id", "unit_id", "points", "not_applicable"
+            )
+        }
     book = Workbook()
     book.active.title = labels.SCORES_SHEET
-    _scores_sheet(book.active, framework, [criterion for criterion in criteria if criterion.is_leaf], units)
+    leaves = [criterion for criterion in criteria if criterion.is_leaf]
+    _scores_sheet(book.active, framework, leaves, units, stored)
     _criteria_sheet(book.create_sheet(labels.CRITERIA_SHEET), criteria)
     return _workbook_bytes(book)
