@@ -121,11 +121,12 @@ KEEP = _Keep()
 
 
 class ScoreCell(NamedTuple):
-    """One checked cell to write, by ids (``score_problems`` found nothing wrong).
-    The writes read cells by position, and the file readers build them as plain
-    tuples in this order: a national file has 400,000, and building them as
-    ``ScoreCell`` adds a fifth to the time of reading the file (0.15 s of 0.65 s,
-    measured with cProfile on ``make bench-import``'s wide file)."""
+    """One checked cell to write, by ids (``score_problems`` found nothing wrong),
+    as the file readers hand it to ``scores_import``. 400,000 of them (a national
+    file) cost some 0.05 s more to build than plain tuples would (0.75 s against
+    0.70 s to read ``make bench-import``'s wide file, wall clock, best of five)
+    and 0.01 to 0.04 s more to stage: a record is worth that where it crosses
+    modules. The writes below unpack them by position, inside this module."""
 
     criterion_id: int
     unit_id: int
@@ -139,9 +140,10 @@ class StagedCell(NamedTuple):
     values (those of a cell never stored when created). The write stages them as
     plain tuples in this order and inserts them by position (``_CELL`` is the first
     six; ``_CHANGE`` the old four, then the first six): 400,000 for a national
-    file, which as ``StagedCell`` take three times as long to stage (0.30 s against
-    0.10 s, cProfile on ``make bench-import``'s wide file). Callers read them by
-    name through ``ScoreImportReport``."""
+    file, which as ``StagedCell`` take three times as long to stage (0.37 s against
+    0.11 s for ``make bench-import``'s wide file, wall clock, best of seven). The
+    plain tuples never leave this module: other modules read the cells by name
+    through ``ScoreImportReport.cells_of``."""
 
     criterion_id: int
     unit_id: int
@@ -164,7 +166,8 @@ class ScoreImportReport:
     changed: int = 0
     unchanged: int = 0
     revision: Revision | None = None
-    # The cells that differ, as plain tuples in ``StagedCell``'s order (see there).
+    # The cells that differ, as plain tuples in ``StagedCell``'s order (see there why);
+    # read outside this module only through ``units_changed`` and ``cells_of``.
     staged: list[tuple] = field(default_factory=list, repr=False)
 
     def units_changed(self) -> set[int]:

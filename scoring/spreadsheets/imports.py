@@ -467,8 +467,7 @@ def _wide_scores(table: Table, context: _Framework, progress: Progress | None) -
             continue
         _check_sums(problems, row, values, subtotals, tree)
         unit_id = unit.id
-        # ScoreCells, built as plain tuples (see there why).
-        cells += [(ids[code], unit_id, value, KEEP, KEEP) for code, value in values.items()]
+        cells += [ScoreCell(ids[code], unit_id, value) for code, value in values.items()]
     problems.raise_any()
     return ScoresFile("wide", cells, seen)
 
@@ -538,7 +537,7 @@ def _long_scores(table: Table, context: _Framework, progress: Progress | None) -
         if value is None and not has_self and not has_note:
             continue  # a blank cell: not entered
         note = text(row.cells.get("note")) if has_note else KEEP
-        cells.append((cell[1], cell[0], value, self_assessed, note))  # a ScoreCell, built as a plain tuple
+        cells.append(ScoreCell(criterion.id, unit.id, value, self_assessed, note))
     problems.raise_any()
     return ScoresFile("long", cells, units)
 

@@ -8,6 +8,7 @@ so they accept and refuse the same files alike.
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -30,12 +31,20 @@ SCORES, RESULTS = "scores", "results"
 PREVIEW_ROWS = 200  # rows shown with their changes; the summary counts them all
 
 
+class PreviewChange(NamedTuple):
+    """A value a row changes, formatted for reading; ``before`` is "" for a new cell."""
+
+    column: str
+    before: str
+    after: str
+
+
 @dataclass
 class PreviewRow:
     number: int | None  # the spreadsheet row; None for a unit the file no longer lists
     kind: str  # "new", "update" or "delete", as django-import-export names them
     unit: str
-    changes: list[tuple[str, str, str]]  # (column, before, after), formatted for reading
+    changes: list[PreviewChange]
 
 
 @dataclass
@@ -54,7 +63,10 @@ class Preview:
 
     @classmethod
     def from_json(cls, data: dict) -> "Preview":
-        rows = [PreviewRow(**{**row, "changes": [tuple(change) for change in row["changes"]]}) for row in data["rows"]]
+        rows = [
+            PreviewRow(**{**row, "changes": [PreviewChange(*change) for change in row["changes"]]})
+            for row in data["rows"]
+        ]
         return cls(**{**data, "rows": rows})
 
 
@@ -164,12 +176,14 @@ def _scores_preview(framework: Framework, scores, report, shown_rows: int) -> Pr
             code = codes[cell.criterion_id]
             if cell.created or (cell.points, cell.not_applicable) != (cell.old_points, cell.old_not_applicable):
                 before = "" if cell.created else _points(True if cell.old_not_applicable else cell.old_points)
-                changes.append((code, before, _points(True if cell.not_applicable else cell.points)))
+                changes.append(PreviewChange(code, before, _points(True if cell.not_applicable else cell.points)))
             if not cell.created and cell.self_assessed_points != cell.old_self_assessed_points:
                 label = _("%(code)s self-assessed") % {"code": code}
-                changes.append((label, _points(cell.old_self_assessed_points), _points(cell.self_assessed_points)))
+                changes.append(
+                    PreviewChange(label, _points(cell.old_self_assessed_points), _points(cell.self_assessed_points))
+                )
             if not cell.created and cell.note != cell.old_note:
-                changes.append((_("%(code)s note") % {"code": code}, cell.old_note, cell.note))
+                changes.append(PreviewChange(_("%(code)s note") % {"code": code}, cell.old_note, cell.note))
         kind = "new" if all(cell.created for cell in by_unit[unit_id]) else "update"
         rows.append(PreviewRow(scores.unit_rows.get(unit_id), kind, labels[unit_id], changes))
     summary = scores_summary(scores, report)
@@ -196,7 +210,7 @@ def _results_preview(framework: Framework, rows, changes, shown_rows: int) -> Pr
     for change in changes[:shown_rows]:
         before, after = change.before or nothing, change.after or nothing
         differences = [
-            (
+            PreviewChange(
                 label,
                 "" if change.before is None else shown(name, getattr(before, name)),
                 shown(name, getattr(after, name)),

@@ -160,6 +160,7 @@ def test_a_large_file_is_checked_in_the_background_then_imported_once_confirmed(
     assert Score.objects.count() == 0
     page = admin_client.get(response.url).content.decode()
     assert "Xác nhận nhập" in page and "18 ô được tạo" in page and "689 Thành phố Đồng Xoài" in page
+    assert "<b>2.1</b>: <ins>4,25</ins>" in page  # each change, read back from the job's stored preview
 
     background(lambda: admin_client.post(response.url, {"confirm": "1"}))
     job.refresh_from_db()

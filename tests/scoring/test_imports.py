@@ -11,9 +11,13 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from scoring.models import Framework, Result, Revision, Score, ScoreChange
+from scoring import engine
+from scoring.models import Criterion, Framework, Result, Revision, Score, ScoreChange
 from scoring.services import scores as scores_service
+from scoring.services.scores import KEEP, ScoreCell
+from scoring.spreadsheets.imports import scores_from_file
 from tests.scoring.samples import DATA, EXPECTED, SLUG, framework_import, indexes
+from units.models import Unit
 from units.services import UnitRow, units_upsert
 
 
@@ -40,6 +44,16 @@ def test_every_layout_and_format_gives_the_hand_computed_results(framework, samp
     assert indexes(framework) == EXPECTED
     not_applicable = Score.objects.get(unit__code="695", criterion__code="1.2")
     assert (not_applicable.not_applicable, not_applicable.points) == (True, None)
+
+
+@pytest.mark.parametrize("sample", ["scores_wide.xlsx", "scores_long.csv"])
+def test_a_file_hands_its_cells_to_the_services_as_named_score_cells(framework, sample):
+    cells = scores_from_file(DATA / sample, framework).cells
+    assert len(cells) == 18 and all(type(cell) is ScoreCell for cell in cells)
+    not_applicable = next(cell for cell in cells if cell.value is engine.NOT_APPLICABLE)
+    criterion = Criterion.objects.get(pk=not_applicable.criterion_id)
+    assert (criterion.code, Unit.objects.get(pk=not_applicable.unit_id).code) == ("1.2", "695")
+    assert (not_applicable.self_assessed_points, not_applicable.note) == (KEEP, KEEP)  # no such columns: kept
 
 
 def test_reimporting_the_same_file_changes_nothing_and_a_corrected_one_only_its_cells(framework, tmp_path, capsys):
