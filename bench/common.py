@@ -70,7 +70,7 @@ def report(title, results, labels):
     print(f"database: {connection.vendor}; {title}")
     for label in labels:
         ratio = results[label] / results["baseline"]
-        print(f"  {label:<14} {results[label]:7.2f} s   {ratio:5.1f}× baseline")
+        print(f"  {label:<14} {results[label]:8.3f} s   {ratio:5.1f}× baseline")
     print(
         f"  peak resident memory of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
     )

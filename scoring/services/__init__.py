@@ -28,6 +28,7 @@ from scoring.services.results import (
     framework_results_recompute,
     published_results_changes,
     published_results_set,
+    unit_results_update,
 )
 from scoring.services.scores import (
     KEEP,
@@ -77,4 +78,5 @@ __all__ = [
     "scores_import",
     "scores_set",
     "scores_validate",
+    "unit_results_update",
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from scoring import engine
+from scoring import db, engine
 from scoring.models import Framework, Result, Score
 from scoring.services import bulk
 from scoring.services.common import (
@@ -352,3 +352,89 @@ def framework_results_recompute(*, framework: Framework) -> int:
     them, sparing the read of 400,000 cells."""
     recompute = ResultsRecompute(framework)
     return recompute.write(recompute.rows())
+
+
+@transaction.atomic
+def unit_results_update(*, framework: Framework, scores: UnitScores) -> None:
+    """After the score cells of a few units of a computed framework changed (a
+    grid save): recompute only what that can move, with the same result as
+    ``framework_results_recompute``. Those units' totals, index, band and deltas
+    from their own cells (``scores``: each one's every cell, as stored now);
+    then the ranks and ties of the block, and each rank's change, set-based in
+    the database (``db.ranks_refresh``), writing only the rows that move; then
+    the deltas of the following year's round where they compare with a row
+    that moved. Falls back to the full recompute for a unit without a stored
+    result (a participant never computed)."""
+    criteria = list(framework.criteria.values_list("code", "max_points", "kind"))
+    tree = engine.CriteriaTree(engine.CriterionNode(*criterion) for criterion in criteria)
+    stored = {
+        unit_id: (result_id, earlier_index, earlier_fields)
+        for unit_id, result_id, earlier_index, earlier_fields in Result.objects.filter(
+            framework=framework, unit_id__in=scores.keys()
+        ).values_list("unit_id", "id", "previous__index", "previous__field_points")
+    }
+    if len(stored) < len(scores):
+        framework_results_recompute(framework=framework)
+        return
+    bands = list(framework.band_scheme.bands.values_list("label", "lower_bound"))
+    changed = []
+    for unit_id, cells in scores.items():
+        result_id, earlier_index, earlier_fields = stored[unit_id]
+        totals = tree.totals(cells)
+        deltas = engine.field_deltas(totals.field_points, None if earlier_fields is None else _decimals(earlier_fields))
+        changed.append(
+            Result(
+                pk=result_id,
+                field_points={code: str(value) for code, value in totals.field_points.items()},
+                field_deltas={code: None if value is None else str(value) for code, value in deltas.items()},
+                total_points=totals.total_points,
+                applicable_max=totals.applicable_max,
+                index=totals.index,
+                band=engine.band_for(totals.index, bands),
+                delta_index=engine.delta(totals.index, earlier_index),
+                rank=None,  # ranked below with the block, or left unranked without an index
+                tied=False,
+                delta_rank=None,
+            )
+        )
+    Result.objects.bulk_update(changed, [*_UNIT_FIGURES, "rank", "tied", "delta_rank"])
+    moved = db.ranks_refresh(framework.pk)
+    Framework.objects.filter(pk=framework.pk).update(
+        results_version=F("results_version") + 1, results_updated_at=timezone.now()
+    )
+    published = public_version_bump(framework=framework, published=framework.is_published)
+    following = following_round_comparing(framework, published=published)
+    if following is not None:
+        _following_deltas_update(following, framework, [result.pk for result in changed], moved)
+
+
+# What a unit's own cells decide (``unit_results_update``).
+_UNIT_FIGURES = ("field_points", "field_deltas", "total_points", "applicable_max", "index", "band", "delta_index")
+
+
+def _following_deltas_update(following: Framework, framework: Framework, changed: list[int], moved: list[int]):
+    """The following round's deltas where they compare with ``framework``'s
+    results whose figures changed (``changed``) or whose rank moved
+    (``moved``): index and field changes in Python, rank changes in the
+    database."""
+    successors = Result.objects.filter(framework=following, previous_id__in=changed).values_list(
+        "id", "index", "field_points", "previous__index", "previous__field_points"
+    )
+    updated = [
+        Result(
+            pk=result_id,
+            delta_index=engine.delta(index, earlier_index),
+            field_deltas={
+                code: None if value is None else str(value)
+                for code, value in engine.field_deltas(_decimals(fields), _decimals(earlier_fields)).items()
+            },
+        )
+        for result_id, index, fields, earlier_index, earlier_fields in successors
+    ]
+    Result.objects.bulk_update(updated, ["delta_index", "field_deltas"])
+    if moved:
+        db.rank_deltas_refresh(following.pk, framework.pk)
+    Framework.objects.filter(pk=following.pk).update(
+        results_version=F("results_version") + 1, results_updated_at=timezone.now()
+    )
+    public_version_bump(framework=following)

@@ -22,7 +22,7 @@ from scoring.services.common import (
     framework_named,
     revision_create,
 )
-from scoring.services.results import ResultsRecompute, framework_results_recompute
+from scoring.services.results import ResultsRecompute, framework_results_recompute, unit_results_update
 from units.models import Unit
 
 _POINTS = gettext_lazy("points")
@@ -285,9 +285,11 @@ def _cells_write(
         framework, user=user, reason=reason, source=source, created=report.created, changed=report.changed
     )
     staged.sort()  # by (criterion, unit): the unique index's order, so the inserts append to it
-    if not whole:  # the results need the other cells, which are read after the write
+    if not whole:  # a few units: the results move only where their cells can move them
         _score_cells_write(staged, report.revision.pk)
-        framework_results_recompute(framework=framework)
+        changed, codes = report.units_changed(), dict(framework.criteria.values_list("id", "code"))
+        scores = _unit_scores(codes, {cell: value for cell, value in stored.items() if cell[1] in changed}, staged)
+        unit_results_update(framework=framework, scores=scores)
         return report
     # Every cell is in hand: the results are computed while the cells are written.
     recompute, codes = ResultsRecompute(framework), dict(framework.criteria.values_list("id", "code"))
