@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,11 +21,11 @@ from import_export.formats.base_formats import Format
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Result
 
-from scoring.forms import note_field
+from scoring.forms import import_upload_checked, note_field
 from scoring.models import Framework, ImportJob
 from scoring.spreadsheets.previews import RESULTS, SCORES, Preview, import_file
 from scoring.spreadsheets.reader import Upload
-from scoring.tasks import import_job_enqueue
+from scoring.tasks import import_job_start
 
 
 class SpreadsheetFormat(Format):
@@ -123,16 +122,7 @@ class FrameworkImportForm(ImportForm):
         self.fields["format"].label = _("Format")
 
     def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; the limit is %(limit)s MB.")
-                % {
-                    "size": number_format(upload.size / 2**20, 1),
-                    "limit": number_format(settings.IMPORT_MAX_BYTES / 2**20, 0),
-                }
-            )
-        return upload
+        return import_upload_checked(self.cleaned_data["import_file"])
 
     def clean(self):
         cleaned = super().clean()
@@ -192,19 +182,14 @@ class FrameworkImportMixin(ImportMixin):
 
     def import_job_create(self, request, form) -> ImportJob:
         data = form.cleaned_data
-        upload = data["import_file"]
-        job = ImportJob.objects.create(
+        return import_job_start(
             kind=self.get_import_resource_classes(request)[0].kind,
             framework=data["framework"],
-            file_name=upload.name[:255],
-            data=b"".join(upload.chunks()),
+            upload=data["import_file"],
             sheet=data.get("sheet", ""),
             reason=data.get("reason", ""),
             user=request.user,
-            language=translation.get_language() or settings.LANGUAGE_CODE,
         )
-        import_job_enqueue(job)
-        return job
 
     def add_success_message(self, result, request):
         preview = result.preview

@@ -1,6 +1,9 @@
 """Form fields the admin and the staff workspace share."""
 
 from django import forms
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 # The most characters of a reason or a note (a correction's reason, a send-back note).
@@ -21,3 +24,17 @@ def note_field(label, *, required: bool = True, required_message=None, help_text
         error_messages=errors,
         help_text=help_text,
     )
+
+
+def import_upload_checked(upload):
+    """A spreadsheet uploaded to import (the admin's, the workspace's): refused
+    above ``IMPORT_MAX_BYTES``, naming its size and the limit."""
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise forms.ValidationError(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "size": number_format(upload.size / 2**20, 1),
+                "limit": number_format(settings.IMPORT_MAX_BYTES / 2**20, 0),
+            }
+        )
+    return upload

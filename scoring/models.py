@@ -560,6 +560,10 @@ class ImportJob(models.Model):
         related_name="+",
     )
     language = models.CharField(max_length=10, default="vi", editable=False)
+    # A staff editor's upload in the workspace: the ids of the units it may write (null:
+    # every participant, as an administrator's), and what its revision records as its source.
+    units = models.JSONField(null=True, editable=False)
+    origin = models.CharField(max_length=300, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.WAITING)
     rows_done = models.PositiveIntegerField(default=0, editable=False)
     rows_total = models.PositiveIntegerField(default=0, editable=False)

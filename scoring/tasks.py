@@ -3,6 +3,9 @@ confirms the preview, written by another (django-tasks; ``manage.py db_worker``
 runs them). Progress is saved as the rows are read, so the status page can show
 it while the import runs."""
 
+import logging
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django_tasks import task
@@ -12,18 +15,54 @@ from scoring.spreadsheets.previews import import_file
 from scoring.spreadsheets.reader import Upload
 
 Status = ImportJob.Status
+logger = logging.getLogger(__name__)
 
 
-def import_job_enqueue(job: ImportJob) -> None:
-    """Run the job's next step in the background, once the caller's transaction commits."""
-    transaction.on_commit(lambda: import_job_run.enqueue(job.pk))
+def import_job_start(
+    *, kind: str, framework, upload, sheet: str, reason: str, user, units=None, origin: str = ""
+) -> ImportJob:
+    """An import of an uploaded file (``upload``: Django's ``UploadedFile``):
+    checked now when it is small (``IMPORT_BACKGROUND_BYTES``), else in the
+    background; ``units`` and ``origin`` as ``ImportJob`` keeps them."""
+    job = ImportJob.objects.create(
+        kind=kind,
+        framework=framework,
+        file_name=upload.name[:255],
+        data=b"".join(upload.chunks()),
+        sheet=sheet,
+        reason=reason,
+        user=user,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        units=None if units is None else sorted(units),
+        origin=origin,
+    )
+    import_job_enqueue(job, background=in_background(job))
+    return job
 
 
-def import_job_confirm(job: ImportJob) -> bool:
-    """Queue the write of a checked job; False when it is not waiting for confirmation."""
+def in_background(job: ImportJob) -> bool:
+    """Whether the job's steps run in the background: a file larger than ``IMPORT_BACKGROUND_BYTES``."""
+    return len(job.data) > settings.IMPORT_BACKGROUND_BYTES
+
+
+def import_job_enqueue(job: ImportJob, *, background: bool = True) -> None:
+    """Run the job's next step in the background, once the caller's transaction
+    commits; or now, in this process (``background`` False: a small file)."""
+    if background:
+        transaction.on_commit(lambda: import_job_run.enqueue(job.pk))
+        return
+    try:
+        import_job_run.call(job.pk)
+    except Exception:  # the job is marked failed, nothing written; its page says so
+        logger.exception("import %s failed", job.pk)
+
+
+def import_job_confirm(job: ImportJob, *, background: bool = True) -> bool:
+    """Queue (or run, ``background`` False) the write of a checked job; False
+    when it is not waiting for confirmation."""
     if not ImportJob.objects.filter(pk=job.pk, status=Status.CHECKED).update(status=Status.CONFIRMED, rows_done=0):
         return False
-    import_job_enqueue(job)
+    import_job_enqueue(job, background=background)
     return True
 
 
@@ -52,6 +91,8 @@ def import_job_run(job_id: int) -> str:
                 reason=job.reason,
                 dry_run=not write,
                 progress=progress,
+                origin=job.origin,
+                units=job.units,
             )
     except Exception:
         job.status = Status.FAILED

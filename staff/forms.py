@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scoring import services
+from scoring.forms import import_upload_checked, note_field
 from scoring.models import DEFAULT_BAND_SCHEME, Band, BandScheme, Criterion, Framework, Index, participant_parents
 from scoring.services.common import HUNDRED, amount_problem
 from scoring.services.framework_edits import band_label_clean
@@ -375,3 +376,37 @@ class RemoveForm(forms.Form):
     def __init__(self, *args, framework: Framework, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = framework.participants.all()
+
+
+class ScoresUploadForm(forms.Form):
+    """A scores file uploaded in the workspace: the scoring sheet filled in, or
+    any file the admin's import reads."""
+
+    file = forms.FileField(
+        label=gettext_lazy("File (xlsx, ods or csv)"),
+        help_text=gettext_lazy("The scoring sheet downloaded above, or a file in the long layout."),
+    )
+    sheet = forms.CharField(
+        label=gettext_lazy("Sheet"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy("The sheet to read; the first when empty."),
+    )
+    reason = note_field(
+        gettext_lazy("Reason for the change"),
+        required=False,
+        help_text=gettext_lazy("Required to correct a published framework."),
+    )
+
+    def __init__(self, *args, framework: Framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.framework = framework
+
+    def clean_file(self):
+        return import_upload_checked(self.cleaned_data["file"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.framework.is_published and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("This framework is published: say why it is corrected."))
+        return cleaned

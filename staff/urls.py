@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from staff import editor_views, history_views, views
+from staff import editor_views, history_views, import_views, views
 
 app_name = "staff"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("frameworks/<slug:slug>/edit/", editor_views.framework_edit, name="framework_edit"),
     path("frameworks/<slug:slug>/workflow/", views.workflow, name="workflow"),
     path("frameworks/<slug:slug>/scores.xlsx", views.scores_workbook, name="scores_workbook"),
+    path("frameworks/<slug:slug>/import/", import_views.scores_upload, name="scores_upload"),
+    path("imports/<int:job_id>/", import_views.import_job, name="import_job"),
+    path("imports/<int:job_id>/confirm/", import_views.import_job_confirm_view, name="import_job_confirm"),
     path("frameworks/<slug:slug>/units/<str:code>/", views.unit_grid, name="unit_grid"),
     path("frameworks/<slug:slug>/criteria/<str:code>/", views.criterion_grid, name="criterion_grid"),
     path("frameworks/<slug:slug>/history/", history_views.framework_history, name="framework_history"),

@@ -11,7 +11,7 @@ into numbers (1.1 read back as a float), units given by code or by name.
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -24,6 +24,7 @@ from scoring import engine
 from scoring.models import Criterion, Framework, units_rankable
 from scoring.services import CriterionSpec, PublishedResultRow, criteria_count_problem, score_problems
 from scoring.services.bulk import collector_paused
+from scoring.services.common import framework_named
 from scoring.services.results import RANK_MAX
 from scoring.services.scores import KEEP, ScoreCell
 from scoring.spreadsheets import labels
@@ -160,8 +161,9 @@ class UnitMatcher:
     Phú). A code typed as a number gets its zeros back (58 -> "058"). A name
     several units share is an error that lists them."""
 
-    def __init__(self, units: Iterable[Unit]):
+    def __init__(self, units: Iterable[Unit], writable: Collection[int] | None = None):
         self.by_code: dict[str, Unit] = {unit.code: unit for unit in units}
+        self.writable = writable
         widths = {_CODE_WIDTH.get(unit.kind) for unit in self.by_code.values()}
         self.width = widths.pop() if len(widths) == 1 else None
         self._memo: dict[tuple, tuple] = {}
@@ -183,10 +185,17 @@ class UnitMatcher:
         return code
 
     def match(self, code_value, name_value) -> tuple[Unit | None, str | None, str | None]:
-        """(unit, None, None) or (None, the field at fault, why)."""
+        """(unit, None, None) or (None, the field at fault, why). A unit outside
+        ``writable`` (the ids of the units the importing person enters, when
+        given) is named and refused."""
         key = (code_value, name_value)
         if key not in self._memo:
             self._memo[key] = self._match(code_value, name_value)
+            unit = self._memo[key][0]
+            if unit is not None and self.writable is not None and unit.id not in self.writable:
+                field = "unit_code" if code_value is not None else "unit_name"
+                why = _("%(code)s %(name)s is not among the units you enter") % {"code": unit.code, "name": unit.name}
+                self._memo[key] = None, field, why
         return self._memo[key]
 
     def _match(self, code_value, name_value):
@@ -363,25 +372,37 @@ class ScoresFile:
 class _Framework:
     """What reading scores needs of a framework, read once."""
 
-    def __init__(self, framework: Framework):
+    def __init__(self, framework: Framework, writable: Collection[int] | None = None):
         self.framework = framework
         self.criteria = {criterion.code: criterion for criterion in framework.criteria.all()}
         self.codes = CriterionCodes(self.criteria)
-        self.units = UnitMatcher(framework.participants.all())
+        self.units = UnitMatcher(framework.participants.all(), writable)
 
 
 @collector_paused()
 def scores_from_file(
-    path: Source, framework: Framework, *, sheet: str | None = None, progress: Progress | None = None
+    path: Source,
+    framework: Framework,
+    *,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+    units: Collection[int] | None = None,
 ) -> ScoresFile:
     """Score cells of a computed framework from a file in either layout (DESIGN
     §5): wide (a row per unit, a column per leaf criterion, as the template) or
     long (unit, criterion code, points per row). A blank cell is not entered and
-    writes nothing. ``TableError`` lists every bad cell."""
+    writes nothing. ``units``: the ids of the only participants the file may
+    score (a staff editor's); a row of another is a problem. ``TableError``
+    lists every bad cell."""
     rows = grid(path, sheet=sheet)
-    context = _Framework(framework)
+    context = _Framework(framework, units)
     if framework.mode != Framework.Mode.COMPUTED:
-        raise TableError([_("framework %(slug)s takes published results, not scores") % {"slug": framework.slug}])
+        raise TableError(
+            [
+                _("framework %(framework)s takes published results, not scores")
+                % {"framework": framework_named(framework)}
+            ]
+        )
     try:
         table = find_table(rows, LONG_COLUMNS, accept=lambda fields: _names_a_unit(fields) and "points" in fields)
     except TableError:

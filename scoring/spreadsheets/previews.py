@@ -6,6 +6,7 @@ so they accept and refuse the same files alike.
 """
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -82,16 +83,18 @@ def import_file(
     progress: Progress | None = None,
     origin: str = "",
     shown_rows: int = PREVIEW_ROWS,
+    units: Collection[int] | None = None,
 ) -> Preview:
     """Read ``source`` as ``kind`` (SCORES or RESULTS) for ``framework``; write
     it unless ``dry_run``. Problems are returned, not raised. ``origin``: what the
     revision records as the write's source (default: the admin and the file's name);
     ``shown_rows``: how many of the rows that change the preview details (the
-    commands print only the summary: none)."""
+    commands print only the summary: none); ``units``: the ids of the only
+    participants a scores file may write (a staff editor's upload), any when None."""
     origin = origin or f"admin {source_name(source)}"
     try:
         if kind == SCORES:
-            scores = scores_from_file(source, framework, sheet=sheet, progress=progress)
+            scores = scores_from_file(source, framework, sheet=sheet, progress=progress, units=units)
             report = scores_import(
                 framework=framework,
                 cells=scores.cells,
