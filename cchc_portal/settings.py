@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "django_tasks_db",
-    "axes",
+    "cchc_portal.apps.AxesConfig",  # django-axes
     "csp",
     "cchc_portal.apps.PortalConfig",
     "units",

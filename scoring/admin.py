@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -224,6 +226,13 @@ class PublishedFilter(admin.EmptyFieldListFilter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.title = _("publication")
+
+    def choices(self, changelist):
+        """ "Not published" and "Published", not Django's "Empty" and "Not empty"."""
+        names = [_("All"), _("Not published"), _("Published")]
+        for choice, name in zip(super().choices(changelist), names, strict=True):
+            count = re.search(r" \([^()]*\)$", str(choice["display"]))  # the facet count, when shown
+            yield {**choice, "display": name + (count.group() if count else "")}
 
 
 @admin.register(Framework)

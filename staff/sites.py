@@ -26,6 +26,8 @@ class PortalAdminSite(admin.AdminSite):
     site_title = _("CCHC Portal")
     index_title = _("Units, frameworks and scores")
     login_form = AdministratorLoginForm
+    # The lists get the whole width: the app list is on the index page, one click away.
+    enable_nav_sidebar = False
 
     def has_permission(self, request):
         return request.user.is_active and access_for(request.user).is_administrator

@@ -476,4 +476,7 @@ def test_the_admin_speaks_vietnamese_in_its_lists_and_filters(admin_client):
     assert "Lượt đăng nhập" in index and "Access attempts" not in index  # django-axes' models
     changelist = admin_client.get(reverse("admin:scoring_framework_changelist")).content.decode()
     assert "Bởi công bố" in changelist and "Bởi publication" not in changelist
+    assert "Chưa công bố" in changelist and "Không rỗng" not in changelist
+    attempts = admin_client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    assert "An toàn đăng nhập" in attempts and "Bởi Bị khóa" in attempts and "Locked Out" not in attempts
     assert "Hiện số lượng" in changelist

@@ -6,10 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from scoring import services
-from scoring.models import Framework, FrameworkEvent, Publication, Score
+from scoring.models import Framework, FrameworkEvent, ImportJob, Publication, Score
 from staff.access import Action, access_for
 from staff.models import StaffRole
 
@@ -55,6 +56,21 @@ def _step(step, **data):
     return lambda client, world: client.post(
         reverse("staff:workflow", args=[world.framework.slug]), {"step": step, **data}
     )
+
+
+def _upload_confirmed(unit):
+    """Upload a scores file for ``unit`` in the workspace and, once checked, confirm it."""
+
+    def request(client, world):
+        content = f"Mã đơn vị;Mã tiêu chí;Điểm\n{unit(world).code};1.1;12,5\n".encode()
+        url = reverse("staff:scores_upload", args=[world.framework.slug])
+        response = client.post(url, {"file": SimpleUploadedFile("diem.csv", content)})
+        job = ImportJob.objects.filter(status="checked").first()
+        if job is not None:
+            client.post(reverse("staff:import_job_confirm", args=[job.pk]))
+        return response
+
+    return request
 
 
 def _get(name, *args):
@@ -106,6 +122,32 @@ MATRIX = {
         lambda client, world: _post_grid(client, world, world.ours, reason="Sai sót khi tổng hợp"),
         lambda world: _cell_is(world, world.ours),
         [302, 403, 302, 403, 403, 302, 404, 404],
+    ),
+    "scoring sheet download": (
+        None,
+        _get("staff:scores_workbook", SLUG),
+        None,
+        [302, 403, 200, 200, 403, 200, 404, 404],
+    ),
+    "scores upload page": (None, _get("staff:scores_upload", SLUG), None, [302, 403, 200, 200, 403, 200, 404, 404]),
+    "upload own district's commune": (
+        None,
+        _upload_confirmed(lambda world: world.ours),
+        lambda world: _cell_is(world, world.ours),
+        [302, 403, 302, 302, 403, 302, 404, 404],
+    ),
+    "upload another district's commune": (
+        None,
+        _upload_confirmed(lambda world: world.theirs),
+        lambda world: _cell_is(world, world.theirs),
+        # The district editor's file is checked and refused: its page lists the problem.
+        [302, 403, 302, "302 unchanged", 403, 302, 404, 404],
+    ),
+    "upload while in review": (
+        _in_review,
+        _upload_confirmed(lambda world: world.ours),
+        lambda world: _cell_is(world, world.ours),
+        [302, 403, 403, 403, 403, 403, 404, 404],
     ),
     "submit for review": (
         None,

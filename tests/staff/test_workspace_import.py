@@ -24,7 +24,9 @@ def _tasks_at_once(settings):
 
 def filled_sheet(client, framework, changes):
     """The user's scoring sheet from the workspace, with {(unit code, column header): value} typed in."""
-    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("staff:scores_workbook", args=[framework.slug])).content))
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("staff:scores_workbook", args=[framework.slug])).content)
+    )
     sheet = book["Điểm"]
     headers = [cell.value for cell in sheet[2]]  # a title, the header, the maxima, then a row per unit
     for row in sheet.iter_rows(min_row=4):
@@ -144,7 +146,9 @@ def test_a_file_above_the_limit_is_refused_with_its_size(client, world, settings
     assert not ImportJob.objects.exists()
 
 
-def test_a_large_file_is_checked_and_written_in_the_background(client, world, settings, django_capture_on_commit_callbacks):
+def test_a_large_file_is_checked_and_written_in_the_background(
+    client, world, settings, django_capture_on_commit_callbacks
+):
     settings.IMPORT_BACKGROUND_BYTES = 10
     client.force_login(world.users["province_editor"])
     csv = "Mã đơn vị;Mã tiêu chí;Điểm\n25100;1.1;3\n25000;1.1;4\n".encode()
