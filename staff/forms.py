@@ -1,16 +1,18 @@
-"""The framework editor's forms, and the text formats of their fields: the
-criteria typed one a line (``code;name;max[;kind[;component]]``) and the bands
-(``label;lower bound``), parsed into what the services take and written back."""
+"""The workspace's forms: the framework editor's, with the text formats of their
+fields (the criteria typed one a line, ``code;name;max[;kind[;component]]``, and
+the bands, ``label;lower bound``, parsed into what the services take and written
+back); the workflow's (send for review, publish, send back); a grid's reason; the
+scores file uploaded back."""
 
 from collections.abc import Mapping
 from decimal import Decimal
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils.formats import get_format
+from django.utils.formats import get_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from scoring import services
 from scoring.forms import import_upload_checked, note_field
@@ -410,3 +412,63 @@ class ScoresUploadForm(forms.Form):
         if self.framework.is_published and not cleaned.get("reason", "").strip():
             self.add_error("reason", _("This framework is published: say why it is corrected."))
         return cleaned
+
+
+# --- the workflow and the grids --------------------------------------------
+
+
+class NoteForm(forms.Form):
+    note = note_field(gettext_lazy("Why"), required_message=gettext_lazy("Say why the framework goes back to draft."))
+
+
+def _blank_cells(missing: int) -> str:
+    return ngettext("%(count)s cell is not entered", "%(count)s cells are not entered", missing) % {
+        "count": number_format(missing, force_grouping=True)
+    }
+
+
+class SubmitForm(forms.Form):
+    """Sending for review: with cells not entered, only once the sender confirms it,
+    the form naming how many (they count 0 against the full maximum)."""
+
+    confirm_blank = forms.BooleanField(required=False)
+
+    def __init__(self, *args, missing: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.missing = missing
+        self.fields["confirm_blank"].label = _("Send for review although %(cells)s (each counts 0)") % {
+            "cells": _blank_cells(missing)
+        }
+
+    def clean(self):
+        if self.missing and not self.cleaned_data.get("confirm_blank"):
+            raise forms.ValidationError(
+                _("%(cells)s: tick the box to send the framework for review anyway.")
+                % {"cells": capfirst(_blank_cells(self.missing))}
+            )
+        return self.cleaned_data
+
+
+class PublishForm(forms.Form):
+    decision_number = forms.CharField(label=gettext_lazy("Decision number"), max_length=100)
+    # A text box in the page's language (29/03/2023 in Vietnamese), not the browser's date picker,
+    # whose format follows the browser's locale.
+    decision_date = forms.DateField(
+        label=gettext_lazy("Decision date"),
+        widget=forms.DateInput(attrs={"placeholder": gettext_lazy("yyyy-mm-dd"), "autocomplete": "off"}),
+    )
+    signer = forms.CharField(label=gettext_lazy("Signing body"), max_length=200, required=False)
+    confirm = forms.BooleanField(
+        error_messages={"required": gettext_lazy("Publishing is a public, official act: tick the box to confirm it.")}
+    )
+
+    def __init__(self, *args, missing: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        label = _("I confirm publishing this ranking: it becomes public and official")
+        if missing:
+            label += " " + _("although %(cells)s (each counts 0)") % {"cells": _blank_cells(missing)}
+        self.fields["confirm"].label = label
+
+
+class ReasonForm(forms.Form):
+    reason = note_field(gettext_lazy("Reason for the correction"), required=False)

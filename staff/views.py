@@ -1,6 +1,5 @@
 from functools import partial, wraps
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -9,20 +8,19 @@ from django.db.models import Max, Min, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import get_format, number_format
+from django.utils.formats import get_format
 from django.utils.http import content_disposition_header
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from scoring import selectors, services
-from scoring.forms import note_field
 from scoring.models import Framework, Result
 from scoring.spreadsheets.writers import scoring_template_xlsx
 from staff import grids
 from staff.access import Action, access_for
+from staff.forms import NoteForm, PublishForm, ReasonForm, SubmitForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GRID_PAGE = 100  # participants per page of a criterion's grid: 200 fields a save
@@ -104,59 +102,6 @@ def _framework_page(request, framework, *, forms=None, completeness=None, status
     return render(request, "staff/framework.html", context, status=status)
 
 
-class NoteForm(forms.Form):
-    note = note_field(gettext_lazy("Why"), required_message=gettext_lazy("Say why the framework goes back to draft."))
-
-
-def _blank_cells(missing: int) -> str:
-    return ngettext("%(count)s cell is not entered", "%(count)s cells are not entered", missing) % {
-        "count": number_format(missing, force_grouping=True)
-    }
-
-
-class SubmitForm(forms.Form):
-    """Sending for review: with cells not entered, only once the sender confirms it,
-    the form naming how many (they count 0 against the full maximum)."""
-
-    confirm_blank = forms.BooleanField(required=False)
-
-    def __init__(self, *args, missing: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.missing = missing
-        self.fields["confirm_blank"].label = _("Send for review although %(cells)s (each counts 0)") % {
-            "cells": _blank_cells(missing)
-        }
-
-    def clean(self):
-        if self.missing and not self.cleaned_data.get("confirm_blank"):
-            raise forms.ValidationError(
-                _("%(cells)s: tick the box to send the framework for review anyway.")
-                % {"cells": capfirst(_blank_cells(self.missing))}
-            )
-        return self.cleaned_data
-
-
-class PublishForm(forms.Form):
-    decision_number = forms.CharField(label=gettext_lazy("Decision number"), max_length=100)
-    # A text box in the page's language (29/03/2023 in Vietnamese), not the browser's date picker,
-    # whose format follows the browser's locale.
-    decision_date = forms.DateField(
-        label=gettext_lazy("Decision date"),
-        widget=forms.DateInput(attrs={"placeholder": gettext_lazy("yyyy-mm-dd"), "autocomplete": "off"}),
-    )
-    signer = forms.CharField(label=gettext_lazy("Signing body"), max_length=200, required=False)
-    confirm = forms.BooleanField(
-        error_messages={"required": gettext_lazy("Publishing is a public, official act: tick the box to confirm it.")}
-    )
-
-    def __init__(self, *args, missing: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        label = _("I confirm publishing this ranking: it becomes public and official")
-        if missing:
-            label += " " + _("although %(cells)s (each counts 0)") % {"cells": _blank_cells(missing)}
-        self.fields["confirm"].label = label
-
-
 _WORKFLOW = {
     "submit": Action.SUBMIT,
     "return": Action.REVIEW,
@@ -202,10 +147,6 @@ def workflow(request, slug):
         for message in error.messages:
             messages.error(request, message)
     return redirect("staff:framework", slug=framework.slug)
-
-
-class ReasonForm(forms.Form):
-    reason = note_field(gettext_lazy("Reason for the correction"), required=False)
 
 
 def _grid_response(request, framework, cells, template, context):
