@@ -21,7 +21,7 @@ from import_export.formats.base_formats import Format
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Result
 
-from scoring.forms import import_upload_checked, note_field
+from scoring.forms import import_reason_field, import_reason_problem, import_upload_checked, sheet_field
 from scoring.models import Framework, ImportJob
 from scoring.spreadsheets.previews import RESULTS, SCORES, Preview, import_file
 from scoring.spreadsheets.reader import Upload
@@ -100,17 +100,8 @@ _MODES = {SCORES: Framework.Mode.COMPUTED, RESULTS: Framework.Mode.PUBLISHED}
 
 class FrameworkImportForm(ImportForm):
     framework = forms.ModelChoiceField(queryset=Framework.objects.none(), label=gettext_lazy("Framework"))
-    sheet = forms.CharField(
-        label=gettext_lazy("Sheet"),
-        required=False,
-        max_length=100,
-        help_text=gettext_lazy("The sheet to read; the first when empty."),
-    )
-    reason = note_field(
-        gettext_lazy("Reason for the change"),
-        required=False,
-        help_text=gettext_lazy("Required to correct a published framework."),
-    )
+    sheet = sheet_field()
+    reason = import_reason_field()
     field_order = ["framework", "import_file", "sheet", "reason", "format", "resource"]
 
     def __init__(self, formats, resources, **kwargs):
@@ -126,9 +117,8 @@ class FrameworkImportForm(ImportForm):
 
     def clean(self):
         cleaned = super().clean()
-        framework = cleaned.get("framework")
-        if framework is not None and framework.is_published and not cleaned.get("reason", "").strip():
-            self.add_error("reason", _("This framework is published: say why it is corrected."))
+        if problem := import_reason_problem(cleaned.get("framework"), cleaned.get("reason", "")):
+            self.add_error("reason", problem)
         return cleaned
 
 

@@ -38,3 +38,30 @@ def import_upload_checked(upload):
             }
         )
     return upload
+
+
+def sheet_field() -> forms.CharField:
+    """Which sheet of an uploaded workbook to read (the first when empty)."""
+    return forms.CharField(
+        label=gettext_lazy("Sheet"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy("The sheet to read; the first when empty."),
+    )
+
+
+def import_reason_field() -> forms.CharField:
+    """Why an import changes a framework: required when it corrects a published one
+    (``import_reason_problem``)."""
+    return note_field(
+        gettext_lazy("Reason for the change"),
+        required=False,
+        help_text=gettext_lazy("Required to correct a published framework."),
+    )
+
+
+def import_reason_problem(framework, reason: str) -> str | None:
+    """Why an import into ``framework`` with ``reason`` is refused: a published framework is corrected with a reason."""
+    if framework is not None and framework.is_published and not reason.strip():
+        return _("This framework is published: say why it is corrected.")
+    return None

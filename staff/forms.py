@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from scoring import services
-from scoring.forms import import_upload_checked, note_field
+from scoring.forms import import_reason_field, import_reason_problem, import_upload_checked, note_field, sheet_field
 from scoring.models import DEFAULT_BAND_SCHEME, Band, BandScheme, Criterion, Framework, Index, participant_parents
 from scoring.services.common import HUNDRED, amount_problem
 from scoring.services.framework_edits import band_label_clean
@@ -388,17 +388,8 @@ class ScoresUploadForm(forms.Form):
         label=gettext_lazy("File (xlsx, ods or csv)"),
         help_text=gettext_lazy("The scoring sheet downloaded above, or a file in the long layout."),
     )
-    sheet = forms.CharField(
-        label=gettext_lazy("Sheet"),
-        required=False,
-        max_length=100,
-        help_text=gettext_lazy("The sheet to read; the first when empty."),
-    )
-    reason = note_field(
-        gettext_lazy("Reason for the change"),
-        required=False,
-        help_text=gettext_lazy("Required to correct a published framework."),
-    )
+    sheet = sheet_field()
+    reason = import_reason_field()
 
     def __init__(self, *args, framework: Framework, **kwargs):
         super().__init__(*args, **kwargs)
@@ -409,8 +400,8 @@ class ScoresUploadForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if self.framework.is_published and not cleaned.get("reason", "").strip():
-            self.add_error("reason", _("This framework is published: say why it is corrected."))
+        if problem := import_reason_problem(self.framework, cleaned.get("reason", "")):
+            self.add_error("reason", problem)
         return cleaned
 
 

@@ -196,8 +196,9 @@ def _decimals(points: Mapping[str, str]) -> dict[str, Decimal]:
     return {code: Decimal(value) for code, value in points.items()}
 
 
-# What a recompute writes; a new result also gets the columns it leaves alone.
-_RECOMPUTED = (
+# What a recompute writes (and a grid save's partial recompute must write alike); a
+# new result also gets the columns it leaves alone.
+RECOMPUTED = (
     "field_points",
     "field_deltas",
     "total_points",
@@ -307,10 +308,10 @@ class ResultsRecompute:
         of results."""
         bulk.rows_upsert(
             Result,
-            ("framework_id", "unit_id", *_RECOMPUTED, *_LEFT_ALONE),
+            ("framework_id", "unit_id", *RECOMPUTED, *_LEFT_ALONE),
             rows,
             conflict=("framework_id", "unit_id"),
-            update=_RECOMPUTED,
+            update=RECOMPUTED,
         )
         Framework.objects.filter(pk=self.framework.pk).update(
             results_version=F("results_version") + 1, results_updated_at=timezone.now()

@@ -13,38 +13,15 @@ from hypothesis import strategies as st
 
 from scoring import engine, services
 from scoring.models import Result, Score
+from scoring.services.results import RECOMPUTED
 from tests.factories import UnitFactory, make_framework, publish, score
+from tests.scoring.test_services import ROWS  # 1 (40) = 1.1 (25) + 1.2 (15); 2 (60); 3 bonus (5); 4 penalty (10)
 from units.models import UnitLineage
 
 pytestmark = pytest.mark.django_db
 
-# 1 (40) = 1.1 (25) + 1.2 (15); 2 (60) = 2.1 (60); 3 bonus (5); 4 penalty (10)
-ROWS = (
-    ("1", "40"),
-    ("1.1", "25"),
-    ("1.2", "15"),
-    ("2", "60"),
-    ("2.1", "60"),
-    ("3", "5", "bonus"),
-    ("3.1", "5", "bonus"),
-    ("4", "10", "penalty"),
-    ("4.1", "10", "penalty"),
-)
 LEAVES = {"1.1": D(25), "1.2": D(15), "2.1": D(60), "3.1": D(5), "4.1": D(10)}
-COLUMNS = (
-    "unit__code",
-    "field_points",
-    "field_deltas",
-    "total_points",
-    "applicable_max",
-    "index",
-    "rank",
-    "tied",
-    "band",
-    "previous_id",
-    "delta_index",
-    "delta_rank",
-)
+COLUMNS = ("unit__code", *RECOMPUTED)  # every column a recompute writes
 
 
 def stored(framework):
