@@ -46,16 +46,19 @@ def scores_upload(request, slug):
                 origin=_("workspace %(file)s") % {"file": data["file"].name[:200]},
             )
             return redirect("staff:import_job", job_id=job.pk)
-    jobs = ImportJob.objects.filter(framework=framework, user=request.user).defer("data", "preview")[:RECENT_JOBS]
+    jobs = _own_jobs(request).filter(framework=framework).defer("data", "preview")[:RECENT_JOBS]
     limit_mb = number_format(settings.IMPORT_MAX_BYTES / 2**20, 0)
     context = {"framework": framework, "form": form, "jobs": jobs, "limit_mb": limit_mb}
     return render(request, "staff/scores_upload.html", context, status=status)
 
 
-def _job_for(request, job_id: int, **deferred) -> ImportJob:
+def _own_jobs(request):
+    return ImportJob.objects.filter(user=request.user, kind=SCORES)
+
+
+def _job_for(request, job_id: int, *, deferred: tuple[str, ...] = ()) -> ImportJob:
     """The user's own import, into a framework they still see (404 otherwise)."""
-    jobs = ImportJob.objects.filter(user=request.user, kind=SCORES).select_related("framework")
-    job = get_object_or_404(jobs.defer(*deferred), pk=job_id)
+    job = get_object_or_404(_own_jobs(request).select_related("framework").defer(*deferred), pk=job_id)
     framework_for(request, job.framework.slug)
     return job
 
@@ -65,7 +68,7 @@ def _job_for(request, job_id: int, **deferred) -> ImportJob:
 def import_job(request, job_id):
     """An import's status: its progress while it runs, then its preview (or
     every problem), the confirmation, and what was written."""
-    job = _job_for(request, job_id, data=True)
+    job = _job_for(request, job_id, deferred=("data",))  # a page refreshed every 2 s: not the file
     access = access_for(request.user)
     context = {
         "job": job,
