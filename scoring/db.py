@@ -71,7 +71,7 @@ def rank_deltas_refresh(framework_id: int, previous_framework_id: int) -> int:
     in ``previous_framework_id``, where it differs from what is stored (after
     that framework's ranks moved). Returns the number of rows written."""
     table, _index = _result_table()
-    earlier_rank = f"(SELECT earlier.rank FROM {table} AS earlier WHERE earlier.id = {table}.previous_id)"  # noqa: S608
+    earlier_rank = f"(SELECT earlier.rank FROM {table} AS earlier WHERE earlier.id = {table}.previous_id)"  # nosec B608 # noqa: S608
     # No rank change is this far from 0 (a rank is at most RANK_MAX), so it stands for none.
     sql = f"""
         UPDATE {table} SET delta_rank = {earlier_rank} - rank
