@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cchc_portal.apps.PortalConfig",
     "units",
     "scoring",
+    "assessments",
     "staff.apps.StaffConfig",
     "public",
 ]
