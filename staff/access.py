@@ -16,6 +16,10 @@ state (``Framework.status``):
   editors and administrators, in a draft;
 - send back or publish: reviewers and administrators, in review;
 - withdraw a publication: administrators.
+
+A unit respondent reaches none of that: only its own unit's assessment, where it
+self-assesses while the phase is open (``may_self_assess``); the staff of the
+framework's scope read it (``may_read_assessment``).
 """
 
 from enum import Enum
@@ -142,6 +146,24 @@ class Access:
     def may_edit_unit(self, framework: Framework, unit: Unit) -> bool:
         unit_filter = self.unit_filter(framework)
         return unit_filter is None or Unit.objects.filter(unit_filter, pk=unit.pk).exists()
+
+    def respondent_units(self) -> set[int]:
+        """The ids of the units the user answers for (unit respondent roles)."""
+        return {role.unit_id for role in self.roles if role.role == Role.UNIT_RESPONDENT}
+
+    def may_self_assess(self, unit: Unit) -> bool:
+        """Whether the user is ``unit``'s own person (the phase may still be closed)."""
+        return unit.pk in self.respondent_units()
+
+    def may_read_assessment(self, framework: Framework, unit: Unit) -> bool:
+        """Whether the user may read ``unit``'s assessment in ``framework``: its own
+        person, or the staff who read that unit's grid there."""
+        if self.may_self_assess(unit) or self.is_administrator:
+            return True
+        if framework.scope not in self.scopes(Action.VIEW):
+            return False
+        listed = self.listed_filter(framework)
+        return listed is None or Unit.objects.filter(listed, pk=unit.pk).exists()
 
     def _province_editor_scopes(self) -> set[str]:
         return self._scopes_of(Role.PROVINCE_EDITOR)

@@ -11,6 +11,7 @@ _ROLE_UNITS = {
     "reviewer": _("a province, or no unit for the national frameworks"),
     "district_editor": _("a district"),
     "administrator": _("no unit"),
+    "unit_respondent": _("the unit it answers for"),
 }
 
 
@@ -23,7 +24,9 @@ class StaffRole(models.Model):
       frameworks;
     - reviewer: sends a framework back or publishes it, in the same scopes as a
       province editor;
-    - administrator: everything, the admin site included (imports, users, roles).
+    - administrator: everything, the admin site included (imports, users, roles);
+    - unit respondent (cán bộ đầu mối): one unit's own person in an assessment
+      round: self-assesses that unit's criteria, and sees nothing else.
     """
 
     class Role(models.TextChoices):
@@ -31,6 +34,7 @@ class StaffRole(models.Model):
         DISTRICT_EDITOR = "district_editor", _("district editor")
         REVIEWER = "reviewer", _("reviewer")
         ADMINISTRATOR = "administrator", _("administrator")
+        UNIT_RESPONDENT = "unit_respondent", _("unit respondent")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="staff_roles"
@@ -45,7 +49,8 @@ class StaffRole(models.Model):
         related_name="+",
         help_text=_(
             "A province for a province editor or reviewer (empty: the national frameworks), "
-            "a district for a district editor, empty for an administrator."
+            "a district for a district editor, the unit a unit respondent answers for, "
+            "empty for an administrator."
         ),
     )
 
@@ -59,6 +64,9 @@ class StaffRole(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(role="administrator") | Q(unit__isnull=True), name="staffrole_administrator_no_unit"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="unit_respondent") | Q(unit__isnull=False), name="staffrole_respondent_has_unit"
             ),
         ]
 
@@ -74,5 +82,7 @@ class StaffRole(models.Model):
             self.Role.ADMINISTRATOR: {None},
         }.get(self.role, set())
         kind = self.unit.kind if self.unit_id else None
+        if self.role == self.Role.UNIT_RESPONDENT:
+            wanted = set(Unit.Kind)  # any unit that takes part: a department, a commune, a district
         if kind not in wanted:
             raise ValidationError({"unit": _("This role needs %(what)s.") % {"what": _ROLE_UNITS[self.role]}})

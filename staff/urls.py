@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from staff import editor_views, history_views, import_views, views
+from staff import assessment_views, editor_views, history_views, import_views, views
 
 app_name = "staff"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("frameworks/<slug:slug>/workflow/", views.workflow, name="workflow"),
     path("frameworks/<slug:slug>/scores.xlsx", views.scores_workbook, name="scores_workbook"),
     path("frameworks/<slug:slug>/import/", import_views.scores_upload, name="scores_upload"),
+    path("frameworks/<slug:slug>/assessment/<str:code>/", assessment_views.self_assessment, name="self_assessment"),
     path("imports/<int:job_id>/", import_views.import_job, name="import_job"),
     path("imports/<int:job_id>/confirm/", import_views.import_job_confirm_view, name="import_job_confirm"),
     path("frameworks/<slug:slug>/units/<str:code>/", views.unit_grid, name="unit_grid"),

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from assessments.models import UnitAssessment
 from scoring import selectors, services
 from scoring.models import Framework, Result
 from scoring.spreadsheets.writers import scoring_template_xlsx
@@ -59,7 +60,11 @@ def dashboard(request):
     frameworks = (
         access.frameworks(Action.VIEW).select_related("index", "publication").order_by("-year", "scope", "block")
     )
-    return render(request, "staff/dashboard.html", {"frameworks": frameworks, "access": access})
+    own = UnitAssessment.objects.filter(unit_id__in=access.respondent_units()).select_related(
+        "round__framework", "unit"
+    )
+    context = {"frameworks": frameworks, "access": access, "own_assessments": own.order_by("-round__framework__year")}
+    return render(request, "staff/dashboard.html", context)
 
 
 @staff_only

@@ -58,6 +58,7 @@ def world(db) -> World:
         ("administrator", Role.ADMINISTRATOR, None),
         ("other_province_editor", Role.PROVINCE_EDITOR, "19"),
         ("national_editor", Role.PROVINCE_EDITOR, None),
+        ("unit_respondent", Role.UNIT_RESPONDENT, "25000"),  # Tân Tiến's own person
     ]:
         users[name] = get_user_model().objects.create_user(name)
         StaffRole.objects.create(user=users[name], role=role, unit=unit.get(code))

@@ -2,13 +2,16 @@
 out of scope, with the answer expected and whether anything was written. The
 public pages, downloads and API answers of a draft follow the same scopes."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from assessments import services as assessments
+from assessments.models import CellAssessment
 from scoring import services
 from scoring.models import Framework, FrameworkEvent, ImportJob, Publication, Score
 from staff.access import Action, access_for
@@ -25,6 +28,7 @@ ROLES = [
     "administrator",
     "other_province_editor",
     "national_editor",
+    "unit_respondent",
 ]
 
 
@@ -73,6 +77,18 @@ def _upload_confirmed(unit):
     return request
 
 
+def _round_open(world):
+    now = timezone.now()
+    deadlines = [now + timedelta(days=days) for days in (1, 2, 3, 4)]
+    assessments.round_open(framework=world.framework, deadlines=assessments.Deadlines(*deadlines))
+
+
+def _self_assess(client, world):
+    criterion = world.framework.criteria.get(code="1.1")
+    url = reverse("staff:self_assessment", args=[world.framework.slug, world.ours.code])
+    return client.post(url, {f"p-{criterion.pk}": "12,5", f"e-{criterion.pk}": "Quyết định 15", "save": "1"})
+
+
 def _get(name, *args):
     return lambda client, world: client.get(reverse(name, args=[arg(world) for arg in args]))
 
@@ -83,110 +99,127 @@ OURS = lambda world: world.ours.code  # noqa: E731
 # action: (set-up, request, whether it wrote, {role: expected status}); a write
 # is expected exactly where the status is the success redirect of a signed-in role.
 MATRIX = {
-    "dashboard": (None, _get("staff:dashboard"), None, [302, 403, 200, 200, 200, 200, 200, 200]),
-    "framework page": (None, _get("staff:framework", SLUG), None, [302, 403, 200, 200, 200, 200, 404, 404]),
-    "unit grid": (None, _get("staff:unit_grid", SLUG, OURS), None, [302, 403, 200, 200, 200, 200, 404, 404]),
+    "dashboard": (None, _get("staff:dashboard"), None, [302, 403, 200, 200, 200, 200, 200, 200, 200]),
+    "framework page": (None, _get("staff:framework", SLUG), None, [302, 403, 200, 200, 200, 200, 404, 404, 404]),
+    "unit grid": (None, _get("staff:unit_grid", SLUG, OURS), None, [302, 403, 200, 200, 200, 200, 404, 404, 404]),
     "criterion grid": (
         None,
         lambda client, world: client.get(reverse("staff:criterion_grid", args=[world.framework.slug, "1.1"])),
         None,
-        [302, 403, 200, 200, 200, 200, 404, 404],
+        [302, 403, 200, 200, 200, 200, 404, 404, 404],
     ),
     "save own district's commune": (
         None,
         lambda client, world: _post_grid(client, world, world.ours),
         lambda world: _cell_is(world, world.ours),
-        [302, 403, 302, 302, 403, 302, 404, 404],
+        [302, 403, 302, 302, 403, 302, 404, 404, 404],
     ),
     "save another district's commune": (
         None,
         lambda client, world: _post_grid(client, world, world.theirs),
         lambda world: _cell_is(world, world.theirs),
-        [302, 403, 302, 403, 403, 302, 404, 404],
+        [302, 403, 302, 403, 403, 302, 404, 404, 404],
     ),
     "save another district's commune in the criterion grid": (
         None,
         lambda client, world: _post_grid(client, world, world.theirs, "staff:criterion_grid", "1.1"),
         lambda world: _cell_is(world, world.theirs),
         # The district editor's grid has no such cell: nothing changes.
-        [302, 403, 302, "302 unchanged", 403, 302, 404, 404],
+        [302, 403, 302, "302 unchanged", 403, 302, 404, 404, 404],
     ),
     "save while in review": (
         _in_review,
         lambda client, world: _post_grid(client, world, world.ours),
         lambda world: _cell_is(world, world.ours),
-        [302, 403, 403, 403, 403, 403, 404, 404],
+        [302, 403, 403, 403, 403, 403, 404, 404, 404],
     ),
     "correct a published ranking": (
         _published,
         lambda client, world: _post_grid(client, world, world.ours, reason="Sai sót khi tổng hợp"),
         lambda world: _cell_is(world, world.ours),
-        [302, 403, 302, 403, 403, 302, 404, 404],
+        [302, 403, 302, 403, 403, 302, 404, 404, 404],
     ),
     "scoring sheet download": (
         None,
         _get("staff:scores_workbook", SLUG),
         None,
-        [302, 403, 200, 200, 403, 200, 404, 404],
+        [302, 403, 200, 200, 403, 200, 404, 404, 404],
     ),
-    "scores upload page": (None, _get("staff:scores_upload", SLUG), None, [302, 403, 200, 200, 403, 200, 404, 404]),
+    "scores upload page": (
+        None,
+        _get("staff:scores_upload", SLUG),
+        None,
+        [302, 403, 200, 200, 403, 200, 404, 404, 404],
+    ),
     "upload own district's commune": (
         None,
         _upload_confirmed(lambda world: world.ours),
         lambda world: _cell_is(world, world.ours),
-        [302, 403, 302, 302, 403, 302, 404, 404],
+        [302, 403, 302, 302, 403, 302, 404, 404, 404],
     ),
     "upload another district's commune": (
         None,
         _upload_confirmed(lambda world: world.theirs),
         lambda world: _cell_is(world, world.theirs),
         # The district editor's file is checked and refused: its page lists the problem.
-        [302, 403, 302, "302 unchanged", 403, 302, 404, 404],
+        [302, 403, 302, "302 unchanged", 403, 302, 404, 404, 404],
     ),
     "upload while in review": (
         _in_review,
         _upload_confirmed(lambda world: world.ours),
         lambda world: _cell_is(world, world.ours),
-        [302, 403, 403, 403, 403, 403, 404, 404],
+        [302, 403, 403, 403, 403, 403, 404, 404, 404],
     ),
     "submit for review": (
         None,
         _step("submit"),
         lambda world: world.framework.__class__.objects.get(pk=world.framework.pk).in_review,
-        [302, 403, 302, 403, 403, 302, 404, 404],
+        [302, 403, 302, 403, 403, 302, 404, 404, 404],
     ),
     "publish": (
         _in_review,
         _step("publish", decision_number="12/QĐ-UBND", decision_date="2023-03-29", confirm="on"),
         lambda world: Publication.objects.filter(framework=world.framework).exists(),
-        [302, 403, 403, 403, 302, 302, 404, 404],
+        [302, 403, 403, 403, 302, 302, 404, 404, 404],
     ),
     "send back": (
         _in_review,
         _step("return", note="Thiếu điểm tiêu chí 2"),
         lambda world: FrameworkEvent.objects.filter(framework=world.framework, action="returned").exists(),
-        [302, 403, 403, 403, 302, 302, 404, 404],
+        [302, 403, 403, 403, 302, 302, 404, 404, 404],
     ),
     "withdraw": (
         _published,
         _step("withdraw"),
         lambda world: not Publication.objects.filter(framework=world.framework).exists(),
-        [302, 403, 403, 403, 403, 302, 404, 404],
+        [302, 403, 403, 403, 403, 302, 404, 404, 404],
     ),
-    "draft ranking page": (None, _get("public:ranking", SLUG), None, [404, 404, 200, 200, 200, 200, 404, 404]),
+    "draft ranking page": (None, _get("public:ranking", SLUG), None, [404, 404, 200, 200, 200, 200, 404, 404, 404]),
     "draft ranking download": (
         None,
         lambda client, world: client.get(reverse("public:ranking", args=[world.framework.slug]), {"format": "csv"}),
         None,
-        [404, 404, 200, 200, 200, 200, 404, 404],
+        [404, 404, 200, 200, 200, 200, 404, 404, 404],
     ),
     "draft in the API": (
         None,
         lambda client, world: client.get(f"/api/frameworks/{world.framework.slug}/results/"),
         None,
-        [404, 404, 200, 200, 200, 200, 404, 404],
+        [404, 404, 200, 200, 200, 200, 404, 404, 404],
     ),
-    "admin site": (None, _get("admin:index"), None, [302, 302, 302, 302, 302, 200, 302, 302]),
+    "self-assessment page": (
+        _round_open,
+        _get("staff:self_assessment", SLUG, OURS),
+        None,
+        [302, 403, 200, 200, 200, 200, 404, 404, 200],
+    ),
+    "self-assess its unit": (
+        _round_open,
+        _self_assess,
+        lambda world: CellAssessment.objects.filter(unit=world.ours, self_points=Decimal("12.5")).exists(),
+        [302, 403, 403, 403, 403, 403, 404, 404, 302],
+    ),
+    "admin site": (None, _get("admin:index"), None, [302, 302, 302, 302, 302, 200, 302, 302, 302]),
 }
 
 

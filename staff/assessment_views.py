@@ -1,0 +1,116 @@
+"""A unit's self-assessment (DESIGN §9): its own person (the unit respondent)
+scores each leaf criterion while the phase is open (points, or KAD with a reason,
+and how the unit came to them), saves as often as needed and submits for
+appraisal; after that, and for the staff of the framework's scope, the page reads
+the same, without inputs."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from assessments import services
+from assessments.models import CellAssessment, Phase, UnitAssessment
+from scoring import engine
+from scoring.forms import NOTE_MAX_LENGTH
+from scoring.services import ScoringInputError
+from staff.access import access_for
+from staff.grids import CELL_MAX_LENGTH, parse_cell, value_text
+from staff.views import staff_only
+
+
+def _unit_assessment(request, slug: str, code: str) -> UnitAssessment:
+    """The unit's assessment in the framework's round, if the user may read it (404 otherwise)."""
+    found = UnitAssessment.objects.select_related("round__framework", "unit").filter(
+        round__framework__slug=slug, unit__code=code
+    )
+    unit_assessment = get_object_or_404(found)
+    if not access_for(request.user).may_read_assessment(unit_assessment.round.framework, unit_assessment.unit):
+        raise Http404("No such assessment.")
+    return unit_assessment
+
+
+class _Row:
+    """A leaf criterion on the page: what is stored, or what was typed."""
+
+    def __init__(self, criterion, cell: CellAssessment | None):
+        self.criterion = criterion
+        self.points = value_text(cell.self_value) if cell else ""
+        self.reason = cell.self_reason if cell else ""
+        self.explanation = cell.self_explanation if cell else ""
+        self.error = ""
+
+    @property
+    def key(self) -> str:
+        return str(self.criterion.pk)
+
+
+def _typed(request, rows: list[_Row]) -> tuple[list[services.SelfEntry], list[str]]:
+    """The entries typed in the form, and the cells that are not a score."""
+    entries, problems = [], []
+    for row in rows:
+        row.points = request.POST.get(f"p-{row.key}", "")[:CELL_MAX_LENGTH]
+        row.reason = request.POST.get(f"r-{row.key}", "")[: NOTE_MAX_LENGTH + 1]
+        row.explanation = request.POST.get(f"e-{row.key}", "")[: NOTE_MAX_LENGTH + 1]
+        try:
+            value = parse_cell(row.points)
+        except ValueError:
+            row.error = _("Not a number, and not KAD (not applicable).")
+            problems.append(_("criterion %(code)s") % {"code": row.criterion.code} + ": " + row.error)
+            continue
+        entries.append(services.SelfEntry(row.criterion.code, value, row.reason, row.explanation))
+    return entries, problems
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_only
+def self_assessment(request, slug, code):
+    unit_assessment = _unit_assessment(request, slug, code)
+    round_, unit = unit_assessment.round, unit_assessment.unit
+    access = access_for(request.user)
+    open_now = services.unit_is_open(unit_assessment, Phase.SELF_ASSESSMENT)
+    may_edit = (
+        access.may_self_assess(unit) and open_now and unit_assessment.status == UnitAssessment.Status.SELF_ASSESSING
+    )
+    criteria = list(round_.framework.criteria.filter(is_leaf=True).order_by("order", "code"))
+    cells = {cell.criterion_id: cell for cell in CellAssessment.objects.filter(round=round_, unit=unit)}
+    rows = [_Row(criterion, cells.get(criterion.pk)) for criterion in criteria]
+    problems, status, problems_title = [], 200, _("Nothing was saved")
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        entries, problems = _typed(request, rows)
+        status = 400
+        if not problems:
+            try:
+                changed = services.self_scores_set(unit=unit_assessment, entries=entries, user=request.user)
+            except ScoringInputError as error:
+                problems = list(error.messages)
+        if not problems and "submit" in request.POST:
+            try:
+                services.unit_submit(unit=unit_assessment, user=request.user)
+            except ScoringInputError as error:  # saved, but not complete yet
+                problems, problems_title = list(error.messages), _("Saved, but not submitted")
+            else:
+                messages.success(request, _("Submitted for appraisal: the self-assessment is read-only now."))
+                return redirect(request.get_full_path())
+        elif not problems:
+            messages.success(request, _("Saved: %(count)s criteria changed.") % {"count": changed})
+            return redirect(request.get_full_path())
+    context = {
+        "framework": round_.framework,
+        "round": round_,
+        "unit_assessment": unit_assessment,
+        "unit": unit,
+        "rows": rows,
+        "may_edit": may_edit,
+        "open_now": open_now,
+        "deadline": unit_assessment.reopened_until or round_.self_deadline,
+        "problems": problems,
+        "problems_title": problems_title,
+        "scored": sum(1 for cell in cells.values() if cell.self_value is not None),
+        "not_applicable": engine.NOT_APPLICABLE,
+    }
+    return render(request, "staff/self_assessment.html", context, status=status)
