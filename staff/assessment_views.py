@@ -64,6 +64,15 @@ def _typed(request, rows: list[_Row]) -> tuple[list[services.SelfEntry], list[st
     return entries, problems
 
 
+def _mark(rows: list[_Row], problems: list[str]) -> None:
+    """Mark each row a problem names ("tiêu chí 1.2: …") with that problem."""
+    for row in rows:
+        prefix = _("criterion %(code)s") % {"code": row.criterion.code} + ": "
+        named = [problem.removeprefix(prefix) for problem in problems if problem.startswith(prefix)]
+        if named:
+            row.error = "; ".join(named)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_only
 def self_assessment(request, slug, code):
@@ -88,11 +97,13 @@ def self_assessment(request, slug, code):
                 changed = services.self_scores_set(unit=unit_assessment, entries=entries, user=request.user)
             except ScoringInputError as error:
                 problems = list(error.messages)
+                _mark(rows, problems)
         if not problems and "submit" in request.POST:
             try:
                 services.unit_submit(unit=unit_assessment, user=request.user)
             except ScoringInputError as error:  # saved, but not complete yet
                 problems, problems_title = list(error.messages), _("Saved, but not submitted")
+                _mark(rows, problems)
             else:
                 messages.success(request, _("Submitted for appraisal: the self-assessment is read-only now."))
                 return redirect(request.get_full_path())

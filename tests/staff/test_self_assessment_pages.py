@@ -57,6 +57,7 @@ def test_the_respondent_scores_explains_saves_and_submits(client, world, opened,
     refused = client.post(page(world), form(typed, save="1"))
     assert refused.status_code == 400 and "tiêu chí 1.2: không áp dụng: hãy ghi lý do" in refused.content.decode()
     assert 'value="12,5"' in refused.content.decode() and not CellAssessment.objects.exists()  # kept, not saved
+    assert '<span class="cell-msg">không áp dụng: hãy ghi lý do</span>' in refused.content.decode()  # by its row
 
     typed[ids["1.2"]] = ("KAD", "Không có đơn vị trực thuộc", "")
     assert client.post(page(world), form(typed, save="1")).status_code == 302
