@@ -4,6 +4,8 @@ appraisal and explanation, the evidence files, and every step's history. The
 final appraised value of a criterion is ``scoring.models.Score.points``: what is
 here is how it came to be."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -168,13 +170,15 @@ class AssessmentEvent(models.Model):
         REOPENED = "reopened", _("reopened for the unit")
         SELF_SCORED = "self_scored", _("self-assessed")
         SUBMITTED = "submitted", _("submitted for appraisal")
+        EVIDENCE_ADDED = "evidence_added", _("evidence added")
+        EVIDENCE_REMOVED = "evidence_removed", _("evidence removed")
 
     round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="events")
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, on_delete=models.PROTECT, related_name="+")
     criterion = models.ForeignKey(
         Criterion, verbose_name=_("criterion"), null=True, on_delete=models.CASCADE, related_name="+"
     )
-    kind = models.CharField(_("step"), max_length=14, choices=Kind)
+    kind = models.CharField(_("step"), max_length=20, choices=Kind)
     user = _user(_("made by"))
     created_at = models.DateTimeField(_("made at"), auto_now_add=True)
     before = models.JSONField(_("before"), null=True, blank=True)
@@ -189,3 +193,37 @@ class AssessmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.round.framework.slug} · {self.get_kind_display()}"
+
+
+def evidence_name(evidence: "Evidence", filename: str) -> str:
+    """A random name in the storage: the name the unit gave is kept in the row and
+    only ever sent back as a download's name, never used as a path."""
+    return f"evidence/{evidence.round_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A file a unit gives as evidence (tài liệu kiểm chứng) for one criterion:
+    stored under a random name through Django's storage API, read only through
+    a view that checks the reader. Removing one keeps the file and the row."""
+
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="evidence")
+    criterion = models.ForeignKey(Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("file"), upload_to=evidence_name, max_length=200)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = _user(_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removed_by = _user(_("removed by"))
+    is_public = models.BooleanField(_("public"), default=False)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at", "pk"]
+        indexes = [models.Index(fields=["round", "unit"], name="evidence_round_unit")]
+
+    def __str__(self):
+        return self.name

@@ -4,7 +4,7 @@ raised together as ``ScoringInputError``: nothing is written.
 
 This first part: opening a round with its deadlines, changing them, closing a
 phase, reopening a unit's work with a reason, the unit's self-assessment and its
-submission."""
+submission. Evidence files: ``assessments.evidence``."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +22,7 @@ from assessments.models import (
     AssessmentEvent,
     AssessmentRound,
     CellAssessment,
+    Evidence,
     Phase,
     UnitAssessment,
 )
@@ -275,18 +276,21 @@ def self_scores_set(*, unit: UnitAssessment, entries: list[SelfEntry], user=None
 @transaction.atomic
 def unit_submit(*, unit: UnitAssessment, user=None, now: datetime | None = None) -> UnitAssessment:
     """Send the unit's self-assessment for appraisal: every leaf criterion scored
-    or marked not applicable, each one without evidence explained. After it the
+    or marked not applicable, each one without evidence explained (DESIGN §9). After it the
     unit reads its cells, and changes them only when reopened."""
     round_, unit = _locked_open(unit, now)
     cells = {cell.criterion_id: cell for cell in CellAssessment.objects.filter(round=round_, unit=unit.unit)}
+    with_evidence = set(
+        Evidence.objects.filter(round=round_, unit=unit.unit, removed_at=None).values_list("criterion_id", flat=True)
+    )
     problems = []
     for criterion in round_.framework.criteria.filter(is_leaf=True).order_by("order", "code"):
         cell = cells.get(criterion.pk)
         where = _("criterion %(code)s") % {"code": criterion.code}
         if cell is None or cell.self_value is None:
             problems.append(f"{where}: " + _("not self-assessed"))
-        elif not cell.self_explanation and not cell.self_not_applicable:
-            problems.append(f"{where}: " + _("explain how the unit scored it"))
+        elif not cell.self_explanation and not cell.self_not_applicable and criterion.pk not in with_evidence:
+            problems.append(f"{where}: " + _("attach evidence, or explain how the unit scored it"))
     if problems:
         raise ScoringInputError(problems)
     unit.status, unit.submitted_at = Status.SUBMITTED, timezone.now()

@@ -9,7 +9,8 @@ CSRF_TRUSTED_ORIGINS, STATIC_ROOT, LOG_LEVEL, TASKS_BACKEND, IMPORT_MAX_BYTES,
 IMPORT_MAX_UNPACKED_BYTES, IMPORT_MAX_ROWS, IMPORT_MAX_COLUMNS, IMPORT_MAX_CELLS,
 FRAMEWORK_MAX_CRITERIA, IMPORT_BACKGROUND_BYTES, PUBLIC_CACHE_SECONDS, PUBLIC_MAX_AGE,
 PUBLIC_VERSION_SECONDS, WEB_STATEMENT_TIMEOUT_SECONDS, AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES,
-SESSION_COOKIE_AGE, TRUSTED_PROXY_COUNT.
+SESSION_COOKIE_AGE, TRUSTED_PROXY_COUNT, MEDIA_ROOT, FILE_STORAGE_BACKEND, FILE_STORAGE_OPTIONS,
+EVIDENCE_MAX_BYTES, EVIDENCE_UNIT_MAX_BYTES, EVIDENCE_MAX_FILES.
 """
 
 from datetime import timedelta
@@ -172,8 +173,17 @@ STATICFILES_FINDERS = [
     "cchc_portal.staticfiles.PlotlyFinder",
 ]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# Uploaded files (assessment evidence): never served from a URL of their own, only
+# through a view that checks the reader (assessments). The file system under
+# MEDIA_ROOT by default; several app servers share any django-storages backend, e.g.
+# FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage with its options as JSON in
+# FILE_STORAGE_OPTIONS (the package installed alongside).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env.str("FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env.json("FILE_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -268,6 +278,12 @@ FRAMEWORK_MAX_CRITERIA = env.int("FRAMEWORK_MAX_CRITERIA", default=1_000)
 # An upload larger than this is checked and imported in the background (a task
 # run by `manage.py db_worker`); a smaller one at once, in the request.
 IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=256 * 2**10)
+
+# Evidence files of an assessment: at most this much a file and a unit's round, and
+# this many files a criterion.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 2**20)
+EVIDENCE_UNIT_MAX_BYTES = env.int("EVIDENCE_UNIT_MAX_BYTES", default=500 * 2**20)
+EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=10)
 
 # Background tasks: django-tasks, queued in the database (`manage.py db_worker`
 # runs them). TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend

@@ -4,15 +4,18 @@ and how the unit came to them), saves as often as needed and submits for
 appraisal; after that, and for the staff of the framework's scope, the page reads
 the same, without inputs."""
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from assessments import services
-from assessments.models import CellAssessment, Phase, UnitAssessment
+from assessments import evidence, services
+from assessments.models import CellAssessment, Evidence, Phase, UnitAssessment
 from scoring import engine
 from scoring.forms import NOTE_MAX_LENGTH
 from scoring.services import ScoringInputError
@@ -35,8 +38,8 @@ def _unit_assessment(request, slug: str, code: str) -> UnitAssessment:
 class _Row:
     """A leaf criterion on the page: what is stored, or what was typed."""
 
-    def __init__(self, criterion, cell: CellAssessment | None):
-        self.criterion = criterion
+    def __init__(self, criterion, cell: CellAssessment | None, files: list[Evidence]):
+        self.criterion, self.files = criterion, files
         self.points = value_text(cell.self_value) if cell else ""
         self.reason = cell.self_reason if cell else ""
         self.explanation = cell.self_explanation if cell else ""
@@ -85,7 +88,10 @@ def self_assessment(request, slug, code):
     )
     criteria = list(round_.framework.criteria.filter(is_leaf=True).order_by("order", "code"))
     cells = {cell.criterion_id: cell for cell in CellAssessment.objects.filter(round=round_, unit=unit)}
-    rows = [_Row(criterion, cells.get(criterion.pk)) for criterion in criteria]
+    files = defaultdict(list)
+    for item in evidence.active(unit_assessment):
+        files[item.criterion_id].append(item)
+    rows = [_Row(criterion, cells.get(criterion.pk), files[criterion.pk]) for criterion in criteria]
     problems, status, problems_title = [], 200, _("Nothing was saved")
     if request.method == "POST":
         if not may_edit:
@@ -123,5 +129,66 @@ def self_assessment(request, slug, code):
         "problems_title": problems_title,
         "scored": sum(1 for cell in cells.values() if cell.self_value is not None),
         "not_applicable": engine.NOT_APPLICABLE,
+        "evidence_kinds": evidence.KINDS,
     }
     return render(request, "staff/self_assessment.html", context, status=status)
+
+
+def _editable(request, slug: str, code: str) -> UnitAssessment:
+    """The unit's assessment, for its own person while the self-assessment is open (else 403)."""
+    unit_assessment = _unit_assessment(request, slug, code)
+    open_now = services.unit_is_open(unit_assessment, Phase.SELF_ASSESSMENT)
+    if not (access_for(request.user).may_self_assess(unit_assessment.unit) and open_now):
+        raise PermissionDenied
+    return unit_assessment
+
+
+@require_POST
+@staff_only
+def evidence_upload(request, slug, code):
+    """Add a file to a criterion's evidence; every refusal names the file and the limit."""
+    unit_assessment = _editable(request, slug, code)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+    else:
+        try:
+            evidence.evidence_add(
+                unit=unit_assessment, criterion_code=request.POST.get("criterion", ""), upload=upload, user=request.user
+            )
+            messages.success(request, _("Attached: %(file)s.") % {"file": evidence.safe_name(upload.name)})
+        except ScoringInputError as error:
+            for message in error.messages:
+                messages.error(request, message)
+    return redirect("staff:self_assessment", slug=slug, code=code)
+
+
+@require_POST
+@staff_only
+def evidence_remove(request, slug, code, evidence_id):
+    unit_assessment = _editable(request, slug, code)
+    item = get_object_or_404(evidence.active(unit_assessment), pk=evidence_id)
+    try:
+        evidence.evidence_remove(evidence=item, unit=unit_assessment, user=request.user)
+        messages.success(request, _("Removed: %(file)s (kept in the history).") % {"file": item.name})
+    except ScoringInputError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("staff:self_assessment", slug=slug, code=code)
+
+
+@require_safe
+@never_cache
+def evidence_file(request, evidence_id):
+    """An evidence file, to those who may read its unit's assessment: as an
+    attachment of the type its content showed, never rendered by the browser.
+    Anyone else, signed in or not, finds nothing (404)."""
+    item = get_object_or_404(Evidence.objects.select_related("round__framework", "unit"), pk=evidence_id)
+    if not access_for(request.user).may_read_assessment(item.round.framework, item.unit):
+        raise Http404("No such file.")
+    response = FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -20,6 +20,17 @@ urlpatterns = [
     path("frameworks/<slug:slug>/scores.xlsx", views.scores_workbook, name="scores_workbook"),
     path("frameworks/<slug:slug>/import/", import_views.scores_upload, name="scores_upload"),
     path("frameworks/<slug:slug>/assessment/<str:code>/", assessment_views.self_assessment, name="self_assessment"),
+    path(
+        "frameworks/<slug:slug>/assessment/<str:code>/evidence/",
+        assessment_views.evidence_upload,
+        name="evidence_upload",
+    ),
+    path(
+        "frameworks/<slug:slug>/assessment/<str:code>/evidence/<int:evidence_id>/remove/",
+        assessment_views.evidence_remove,
+        name="evidence_remove",
+    ),
+    path("evidence/<int:evidence_id>/", assessment_views.evidence_file, name="evidence_file"),
     path("imports/<int:job_id>/", import_views.import_job, name="import_job"),
     path("imports/<int:job_id>/confirm/", import_views.import_job_confirm_view, name="import_job_confirm"),
     path("frameworks/<slug:slug>/units/<str:code>/", views.unit_grid, name="unit_grid"),

@@ -114,7 +114,7 @@ def test_submission_needs_every_leaf_scored_and_explained_then_locks_the_cells(r
         ],
     )
     assert problems(lambda: services.unit_submit(unit=unit)) == [
-        "tiêu chí 1.1: hãy giải thích cách đơn vị tự chấm",
+        "tiêu chí 1.1: hãy đính kèm tài liệu kiểm chứng, hoặc giải thích cách đơn vị tự chấm",
         "tiêu chí 2.1: chưa tự chấm",
     ]
     services.self_scores_set(

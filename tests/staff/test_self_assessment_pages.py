@@ -6,11 +6,12 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.models import CellAssessment, UnitAssessment
+from assessments.models import AssessmentEvent, CellAssessment, Evidence, UnitAssessment
 from staff.models import StaffRole
 from tests.staff.conftest import user_with
 
@@ -116,3 +117,85 @@ def test_a_respondent_sees_nothing_of_another_unit_or_the_frameworks(client, wor
     district_editor_of_theirs = user_with(StaffRole.Role.DISTRICT_EDITOR, world.theirs.parent, name="huyen2")
     client.force_login(district_editor_of_theirs)
     assert client.get(page(world)).status_code == 404  # another district's commune
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def attach(client, world, code, name, content, unit=None):
+    url = reverse("staff:evidence_upload", args=[world.framework.slug, (unit or world.ours).code])
+    return client.post(url, {"criterion": code, "file": SimpleUploadedFile(name, content)}, follow=True)
+
+
+def test_evidence_is_kept_under_a_random_name_and_served_only_as_an_attachment_in_scope(
+    client, world, opened, respondent, media
+):
+    client.force_login(respondent)
+    page = attach(client, world, "1.1", "Quyết định 15.pdf", PDF).content.decode()
+    item = Evidence.objects.get()
+    assert "Quyết định 15.pdf" in page and item.content_type == "application/pdf" and item.size == len(PDF)
+    stored = media / item.file.name
+    assert stored.read_bytes() == PDF and "Quyết" not in item.file.name and item.file.name.startswith("evidence/")
+    assert AssessmentEvent.objects.get(kind="evidence_added").after["name"] == "Quyết định 15.pdf"
+
+    url = reverse("staff:evidence_file", args=[item.pk])
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf" and response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment;")
+    for reader, status in [("province_editor", 200), ("district_editor", 200), ("other_province_editor", 404)]:
+        client.force_login(world.users[reader])
+        assert client.get(url).status_code == status, reader
+    client.force_login(user_with(StaffRole.Role.UNIT_RESPONDENT, world.theirs, name="daumoi2"))  # another unit's
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 404  # anonymous: not even a login page
+
+
+def test_evidence_is_refused_by_content_size_and_count_naming_the_limit(
+    client, world, opened, respondent, media, settings
+):
+    client.force_login(respondent)
+    page = attach(client, world, "1.1", "bao-cao.pdf", b"<html><script>alert(1)</script></html>").content.decode()
+    assert "bao-cao.pdf không phải tài liệu hay hình ảnh" in page and not Evidence.objects.exists()
+    settings.EVIDENCE_MAX_BYTES = 100
+    page = attach(client, world, "1.1", "lon.pdf", PDF + b"x" * 200).content.decode()
+    assert "lon.pdf nặng 0,0 MB" in page and not Evidence.objects.exists()
+    settings.EVIDENCE_MAX_BYTES, settings.EVIDENCE_MAX_FILES = 2**20, 2
+    attach(client, world, "1.1", "a.png", PNG)
+    attach(client, world, "1.1", "b.png", PNG)
+    page = attach(client, world, "1.1", "c.png", PNG).content.decode()
+    assert "tiêu chí 1.1 đã có 2 tệp" in page and Evidence.objects.count() == 2
+    settings.EVIDENCE_UNIT_MAX_BYTES = 2 * len(PNG) + 10
+    page = attach(client, world, "2", "d.png", PNG).content.decode()
+    assert "MB mỗi đơn vị" in page and Evidence.objects.count() == 2
+    assert not list(media.rglob("*")) or len([path for path in media.rglob("*") if path.is_file()]) == 2  # no orphan
+
+
+def test_a_removed_file_stays_in_the_history_and_a_criterion_with_evidence_needs_no_explanation(
+    client, world, opened, respondent, media
+):
+    client.force_login(respondent)
+    attach(client, world, "1.1", "qd.pdf", PDF)
+    item = Evidence.objects.get()
+    remove = reverse("staff:evidence_remove", args=[world.framework.slug, world.ours.code, item.pk])
+    assert client.post(remove).status_code == 302
+    item.refresh_from_db()
+    assert item.removed_at is not None and (media / item.file.name).exists()  # kept
+    assert AssessmentEvent.objects.filter(kind="evidence_removed", before__name="qd.pdf").exists()
+    attach(client, world, "1.1", "qd2.pdf", PDF)
+    ids = leaves(world)
+    typed = {ids["1.1"]: ("20", "", ""), ids["1.2"]: ("30", "", "Báo cáo 7"), ids["2"]: ("40", "", "Báo cáo 8")}
+    assert client.post(page(world), form(typed, submit="1")).status_code == 302  # 1.1 has its file instead
+    other = user_with(StaffRole.Role.UNIT_RESPONDENT, world.theirs, name="daumoi3")
+    client.force_login(other)
+    assert client.post(remove).status_code == 404  # not its unit
