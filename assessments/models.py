@@ -172,6 +172,11 @@ class AssessmentEvent(models.Model):
         SUBMITTED = "submitted", _("submitted for appraisal")
         EVIDENCE_ADDED = "evidence_added", _("evidence added")
         EVIDENCE_REMOVED = "evidence_removed", _("evidence removed")
+        APPRAISED = "appraised", _("appraised")
+        RETURNED = "returned", _("appraisal returned to the unit")
+        EXPLAINED = "explained", _("explained by the unit")
+        UNIT_EXPLAINED = "unit_explained", _("explanations finished")
+        FINALISED = "finalised", _("final scores fixed")
 
     round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="events")
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, on_delete=models.PROTECT, related_name="+")
