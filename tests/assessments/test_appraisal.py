@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from assessments import appraisal, services
-from assessments.models import AssessmentEvent, Phase, UnitAssessment
+from assessments.models import AssessmentEvent, UnitAssessment
 from scoring import engine
 from scoring.models import Result, Revision, Score, ScoreChange
 from scoring.services import ScoringInputError
