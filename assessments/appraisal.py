@@ -43,7 +43,7 @@ def _text(value: engine.ScoreValue) -> str | None:
     return "KAD" if value is engine.NOT_APPLICABLE else str(value.quantize(TWO_PLACES))
 
 
-def _appraised(cell: CellAssessment) -> engine.ScoreValue:
+def appraised_value(cell: CellAssessment) -> engine.ScoreValue:
     if cell.appraised_at is None:
         return None
     return engine.NOT_APPLICABLE if cell.appraised_not_applicable else cell.appraised_points
@@ -51,7 +51,7 @@ def _appraised(cell: CellAssessment) -> engine.ScoreValue:
 
 def adjusted(cell: CellAssessment) -> bool:
     """Whether the appraisal differs from the unit's self score."""
-    return cell.appraised_at is not None and _text(_appraised(cell)) != _text(cell.self_value)
+    return cell.appraised_at is not None and _text(appraised_value(cell)) != _text(cell.self_value)
 
 
 def _locked(unit: UnitAssessment, phases: set, statuses: set, deadline: str, now: datetime | None):
@@ -115,7 +115,7 @@ def _appraise(round_, unit, cells, entries, user) -> int:
     now, events, changed = timezone.now(), [], []
     for entry in entries:
         cell = cells[entry.criterion_code]
-        before = {"points": _text(_appraised(cell)), "comment": cell.appraisal_comment}
+        before = {"points": _text(appraised_value(cell)), "comment": cell.appraisal_comment}
         cell.appraised_not_applicable = entry.value is engine.NOT_APPLICABLE
         cell.appraised_points = None if cell.appraised_not_applicable else entry.value
         cell.appraisal_comment = entry.comment.strip()
@@ -233,23 +233,20 @@ def finalise(*, unit: UnitAssessment, entries: list[AppraisalEntry] = (), user=N
         raise ScoringInputError(problems)
     _appraise(round_, unit, cells, list(entries), user)
     final = [
-        ScoreCell(cell.criterion.pk, unit.unit.pk, _appraised(cell), cell.self_points)
+        ScoreCell(cell.criterion.pk, unit.unit.pk, appraised_value(cell), cell.self_points)
         for cell in cells.values()
         if cell.appraised_at is not None
     ]
     scores_import(framework=round_.framework, cells=final, user=user, source=_("assessment round: final scores"))
     unit.status = Status.FINAL
     unit.save()
-    after = {code: _text(_appraised(cell)) for code, cell in cells.items()}
+    after = {code: _text(appraised_value(cell)) for code, cell in cells.items()}
     _event(round_, Kind.FINALISED, user=user, unit=unit.unit, after=after).save()
     return unit
 
 
-def self_gap(cells) -> Decimal:
-    """Self minus appraised points over cells both scored (not applicable counts 0)."""
-    total = Decimal(0)
-    for cell in cells:
-        if cell.appraised_at is None or cell.self_value is None:
-            continue
-        total += (cell.self_points or 0) - (cell.appraised_points or 0)
-    return total
+def cell_gap(cell: CellAssessment) -> Decimal | None:
+    """Self minus appraised points, when the cell has both (not applicable counts 0)."""
+    if cell.appraised_at is None or cell.self_value is None:
+        return None
+    return (cell.self_points or Decimal(0)) - (cell.appraised_points or Decimal(0))

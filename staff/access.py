@@ -19,7 +19,9 @@ state (``Framework.status``):
 
 A unit respondent reaches none of that: only its own unit's assessment, where it
 self-assesses while the phase is open (``may_self_assess``); the staff of the
-framework's scope read it (``may_read_assessment``).
+framework's scope read it (``may_read_assessment``). An appraiser is assigned per
+framework, optionally per field or unit (``AppraiserAssignment``): it appraises
+those cells (``appraised_fields``); a province editor of the scope appraises all.
 """
 
 from enum import Enum
@@ -28,7 +30,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from scoring.models import Framework, Visibility
-from staff.models import StaffRole
+from staff.models import AppraiserAssignment, StaffRole
 from units.models import Unit
 
 Role = StaffRole.Role
@@ -157,13 +159,29 @@ class Access:
 
     def may_read_assessment(self, framework: Framework, unit: Unit) -> bool:
         """Whether the user may read ``unit``'s assessment in ``framework``: its own
-        person, or the staff who read that unit's grid there."""
-        if self.may_self_assess(unit) or self.is_administrator:
+        person, its appraisers, or the staff who read that unit's grid there."""
+        if self.may_self_assess(unit) or self.is_administrator or self.appraised_fields(framework, unit) != set():
             return True
         if framework.scope not in self.scopes(Action.VIEW):
             return False
         listed = self.listed_filter(framework)
         return listed is None or Unit.objects.filter(listed, pk=unit.pk).exists()
+
+    def appraised_fields(self, framework: Framework, unit: Unit) -> set[str] | None:
+        """The top-level criteria (codes) of ``unit`` the user appraises in
+        ``framework``: None for every field (an administrator, a province editor
+        of its scope, an appraiser of every field), an empty set for none. One query."""
+        if self.is_administrator or framework.scope in self._province_editor_scopes():
+            return None
+        if self.user is None or not self.user.is_authenticated:
+            return set()
+        assignments = AppraiserAssignment.objects.filter(user=self.user, framework=framework)
+        fields = set()
+        for field_code in assignments.filter(Q(unit=None) | Q(unit=unit)).values_list("field__code", flat=True):
+            if field_code is None:
+                return None
+            fields.add(field_code)
+        return fields
 
     def _province_editor_scopes(self) -> set[str]:
         return self._scopes_of(Role.PROVINCE_EDITOR)

@@ -3,13 +3,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from staff.models import StaffRole
+from staff.models import AppraiserAssignment, StaffRole
 
 
 class StaffRoleInline(admin.TabularInline):
     model = StaffRole
     extra = 0
     autocomplete_fields = ["unit"]
+
+
+class AppraiserAssignmentInline(admin.TabularInline):
+    model = AppraiserAssignment
+    extra = 0
+    autocomplete_fields = ["framework", "unit"]
+    raw_id_fields = ["field"]
 
 
 User = get_user_model()
@@ -19,7 +26,7 @@ if admin.site.is_registered(User):
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
-    inlines = [StaffRoleInline]
+    inlines = [StaffRoleInline, AppraiserAssignmentInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "roles"]
 
     def get_queryset(self, request):

@@ -5,6 +5,7 @@ appraisal; after that, and for the staff of the framework's scope, the page read
 the same, without inputs."""
 
 from collections import defaultdict
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from assessments import evidence, services
+from assessments import appraisal, evidence, services
 from assessments.models import CellAssessment, Evidence, Phase, UnitAssessment
 from scoring import engine
 from scoring.forms import NOTE_MAX_LENGTH
@@ -192,3 +193,104 @@ def evidence_file(request, evidence_id):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+class _AppraisalRow:
+    """A leaf criterion on the appraisal page: the unit's self-assessment beside
+    the appraised value and comment (stored, or as typed)."""
+
+    def __init__(self, criterion, cell: CellAssessment | None, files: list[Evidence], editable: bool):
+        self.criterion, self.cell, self.files, self.editable = criterion, cell, files, editable
+        self.self_text = value_text(cell.self_value) if cell else ""
+        self.value = value_text(appraisal.appraised_value(cell)) if cell else ""
+        self.comment = cell.appraisal_comment if cell else ""
+        self.error = ""
+
+    @property
+    def key(self) -> str:
+        return str(self.criterion.pk)
+
+    @property
+    def gap(self):
+        """Self minus appraised points, when both are numbers."""
+        if self.cell is None:
+            return None
+        return appraisal.cell_gap(self.cell)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_only
+def appraisal_page(request, slug, code):
+    """A submitted unit's criteria for its appraisers: each self score with its
+    reason, explanation and evidence beside the appraised score and comment, the
+    difference per cell, field and unit; save, and return the appraisal to the unit."""
+    unit_assessment = _unit_assessment(request, slug, code)
+    round_, unit = unit_assessment.round, unit_assessment.unit
+    fields = access_for(request.user).appraised_fields(round_.framework, unit)
+    open_now = (
+        round_.phase == Phase.APPRAISAL
+        and unit_assessment.status == UnitAssessment.Status.SUBMITTED
+        and services.unit_is_open(unit_assessment, Phase.APPRAISAL)
+    )
+    criteria = list(round_.framework.criteria.filter(is_leaf=True).order_by("order", "code"))
+    cells = {cell.criterion_id: cell for cell in CellAssessment.objects.filter(round=round_, unit=unit)}
+    files = defaultdict(list)
+    for item in evidence.active(unit_assessment):
+        files[item.criterion_id].append(item)
+
+    def editable(criterion) -> bool:
+        return open_now and (fields is None or criterion.code.split(".")[0] in fields)
+
+    rows = [_AppraisalRow(c, cells.get(c.pk), files[c.pk], editable(c)) for c in criteria]
+    problems, status, problems_title = [], 200, _("Nothing was saved")
+    if request.method == "POST":
+        if not any(row.editable for row in rows):
+            raise PermissionDenied
+        entries = []
+        for row in (row for row in rows if row.editable):
+            row.value = request.POST.get(f"a-{row.key}", "")[:CELL_MAX_LENGTH]
+            row.comment = request.POST.get(f"c-{row.key}", "")[: NOTE_MAX_LENGTH + 1]
+            if not row.value.strip():
+                continue  # not appraised yet
+            try:
+                entries.append(appraisal.AppraisalEntry(row.criterion.code, parse_cell(row.value), row.comment))
+            except ValueError:
+                row.error = _("Not a number, and not KAD (not applicable).")
+                problems.append(_("criterion %(code)s") % {"code": row.criterion.code} + ": " + row.error)
+        status = 400
+        if not problems:
+            try:
+                appraisal.appraisals_set(unit=unit_assessment, entries=entries, user=request.user)
+            except ScoringInputError as error:
+                problems = list(error.messages)
+                _mark(rows, problems)
+        if not problems and "return" in request.POST:
+            try:
+                appraisal.appraisal_return(unit=unit_assessment, user=request.user)
+            except ScoringInputError as error:  # saved, but not every criterion is appraised
+                problems, problems_title = list(error.messages), _("Saved, but not returned to the unit")
+                _mark(rows, problems)
+            else:
+                messages.success(request, _("The appraisal is returned to the unit: its explanation window is open."))
+                return redirect(request.get_full_path())
+        elif not problems:
+            messages.success(request, _("Saved."))
+            return redirect(request.get_full_path())
+    by_field = defaultdict(lambda: Decimal(0))
+    for row in rows:
+        if row.gap is not None:
+            by_field[row.criterion.code.split(".")[0]] += row.gap
+    context = {
+        "framework": round_.framework,
+        "round": round_,
+        "unit_assessment": unit_assessment,
+        "unit": unit,
+        "rows": rows,
+        "may_edit": any(row.editable for row in rows),
+        "problems": problems,
+        "problems_title": problems_title,
+        "field_gaps": sorted(by_field.items()),
+        "unit_gap": sum(by_field.values(), Decimal(0)),
+        "deadline": unit_assessment.reopened_until or round_.appraisal_deadline,
+    }
+    return render(request, "staff/appraisal.html", context, status=status)

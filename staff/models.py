@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from scoring.models import Criterion, Framework
 from units.models import Unit
 
 _ROLE_UNITS = {
@@ -86,3 +87,49 @@ class StaffRole(models.Model):
             wanted = set(Unit.Kind)  # any unit that takes part: a department, a commune, a district
         if kind not in wanted:
             raise ValidationError({"unit": _("This role needs %(what)s.") % {"what": _ROLE_UNITS[self.role]}})
+
+
+class AppraiserAssignment(models.Model):
+    """Who appraises in a framework's assessment round (thẩm định): every unit and
+    field, or only one field (a top-level criterion: the council member for
+    "Cải cách thủ tục hành chính") and/or only one unit."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="appraiser_assignments",
+    )
+    framework = models.ForeignKey(Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="+")
+    field = models.ForeignKey(
+        Criterion,
+        verbose_name=_("field"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("A top-level criterion of the framework; empty: every field."),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: every participant."),
+    )
+
+    class Meta:
+        verbose_name = _("appraiser")
+        verbose_name_plural = _("appraisers")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "framework", "field", "unit"], name="appraiser_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.framework.slug}"
+
+    def clean(self):
+        if self.field_id and (self.field.framework_id != self.framework_id or self.field.parent_id is not None):
+            raise ValidationError({"field": _("Choose a top-level criterion of this framework.")})

@@ -30,6 +30,7 @@ urlpatterns = [
         assessment_views.evidence_remove,
         name="evidence_remove",
     ),
+    path("frameworks/<slug:slug>/appraisal/<str:code>/", assessment_views.appraisal_page, name="appraisal"),
     path("evidence/<int:evidence_id>/", assessment_views.evidence_file, name="evidence_file"),
     path("imports/<int:job_id>/", import_views.import_job, name="import_job"),
     path("imports/<int:job_id>/confirm/", import_views.import_job_confirm_view, name="import_job_confirm"),

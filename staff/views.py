@@ -15,13 +15,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from assessments.models import UnitAssessment
+from assessments.models import Phase, UnitAssessment
 from scoring import selectors, services
 from scoring.models import Framework, Result
 from scoring.spreadsheets.writers import scoring_template_xlsx
 from staff import grids
 from staff.access import Action, access_for
 from staff.forms import NoteForm, PublishForm, ReasonForm, SubmitForm
+from staff.models import AppraiserAssignment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GRID_PAGE = 100  # participants per page of a criterion's grid: 200 fields a save
@@ -60,10 +61,21 @@ def dashboard(request):
     frameworks = (
         access.frameworks(Action.VIEW).select_related("index", "publication").order_by("-year", "scope", "block")
     )
-    own = UnitAssessment.objects.filter(unit_id__in=access.respondent_units()).select_related(
-        "round__framework", "unit"
+    own = UnitAssessment.objects.filter(unit_id__in=access.respondent_units())
+    appraised = Q(round__framework__in=AppraiserAssignment.objects.filter(user=request.user).values("framework"))
+    if not access.is_administrator:
+        appraised |= Q(round__framework__scope__in=access.scopes(Action.EDIT_FRAMEWORK))
+    to_appraise = UnitAssessment.objects.filter(
+        appraised, status=UnitAssessment.Status.SUBMITTED, round__phase=Phase.APPRAISAL
     )
-    context = {"frameworks": frameworks, "access": access, "own_assessments": own.order_by("-round__framework__year")}
+    context = {
+        "frameworks": frameworks,
+        "access": access,
+        "own_assessments": own.select_related("round__framework", "unit").order_by("-round__framework__year"),
+        "to_appraise": to_appraise.select_related("round__framework", "unit").order_by(
+            "round__appraisal_deadline", "unit__code"
+        )[:200],
+    }
     return render(request, "staff/dashboard.html", context)
 
 

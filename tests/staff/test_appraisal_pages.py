@@ -1,0 +1,97 @@
+"""The appraisal page: a submitted unit's self scores, explanations and evidence
+beside the appraised score and comment; appraisers assigned per framework, field
+or unit appraise only their cells; the difference per cell, field and unit; the
+appraisal returned to the unit opens its explanation window."""
+
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import services
+from assessments.models import CellAssessment, UnitAssessment
+from staff.models import AppraiserAssignment, StaffRole
+from tests.staff.conftest import user_with
+
+pytestmark = pytest.mark.django_db
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def submitted(world):
+    """Tân Tiến self-assessed 1.1 = 18 of 20, 1.2 = 40 of 40, 2 = 30 of 40, and submitted; the round is in appraisal."""
+    now = timezone.now()
+    round_ = services.round_open(
+        framework=world.framework, deadlines=services.Deadlines(now + DAY, now + 2 * DAY, now + 3 * DAY, now + 4 * DAY)
+    )
+    unit = round_.units.get(unit=world.ours)
+    entries = [
+        services.SelfEntry(code, D(points), explanation=f"Báo cáo {code}")
+        for code, points in (("1.1", "18"), ("1.2", "40"), ("2", "30"))
+    ]
+    services.self_scores_set(unit=unit, entries=entries)
+    services.unit_submit(unit=unit)
+    services.round_phase_close(round=round_)
+    return round_
+
+
+def url(world, unit=None):
+    return reverse("staff:appraisal", args=[world.framework.slug, (unit or world.ours).code])
+
+
+def ids(world):
+    return {criterion.code: criterion.pk for criterion in world.framework.criteria.filter(is_leaf=True)}
+
+
+def test_an_appraiser_accepts_and_adjusts_sees_the_differences_and_returns_the_unit(client, world, submitted):
+    appraiser = user_with(StaffRole.Role.REVIEWER, world.ours.parent.parent, name="thamdinh2")
+    AppraiserAssignment.objects.create(user=appraiser, framework=world.framework)
+    client.force_login(appraiser)
+    assert url(world) in client.get(reverse("staff:dashboard")).content.decode()
+    page = client.get(url(world)).content.decode()
+    assert 'data-self="18,00"' in page and "Báo cáo 1.1" in page
+    key = ids(world)
+    adjusted = client.post(url(world), {f"a-{key['1.1']}": "18,00", f"a-{key['1.2']}": "35", "save": "1"})
+    assert adjusted.status_code == 400 and "đã điều chỉnh: hãy ghi lý do ở ý kiến" in adjusted.content.decode()
+    data = {f"a-{key['1.1']}": "18,00", f"a-{key['1.2']}": "35", f"c-{key['1.2']}": "Thiếu báo cáo quý IV"}
+    assert client.post(url(world), data | {"save": "1"}).status_code == 302
+    page = client.get(url(world)).content.decode()
+    # Self − appraised: 0 on 1.1, 5 on 1.2; field 1: 5; the unit: 5 (2 not appraised yet).
+    assert "5,00 · lĩnh vực 1: 5,00" in page
+    incomplete = client.post(url(world), data | {"return": "1"})
+    assert "Đã lưu, nhưng chưa trả cho đơn vị" in incomplete.content.decode() and "tiêu chí 2: chưa thẩm định" in (
+        incomplete.content.decode()
+    )
+    data |= {f"a-{key['2']}": "30"}
+    assert client.post(url(world), data | {"return": "1"}).status_code == 302
+    assert UnitAssessment.objects.get(unit=world.ours).status == "returned"
+    assert CellAssessment.objects.get(criterion_id=key["1.2"]).appraisal_comment == "Thiếu báo cáo quý IV"
+
+
+def test_an_appraiser_of_one_field_appraises_only_its_cells(client, world, submitted):
+    appraiser = user_with(StaffRole.Role.REVIEWER, world.ours.parent.parent, name="thamdinh3")
+    field = world.framework.criteria.get(code="2")
+    AppraiserAssignment.objects.create(user=appraiser, framework=world.framework, field=field)
+    client.force_login(appraiser)
+    page = client.get(url(world)).content.decode()
+    key = ids(world)
+    assert f'name="a-{key["2"]}"' in page and f'name="a-{key["1.1"]}"' not in page
+    client.post(url(world), {f"a-{key['2']}": "30", f"a-{key['1.1']}": "0", "save": "1"})  # 1.1 is not its cell
+    cells = {cell.criterion.code: cell.appraised_points for cell in CellAssessment.objects.select_related("criterion")}
+    assert cells == {"1.1": None, "1.2": None, "2": D("30")}
+
+
+def test_only_appraisers_and_the_scopes_staff_reach_the_page(client, world, submitted):
+    outsider = user_with(StaffRole.Role.UNIT_RESPONDENT, world.theirs, name="daumoi9")
+    client.force_login(outsider)
+    assert client.get(url(world)).status_code == 404
+    client.force_login(world.users["other_province_editor"])
+    assert client.get(url(world)).status_code == 404
+    client.force_login(world.users["reviewer"])  # the scope's reviewer reads, without inputs
+    page = client.get(url(world))
+    assert page.status_code == 200 and 'name="a-' not in page.content.decode()
+    assert client.post(url(world), {"save": "1"}).status_code == 403
+    client.force_login(world.users["province_editor"])  # the department appraises
+    assert 'name="a-' in client.get(url(world)).content.decode()
