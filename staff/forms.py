@@ -5,15 +5,19 @@ back); the workflow's (send for review, publish, send back); a grid's reason; th
 scores file uploaded back."""
 
 from collections.abc import Mapping
+from datetime import datetime, time
 from decimal import Decimal
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.formats import get_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from assessments.models import DEADLINE_FIELDS
+from assessments.services import Deadlines
 from scoring import services
 from scoring.forms import import_reason_field, import_reason_problem, import_upload_checked, note_field, sheet_field
 from scoring.models import DEFAULT_BAND_SCHEME, Band, BandScheme, Criterion, Framework, Index, participant_parents
@@ -463,3 +467,47 @@ class PublishForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = note_field(gettext_lazy("Reason for the correction"), required=False)
+
+
+# --- the assessment round -----------------------------------------------------
+
+
+def _deadline_field(label) -> forms.DateField:
+    """A phase's last day, typed in the page's language (29/03/2026 in Vietnamese)."""
+    return forms.DateField(
+        label=label, widget=forms.DateInput(attrs={"placeholder": gettext_lazy("yyyy-mm-dd"), "autocomplete": "off"})
+    )
+
+
+def day_end(day) -> datetime:
+    """The end of ``day`` in the portal's time zone: a deadline "on 29/3" lasts the whole day."""
+    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+
+
+class RoundForm(forms.Form):
+    """The deadlines of a round's phases, each the last day of its phase."""
+
+    self_assessment = _deadline_field(gettext_lazy("Self-assessment until"))
+    appraisal = _deadline_field(gettext_lazy("Appraisal until"))
+    explanation = _deadline_field(gettext_lazy("Explanation until"))
+    finalisation = _deadline_field(gettext_lazy("Final scores until"))
+
+    def deadlines(self) -> Deadlines:
+        data = self.cleaned_data
+        return Deadlines(
+            *(day_end(data[name]) for name in ("self_assessment", "appraisal", "explanation", "finalisation"))
+        )
+
+    @classmethod
+    def of(cls, round_) -> "RoundForm":
+        """The form showing ``round_``'s deadlines."""
+        local = {field: timezone.localtime(getattr(round_, field)).date() for field in DEADLINE_FIELDS.values()}
+        names = ("self_assessment", "appraisal", "explanation", "finalisation")
+        return cls(initial=dict(zip(names, local.values(), strict=True)))
+
+
+class ReopenForm(forms.Form):
+    """One unit's work reopened for the round's current phase, until a day, with a reason."""
+
+    until = _deadline_field(gettext_lazy("Reopen until"))
+    reason = note_field(gettext_lazy("Why"), required_message=gettext_lazy("Say why the unit's work is reopened."))

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from staff import assessment_views, editor_views, history_views, import_views, views
+from staff import assessment_views, editor_views, history_views, import_views, round_views, views
 
 app_name = "staff"
 
@@ -30,6 +30,7 @@ urlpatterns = [
         assessment_views.evidence_remove,
         name="evidence_remove",
     ),
+    path("frameworks/<slug:slug>/round/", round_views.round_page, name="round"),
     path("frameworks/<slug:slug>/appraisal/<str:code>/", assessment_views.appraisal_page, name="appraisal"),
     path("evidence/<int:evidence_id>/", assessment_views.evidence_file, name="evidence_file"),
     path("imports/<int:job_id>/", import_views.import_job, name="import_job"),
