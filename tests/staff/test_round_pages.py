@@ -24,7 +24,8 @@ def day(offset: int) -> str:
 
 
 def deadlines(**overrides):
-    return {"self_assessment": day(7), "appraisal": day(14), "explanation": day(21), "finalisation": day(28)} | overrides
+    days = {"self_assessment": day(7), "appraisal": day(14), "explanation": day(21), "finalisation": day(28)}
+    return days | overrides
 
 
 def test_the_editor_opens_the_round_follows_the_units_and_reopens_one(client, world):
