@@ -169,12 +169,23 @@ def appraisal_return(*, unit: UnitAssessment, user=None, now=None) -> UnitAssess
     return unit
 
 
+EXPLANATION_PHASES = frozenset({Phase.APPRAISAL, Phase.EXPLANATION})
+
+
+def explanation_open(unit: UnitAssessment, now: datetime | None = None) -> bool:
+    """Whether the unit may still explain: its appraisal returned, the round in
+    appraisal or explanation, the explanation deadline (or its reopening) not passed."""
+    round_, now = unit.round, now or timezone.now()
+    if unit.status != Status.RETURNED or round_.phase not in EXPLANATION_PHASES:
+        return False
+    return now <= round_.explanation_deadline or (unit.reopened_until is not None and now <= unit.reopened_until)
+
+
 @transaction.atomic
 def explanations_set(*, unit: UnitAssessment, texts: dict[str, str], user=None, now=None) -> int:
     """The unit's answers to its adjusted criteria ({criterion code: text}), until
     the explanation deadline. Returns how many changed."""
-    phases = {Phase.APPRAISAL, Phase.EXPLANATION}
-    round_, unit = _locked(unit, phases, {Status.RETURNED}, "explanation_deadline", now)
+    round_, unit = _locked(unit, EXPLANATION_PHASES, {Status.RETURNED}, "explanation_deadline", now)
     cells, problems = _cells(round_, unit), []
     for code, text in texts.items():
         cell = cells.get(code)
@@ -212,8 +223,7 @@ def explanations_set(*, unit: UnitAssessment, texts: dict[str, str], user=None, 
 @transaction.atomic
 def unit_explained(*, unit: UnitAssessment, user=None, now=None) -> UnitAssessment:
     """The unit has said all it will: its criteria wait for the final scores."""
-    phases = {Phase.APPRAISAL, Phase.EXPLANATION}
-    round_, unit = _locked(unit, phases, {Status.RETURNED}, "explanation_deadline", now)
+    round_, unit = _locked(unit, EXPLANATION_PHASES, {Status.RETURNED}, "explanation_deadline", now)
     unit.status, unit.reopened_until, unit.reopen_reason = Status.EXPLAINED, None, ""
     unit.save()
     _event(round_, Kind.UNIT_EXPLAINED, user=user, unit=unit.unit).save()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from assessments.appraisal import EXPLANATION_PHASES, _locked
 from assessments.models import AssessmentEvent, Evidence, UnitAssessment
 from assessments.services import _event, _locked_open
 from scoring.services.common import ScoringInputError
@@ -55,6 +56,14 @@ def _content_type(upload) -> str | None:
     return kind.mime if kind is not None and kind.mime in TYPES else None
 
 
+def _locked_for_files(unit: UnitAssessment, now):
+    """The round and the unit, locked, while the unit may change its evidence:
+    self-assessing, or explaining after its appraisal came back."""
+    if unit.status == UnitAssessment.Status.RETURNED:
+        return _locked(unit, EXPLANATION_PHASES, {UnitAssessment.Status.RETURNED}, "explanation_deadline", now)
+    return _locked_open(unit, now)
+
+
 def active(unit: UnitAssessment):
     """The unit's evidence not removed."""
     return Evidence.objects.filter(round_id=unit.round_id, unit_id=unit.unit_id, removed_at=None)
@@ -62,12 +71,12 @@ def active(unit: UnitAssessment):
 
 def evidence_add(*, unit: UnitAssessment, criterion_code: str, upload, user=None, now=None) -> Evidence:
     """Keep ``upload`` (Django's ``UploadedFile``) as evidence for one leaf
-    criterion while the unit may self-assess. Refused, naming the limit, above
+    criterion while the unit may self-assess or explain. Refused, naming the limit, above
     ``EVIDENCE_MAX_BYTES``, past ``EVIDENCE_UNIT_MAX_BYTES`` for the unit or
     ``EVIDENCE_MAX_FILES`` for the criterion, or when its content is not one of
     ``TYPES`` whatever its name says."""
     with transaction.atomic():
-        round_, unit = _locked_open(unit, now)
+        round_, unit = _locked_for_files(unit, now)
         criterion = round_.framework.criteria.filter(code=criterion_code, is_leaf=True).first()
         name = safe_name(upload.name or "")
         problems = []
@@ -119,9 +128,9 @@ def evidence_add(*, unit: UnitAssessment, criterion_code: str, upload, user=None
 
 @transaction.atomic
 def evidence_remove(*, evidence: Evidence, unit: UnitAssessment, user=None, now=None) -> None:
-    """Take a file out of the unit's evidence while it may self-assess; the row
+    """Take a file out of the unit's evidence while it may change it; the row
     and the file stay (the history shows who removed what, and when)."""
-    round_, unit = _locked_open(unit, now)
+    round_, unit = _locked_for_files(unit, now)
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk, round=round_, unit=unit.unit)
     if evidence.removed_at is not None:
         return

@@ -40,7 +40,9 @@ class _Row:
     """A leaf criterion on the page: what is stored, or what was typed."""
 
     def __init__(self, criterion, cell: CellAssessment | None, files: list[Evidence]):
-        self.criterion, self.files = criterion, files
+        self.criterion, self.files, self.cell = criterion, files, cell
+        self.appraised = value_text(appraisal.appraised_value(cell)) if cell else ""
+        self.adjusted = cell is not None and appraisal.adjusted(cell)
         self.points = value_text(cell.self_value) if cell else ""
         self.reason = cell.self_reason if cell else ""
         self.explanation = cell.self_explanation if cell else ""
@@ -93,7 +95,10 @@ def self_assessment(request, slug, code):
     for item in evidence.active(unit_assessment):
         files[item.criterion_id].append(item)
     rows = [_Row(criterion, cells.get(criterion.pk), files[criterion.pk]) for criterion in criteria]
+    explaining = access.may_self_assess(unit) and appraisal.explanation_open(unit_assessment)
     problems, status, problems_title = [], 200, _("Nothing was saved")
+    if request.method == "POST" and explaining:
+        return _explanations_save(request, unit_assessment, rows)
     if request.method == "POST":
         if not may_edit:
             raise PermissionDenied
@@ -131,14 +136,42 @@ def self_assessment(request, slug, code):
         "scored": sum(1 for cell in cells.values() if cell.self_value is not None),
         "not_applicable": engine.NOT_APPLICABLE,
         "evidence_kinds": evidence.KINDS,
+        "explaining": explaining,
+        "appraised": unit_assessment.status
+        in (UnitAssessment.Status.RETURNED, UnitAssessment.Status.EXPLAINED, UnitAssessment.Status.FINAL),
+        "explanation_deadline": unit_assessment.reopened_until or round_.explanation_deadline,
     }
     return render(request, "staff/self_assessment.html", context, status=status)
 
 
+def _explanations_save(request, unit_assessment: UnitAssessment, rows: list[_Row]):
+    """The unit's answers to its adjusted criteria; "finish" ends its explanation."""
+    texts = {
+        row.criterion.code: request.POST.get(f"x-{row.key}", "")[: NOTE_MAX_LENGTH + 1]
+        for row in rows
+        if row.cell is not None and appraisal.adjusted(row.cell)
+    }
+    try:
+        appraisal.explanations_set(unit=unit_assessment, texts=texts, user=request.user)
+        if "finish" in request.POST:
+            appraisal.unit_explained(unit=unit_assessment, user=request.user)
+            messages.success(request, _("Your explanations are sent: the appraisers fix the final scores."))
+        else:
+            messages.success(request, _("Saved."))
+    except ScoringInputError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect(request.get_full_path())
+
+
 def _editable(request, slug: str, code: str) -> UnitAssessment:
-    """The unit's assessment, for its own person while the self-assessment is open (else 403)."""
+    """The unit's assessment, for its own person while it may change its evidence:
+    self-assessing or explaining (else 403)."""
     unit_assessment = _unit_assessment(request, slug, code)
-    open_now = services.unit_is_open(unit_assessment, Phase.SELF_ASSESSMENT)
+    open_now = appraisal.explanation_open(unit_assessment) or (
+        services.unit_is_open(unit_assessment, Phase.SELF_ASSESSMENT)
+        and unit_assessment.status == UnitAssessment.Status.SELF_ASSESSING
+    )
     if not (access_for(request.user).may_self_assess(unit_assessment.unit) and open_now):
         raise PermissionDenied
     return unit_assessment
@@ -218,6 +251,44 @@ class _AppraisalRow:
         return appraisal.cell_gap(self.cell)
 
 
+def _appraisal_typed(request, rows: list[_AppraisalRow]) -> tuple[list, list[str]]:
+    """The appraised values typed in the editable rows (a blank one is not appraised
+    yet), and the cells that are not a score."""
+    entries, problems = [], []
+    for row in (row for row in rows if row.editable):
+        row.value = request.POST.get(f"a-{row.key}", "")[:CELL_MAX_LENGTH]
+        row.comment = request.POST.get(f"c-{row.key}", "")[: NOTE_MAX_LENGTH + 1]
+        if not row.value.strip():
+            continue
+        try:
+            entries.append(appraisal.AppraisalEntry(row.criterion.code, parse_cell(row.value), row.comment))
+        except ValueError:
+            row.error = _("Not a number, and not KAD (not applicable).")
+            problems.append(_("criterion %(code)s") % {"code": row.criterion.code} + ": " + row.error)
+    return entries, problems
+
+
+def _appraise(request, unit_assessment, entries):
+    """Save the appraisals and, when asked, return them to the unit: True when
+    done, else (the reasons it was not returned, their heading)."""
+    appraisal.appraisals_set(unit=unit_assessment, entries=entries, user=request.user)
+    if "return" not in request.POST:
+        messages.success(request, _("Saved."))
+        return True
+    try:
+        appraisal.appraisal_return(unit=unit_assessment, user=request.user)
+    except ScoringInputError as error:  # saved, but not every criterion is appraised
+        return list(error.messages), _("Saved, but not returned to the unit")
+    messages.success(request, _("The appraisal is returned to the unit: its explanation window is open."))
+    return True
+
+
+def _finalise(request, unit_assessment, entries):
+    appraisal.finalise(unit=unit_assessment, entries=entries, user=request.user)
+    messages.success(request, _("The final scores are fixed: they are the framework's scores now."))
+    return True
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_only
 def appraisal_page(request, slug, code):
@@ -232,6 +303,13 @@ def appraisal_page(request, slug, code):
         and unit_assessment.status == UnitAssessment.Status.SUBMITTED
         and services.unit_is_open(unit_assessment, Phase.APPRAISAL)
     )
+    # The final scores are fixed for the whole unit at once, by those who appraise all of it.
+    finalising = (
+        fields is None
+        and round_.phase == Phase.FINALISATION
+        and unit_assessment.status in (UnitAssessment.Status.RETURNED, UnitAssessment.Status.EXPLAINED)
+        and services.unit_is_open(unit_assessment, Phase.FINALISATION)
+    )
     criteria = list(round_.framework.criteria.filter(is_leaf=True).order_by("order", "code"))
     cells = {cell.criterion_id: cell for cell in CellAssessment.objects.filter(round=round_, unit=unit)}
     files = defaultdict(list)
@@ -239,43 +317,27 @@ def appraisal_page(request, slug, code):
         files[item.criterion_id].append(item)
 
     def editable(criterion) -> bool:
-        return open_now and (fields is None or criterion.code.split(".")[0] in fields)
+        return finalising or (open_now and (fields is None or criterion.code.split(".")[0] in fields))
 
     rows = [_AppraisalRow(c, cells.get(c.pk), files[c.pk], editable(c)) for c in criteria]
     problems, status, problems_title = [], 200, _("Nothing was saved")
     if request.method == "POST":
         if not any(row.editable for row in rows):
             raise PermissionDenied
-        entries = []
-        for row in (row for row in rows if row.editable):
-            row.value = request.POST.get(f"a-{row.key}", "")[:CELL_MAX_LENGTH]
-            row.comment = request.POST.get(f"c-{row.key}", "")[: NOTE_MAX_LENGTH + 1]
-            if not row.value.strip():
-                continue  # not appraised yet
-            try:
-                entries.append(appraisal.AppraisalEntry(row.criterion.code, parse_cell(row.value), row.comment))
-            except ValueError:
-                row.error = _("Not a number, and not KAD (not applicable).")
-                problems.append(_("criterion %(code)s") % {"code": row.criterion.code} + ": " + row.error)
+        entries, problems = _appraisal_typed(request, rows)
         status = 400
         if not problems:
+            step = _finalise if finalising else _appraise
             try:
-                appraisal.appraisals_set(unit=unit_assessment, entries=entries, user=request.user)
+                done = step(request, unit_assessment, entries)
             except ScoringInputError as error:
                 problems = list(error.messages)
                 _mark(rows, problems)
-        if not problems and "return" in request.POST:
-            try:
-                appraisal.appraisal_return(unit=unit_assessment, user=request.user)
-            except ScoringInputError as error:  # saved, but not every criterion is appraised
-                problems, problems_title = list(error.messages), _("Saved, but not returned to the unit")
-                _mark(rows, problems)
             else:
-                messages.success(request, _("The appraisal is returned to the unit: its explanation window is open."))
-                return redirect(request.get_full_path())
-        elif not problems:
-            messages.success(request, _("Saved."))
-            return redirect(request.get_full_path())
+                if done is True:
+                    return redirect(request.get_full_path())
+                problems, problems_title = done  # saved, but not returned: every reason why
+                _mark(rows, problems)
     by_field = defaultdict(lambda: Decimal(0))
     for row in rows:
         if row.gap is not None:
@@ -290,6 +352,7 @@ def appraisal_page(request, slug, code):
         "problems": problems,
         "problems_title": problems_title,
         "field_gaps": sorted(by_field.items()),
+        "finalising": finalising,
         "unit_gap": sum(by_field.values(), Decimal(0)),
         "deadline": unit_assessment.reopened_until or round_.appraisal_deadline,
     }

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.models import CellAssessment, UnitAssessment
+from scoring.models import Result, Score
 from staff.models import AppraiserAssignment, StaffRole
 from tests.staff.conftest import user_with
 
@@ -95,3 +96,33 @@ def test_only_appraisers_and_the_scopes_staff_reach_the_page(client, world, subm
     assert client.post(url(world), {"save": "1"}).status_code == 403
     client.force_login(world.users["province_editor"])  # the department appraises
     assert 'name="a-' in client.get(url(world)).content.decode()
+
+
+def test_the_unit_explains_then_the_final_scores_become_the_frameworks(client, world, submitted):
+    key = ids(world)
+    editor, respondent = world.users["province_editor"], world.users["unit_respondent"]
+    client.force_login(editor)
+    data = {f"a-{key['1.1']}": "18", f"a-{key['1.2']}": "35", f"c-{key['1.2']}": "Thiếu báo cáo", f"a-{key['2']}": "30"}
+    client.post(url(world), data | {"return": "1"})
+    client.force_login(respondent)
+    own = reverse("staff:self_assessment", args=[world.framework.slug, world.ours.code])
+    page = client.get(own).content.decode()
+    assert f'name="x-{key["1.2"]}"' in page and f'name="x-{key["1.1"]}"' not in page  # only the adjusted one
+    client.post(own, {f"x-{key['1.2']}": "Báo cáo quý IV đã gửi", "finish": "1"})
+    assert UnitAssessment.objects.get(unit=world.ours).status == "explained"
+    services.round_phase_close(round=submitted)  # explanation
+    services.round_phase_close(round=submitted)  # finalisation
+    client.force_login(editor)
+    page = client.get(url(world)).content.decode()
+    assert "Báo cáo quý IV đã gửi" in page and 'name="finalise"' in page
+    final = {f"a-{key['1.1']}": "18", f"a-{key['1.2']}": "38", f"c-{key['1.2']}": "Chấp nhận giải trình"}
+    assert client.post(url(world), final | {f"a-{key['2']}": "30", "finalise": "1"}).status_code == 302
+    scores = {
+        score.criterion.code: (score.points, score.self_assessed_points)
+        for score in Score.objects.filter(unit=world.ours, criterion__framework=world.framework).select_related(
+            "criterion"
+        )
+    }
+    assert scores == {"1.1": (D("18"), D("18")), "1.2": (D("38"), D("40")), "2": (D("30"), D("30"))}
+    # 18 + 38 + 30 = 86 of 100.
+    assert Result.objects.get(framework=world.framework, unit=world.ours).index == D("86")
