@@ -10,7 +10,8 @@ IMPORT_MAX_UNPACKED_BYTES, IMPORT_MAX_ROWS, IMPORT_MAX_COLUMNS, IMPORT_MAX_CELLS
 FRAMEWORK_MAX_CRITERIA, IMPORT_BACKGROUND_BYTES, PUBLIC_CACHE_SECONDS, PUBLIC_MAX_AGE,
 PUBLIC_VERSION_SECONDS, WEB_STATEMENT_TIMEOUT_SECONDS, AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES,
 SESSION_COOKIE_AGE, TRUSTED_PROXY_COUNT, MEDIA_ROOT, FILE_STORAGE_BACKEND, FILE_STORAGE_OPTIONS,
-EVIDENCE_MAX_BYTES, EVIDENCE_UNIT_MAX_BYTES, EVIDENCE_MAX_FILES.
+EVIDENCE_MAX_BYTES, EVIDENCE_UNIT_MAX_BYTES, EVIDENCE_MAX_FILES, EMAIL_URL, DEFAULT_FROM_EMAIL,
+PORTAL_URL.
 """
 
 from datetime import timedelta
@@ -278,6 +279,13 @@ FRAMEWORK_MAX_CRITERIA = env.int("FRAMEWORK_MAX_CRITERIA", default=1_000)
 # An upload larger than this is checked and imported in the background (a task
 # run by `manage.py db_worker`); a smaller one at once, in the request.
 IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=256 * 2**10)
+
+# Mail (the assessment round's notifications): SMTP from EMAIL_URL in production
+# (smtp+tls://user:password@host:587), printed to the console in development.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cchc-portal@localhost")
+# The portal's address as the mails link to it.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Evidence files of an assessment: at most this much a file and a unit's round, and
 # this many files a criterion.

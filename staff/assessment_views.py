@@ -20,6 +20,7 @@ from assessments.models import CellAssessment, Evidence, Phase, UnitAssessment
 from scoring import engine
 from scoring.forms import NOTE_MAX_LENGTH
 from scoring.services import ScoringInputError
+from staff import notifications
 from staff.access import access_for
 from staff.grids import CELL_MAX_LENGTH, parse_cell, value_text
 from staff.views import staff_only
@@ -154,7 +155,7 @@ def _explanations_save(request, unit_assessment: UnitAssessment, rows: list[_Row
     try:
         appraisal.explanations_set(unit=unit_assessment, texts=texts, user=request.user)
         if "finish" in request.POST:
-            appraisal.unit_explained(unit=unit_assessment, user=request.user)
+            notifications.explanation_arrived(appraisal.unit_explained(unit=unit_assessment, user=request.user))
             messages.success(request, _("Your explanations are sent: the appraisers fix the final scores."))
         else:
             messages.success(request, _("Saved."))
@@ -276,7 +277,7 @@ def _appraise(request, unit_assessment, entries):
         messages.success(request, _("Saved."))
         return True
     try:
-        appraisal.appraisal_return(unit=unit_assessment, user=request.user)
+        notifications.appraisal_returned(appraisal.appraisal_return(unit=unit_assessment, user=request.user))
     except ScoringInputError as error:  # saved, but not every criterion is appraised
         return list(error.messages), _("Saved, but not returned to the unit")
     messages.success(request, _("The appraisal is returned to the unit: its explanation window is open."))
@@ -357,3 +358,11 @@ def appraisal_page(request, slug, code):
         "deadline": unit_assessment.reopened_until or round_.appraisal_deadline,
     }
     return render(request, "staff/appraisal.html", context, status=status)
+
+
+@require_safe
+@staff_only
+def notification_list(request):
+    """The notifications the user was sent, newest first."""
+    items = request.user.notifications.all()[:200]
+    return render(request, "staff/notifications.html", {"notifications": items})

@@ -133,3 +133,27 @@ class AppraiserAssignment(models.Model):
     def clean(self):
         if self.field_id and (self.field.framework_id != self.framework_id or self.field.parent_id is not None):
             raise ValidationError({"field": _("Choose a top-level criterion of this framework.")})
+
+
+class Notification(models.Model):
+    """A message the portal sent a user (and shows in the workspace): each ``key``
+    (what it is about, e.g. a deadline's reminder) reaches a user once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(max_length=200)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("message"))
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once")]
+
+    def __str__(self):
+        return f"{self.user} · {self.subject}"

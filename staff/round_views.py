@@ -11,6 +11,7 @@ from assessments import services
 from assessments.models import AssessmentRound, Phase
 from assessments.selectors import round_overview
 from scoring.services import ScoringInputError
+from staff import notifications
 from staff.access import Action
 from staff.forms import ReopenForm, RoundForm, day_end
 from staff.views import framework_for, staff_only
@@ -31,14 +32,15 @@ def round_page(request, slug):
                 form = forms["round"] = RoundForm(request.POST)
                 if form.is_valid():
                     if round_ is None:
-                        services.round_open(framework=framework, deadlines=form.deadlines(), user=request.user)
+                        opened = services.round_open(framework=framework, deadlines=form.deadlines(), user=request.user)
+                        notifications.phase_opened(opened)
                         messages.success(request, _("The round is open: the units can self-assess."))
                     else:
                         services.round_deadlines_set(round=round_, deadlines=form.deadlines(), user=request.user)
                         messages.success(request, _("The deadlines are changed."))
                     return redirect("staff:round", slug=slug)
             elif step == "close" and round_ is not None:
-                services.round_phase_close(round=round_, user=request.user)
+                notifications.phase_opened(services.round_phase_close(round=round_, user=request.user))
                 messages.success(request, _("The phase is closed; the next one is open."))
                 return redirect("staff:round", slug=slug)
             elif step == "reopen" and round_ is not None:
