@@ -61,6 +61,14 @@ class AssessmentRound(models.Model):
     final_deadline = models.DateTimeField(_("finalisation deadline"))
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     opened_by = _user(_("opened by"))
+    criteria_public = models.BooleanField(
+        _("criteria on the public pages"),
+        default=False,
+        help_text=_(
+            "Once the framework is published, each unit's public page shows every criterion's final score, "
+            "its maximum and the appraisal comment."
+        ),
+    )
 
     class Meta:
         verbose_name = _("assessment round")
@@ -166,6 +174,7 @@ class AssessmentEvent(models.Model):
     class Kind(models.TextChoices):
         OPENED = "opened", _("round opened")
         DEADLINES = "deadlines", _("deadlines changed")
+        SETTINGS = "settings", _("settings changed")
         PHASE_CLOSED = "phase_closed", _("phase closed")
         REOPENED = "reopened", _("reopened for the unit")
         SELF_SCORED = "self_scored", _("self-assessed")

@@ -1,5 +1,6 @@
 """Reads of the assessment cycle: a round's dashboard, per unit, in a constant
-number of queries whatever the number of units."""
+number of queries whatever the number of units; the criteria a unit's public
+page shows."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from assessments.models import AssessmentRound, CellAssessment, Evidence, Phase, UnitAssessment
+from scoring.models import Criterion, Score
 
 
 @dataclass
@@ -71,3 +73,54 @@ def round_overview(round_: AssessmentRound) -> list[UnitProgress]:
             )
         )
     return overview
+
+
+@dataclass
+class PublicCriterion:
+    """A criterion's final figure as a unit's public page shows it."""
+
+    code: str
+    name: str
+    max_points: Decimal
+    points: Decimal | None
+    not_applicable: bool
+    comment: str
+
+
+def public_criteria(unit_id: int, framework_ids: list[int]) -> dict[int, list[PublicCriterion]]:
+    """For the published frameworks among ``framework_ids`` whose round shows its
+    criteria publicly: each leaf criterion's final score of the unit, its maximum
+    and the appraisal comment, by framework. Three queries."""
+    shown = list(
+        AssessmentRound.objects.filter(
+            framework_id__in=framework_ids, criteria_public=True, framework__publication__isnull=False
+        ).values_list("framework_id", flat=True)
+    )
+    if not shown:
+        return {}
+    scores = {
+        criterion_id: (points, not_applicable)
+        for criterion_id, points, not_applicable in Score.objects.filter(
+            unit_id=unit_id, criterion__framework_id__in=shown
+        ).values_list("criterion_id", "points", "not_applicable")
+    }
+    comments = dict(
+        CellAssessment.objects.filter(unit_id=unit_id, round__framework_id__in=shown).values_list(
+            "criterion_id", "appraisal_comment"
+        )
+    )
+    tables: dict[int, list[PublicCriterion]] = {framework_id: [] for framework_id in shown}
+    leaves = Criterion.objects.filter(framework_id__in=shown, is_leaf=True).order_by("framework_id", "order", "code")
+    for criterion in leaves:
+        points, not_applicable = scores.get(criterion.pk, (None, False))
+        tables[criterion.framework_id].append(
+            PublicCriterion(
+                criterion.code,
+                criterion.name,
+                criterion.max_points,
+                points,
+                not_applicable,
+                comments.get(criterion.pk, ""),
+            )
+        )
+    return tables

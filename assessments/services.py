@@ -29,7 +29,13 @@ from assessments.models import (
 from scoring import engine
 from scoring.forms import NOTE_MAX_LENGTH
 from scoring.models import Framework
-from scoring.services.common import TWO_PLACES, ScoringInputError, amount_problem, framework_named
+from scoring.services.common import (
+    TWO_PLACES,
+    ScoringInputError,
+    amount_problem,
+    framework_named,
+    public_version_bump,
+)
 
 Kind = AssessmentEvent.Kind
 Status = UnitAssessment.Status
@@ -298,3 +304,17 @@ def unit_submit(*, unit: UnitAssessment, user=None, now: datetime | None = None)
     unit.save()
     _event(round_, Kind.SUBMITTED, user=user, unit=unit.unit, after={"cells": len(cells)}).save()
     return unit
+
+
+@transaction.atomic
+def round_criteria_public_set(*, round: AssessmentRound, public: bool, user=None) -> AssessmentRound:
+    """Whether the units' public pages show each criterion's final score, its
+    maximum and the appraisal comment once the framework is published."""
+    round_ = _round_locked(round)
+    if round_.criteria_public != public:
+        before = {"criteria_public": round_.criteria_public}
+        round_.criteria_public = public
+        round_.save(update_fields=["criteria_public"])
+        _event(round_, Kind.SETTINGS, user=user, before=before, after={"criteria_public": public}).save()
+        public_version_bump(framework=round_.framework)  # a published framework's unit pages change
+    return round_

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from assessments import selectors as assessment_selectors
 from cchc_portal.caching import public_page
 from public import charts, tables
 from public.downloads import CONTENT_TYPES, RANKING_DOWNLOADS, attachment, download_kind, table_download
@@ -166,7 +167,11 @@ def unit_profile(request, code):
             kind, f"{unit.code}-{unit.slug}", unit.name, tables.unit_results_table(results), frameworks
         )
     predecessors, successors = units_selectors.unit_lineage(unit)
+    criteria = assessment_selectors.public_criteria(unit.pk, [result.framework_id for result in results])
     context = {
+        "criteria": [
+            (result.framework, criteria[result.framework_id]) for result in results if result.framework_id in criteria
+        ],
         "unit": unit,
         "predecessors": predecessors,
         "formed_by_change": any(entry.link.kind != UnitLineage.Kind.RENAME for entry in predecessors),

@@ -39,6 +39,11 @@ def round_page(request, slug):
                         services.round_deadlines_set(round=round_, deadlines=form.deadlines(), user=request.user)
                         messages.success(request, _("The deadlines are changed."))
                     return redirect("staff:round", slug=slug)
+            elif step == "public" and round_ is not None:
+                public = request.POST.get("criteria_public") == "on"
+                services.round_criteria_public_set(round=round_, public=public, user=request.user)
+                messages.success(request, _("Saved."))
+                return redirect("staff:round", slug=slug)
             elif step == "close" and round_ is not None:
                 notifications.phase_opened(services.round_phase_close(round=round_, user=request.user))
                 messages.success(request, _("The phase is closed; the next one is open."))

@@ -14,6 +14,7 @@ from assessments import services
 from assessments.models import CellAssessment, UnitAssessment
 from scoring.models import Result, Score
 from staff.models import AppraiserAssignment, StaffRole
+from tests.factories import publish
 from tests.staff.conftest import user_with
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +127,23 @@ def test_the_unit_explains_then_the_final_scores_become_the_frameworks(client, w
     assert scores == {"1.1": (D("18"), D("18")), "1.2": (D("38"), D("40")), "2": (D("30"), D("30"))}
     # 18 + 38 + 30 = 86 of 100.
     assert Result.objects.get(framework=world.framework, unit=world.ours).index == D("86")
+
+
+def test_the_public_page_shows_each_criterions_final_score_and_comment_only_when_the_round_says_so(
+    client, world, submitted, django_capture_on_commit_callbacks
+):
+    key = ids(world)
+    client.force_login(world.users["province_editor"])
+    data = {f"a-{key['1.1']}": "18", f"a-{key['1.2']}": "35", f"c-{key['1.2']}": "Thiếu báo cáo", f"a-{key['2']}": "30"}
+    client.post(url(world), data | {"return": "1"})
+    for _phase in range(2):
+        services.round_phase_close(round=submitted)
+    client.post(url(world), data | {"finalise": "1"})
+    publish(world.framework)
+    client.logout()
+    profile = reverse("public:unit_profile", args=[world.ours.code])
+    assert "Thiếu báo cáo" not in client.get(profile).content.decode()  # the round keeps them private by default
+    with django_capture_on_commit_callbacks(execute=True):  # the public pages' data version moves on commit
+        services.round_criteria_public_set(round=submitted, public=True)
+    page = client.get(profile).content.decode()
+    assert "Thiếu báo cáo" in page and "35,00" in page and "Tiêu chí 1.2" in page
