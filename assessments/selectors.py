@@ -10,7 +10,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from assessments.models import AssessmentRound, CellAssessment, Evidence, Phase, UnitAssessment
-from scoring.models import Criterion, Score
+from scoring import engine
+from scoring.models import Criterion, Result, Score
 
 
 @dataclass
@@ -124,3 +125,45 @@ def public_criteria(unit_id: int, framework_ids: list[int]) -> dict[int, list[Pu
             )
         )
     return tables
+
+
+@dataclass
+class PreviewRow:
+    """A unit ranked on its self scores beside its ranking on the stored scores."""
+
+    unit_name: str
+    self_index: Decimal | None
+    self_rank: int | None
+    index: Decimal | None
+    rank: int | None
+
+
+def ranking_preview(round_: AssessmentRound) -> list[PreviewRow]:
+    """The round's units ranked on their self scores, as the engine ranks the
+    final ones (DESIGN §3), beside the results stored from the final scores:
+    the index and rank each would have if every self score were accepted.
+    Five queries; ordered by the self-score rank."""
+    framework = round_.framework
+    tree = engine.CriteriaTree(criterion.node for criterion in framework.criteria.all())
+    codes = dict(framework.criteria.values_list("pk", "code"))
+    values: dict[int, dict[str, engine.ScoreValue]] = {}
+    cells = CellAssessment.objects.filter(round=round_).values_list(
+        "unit_id", "criterion_id", "self_points", "self_not_applicable"
+    )
+    for unit_id, criterion_id, points, not_applicable in cells:
+        values.setdefault(unit_id, {})[codes[criterion_id]] = engine.NOT_APPLICABLE if not_applicable else points
+    units = list(round_.units.select_related("unit").order_by("unit__code"))
+    self_indexes = {item.unit_id: tree.totals(values.get(item.unit_id, {})).index for item in units}
+    self_ranks = engine.competition_ranks(self_indexes)
+    results = Result.objects.filter(framework=framework).values_list("unit_id", "index", "rank")
+    stored = {unit_id: (index, rank) for unit_id, index, rank in results}
+    rows = [
+        PreviewRow(
+            item.unit.name,
+            self_indexes[item.unit_id],
+            self_ranks[item.unit_id][0],
+            *stored.get(item.unit_id, (None, None)),
+        )
+        for item in units
+    ]
+    return sorted(rows, key=lambda row: (row.self_rank is None, row.self_rank or 0, row.unit_name))

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from assessments import services
 from assessments.models import AssessmentRound, Phase
-from assessments.selectors import round_overview
+from assessments.selectors import ranking_preview, round_overview
 from scoring.services import ScoringInputError
 from staff import notifications
 from staff.access import Action
@@ -65,6 +65,7 @@ def round_page(request, slug):
         "framework": framework,
         "round": round_,
         "units": round_overview(round_) if round_ else [],
+        "preview": ranking_preview(round_) if round_ else [],
         "round_form": forms["round"],
         "reopen_form": forms["reopen"],
         "closed": round_ is not None and round_.phase == Phase.CLOSED,

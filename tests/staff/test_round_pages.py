@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.models import AssessmentEvent, AssessmentRound, UnitAssessment
-from assessments.selectors import round_overview
+from assessments.selectors import ranking_preview, round_overview
 from tests.factories import UnitFactory, make_framework
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +77,27 @@ def overview_queries(count: int) -> int:
 
 def test_the_dashboard_costs_the_same_queries_for_3_and_170_units():
     assert overview_queries(3) == overview_queries(170) == 4
+
+
+def test_the_ranking_preview_ranks_self_scores_as_the_engine_ranks_final_ones(client, world):
+    now = timezone.now()
+    round_ = services.round_open(
+        framework=world.framework, deadlines=services.Deadlines(*(now + timedelta(days=n) for n in (1, 2, 3, 4)))
+    )
+    for unit, points in ((world.ours, ("18", "40", "30")), (world.theirs, ("20", "40", "40"))):
+        entries = [
+            services.SelfEntry(code, D(value), explanation="x")
+            for code, value in zip(("1.1", "1.2", "2"), points, strict=True)
+        ]
+        services.self_scores_set(unit=round_.units.get(unit=unit), entries=entries)
+    preview = round_overview_preview(round_)
+    # Self: Lộc Hòa 20 + 40 + 40 = 100 (1st), Tân Tiến 18 + 40 + 30 = 88 (2nd); stored: 30 each, tied 1st.
+    assert preview == [(world.theirs.name, D("100"), 1, D("30"), 1), (world.ours.name, D("88"), 2, D("30"), 1)]
+    client.force_login(world.users["province_editor"])
+    page = client.get(reverse("staff:round", args=[world.framework.slug])).content.decode()
+    assert "100,00" in page and "88,00" in page
+
+
+def round_overview_preview(round_):
+    round_ = AssessmentRound.objects.select_related("framework").get(pk=round_.pk)
+    return [(row.unit_name, row.self_index, row.self_rank, row.index, row.rank) for row in ranking_preview(round_)]
