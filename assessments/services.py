@@ -144,13 +144,15 @@ def round_phase_close(*, round: AssessmentRound, user=None) -> AssessmentRound:
 
 
 def unit_is_open(unit: UnitAssessment, phase: str, now: datetime | None = None) -> bool:
-    """Whether the unit's work of ``phase`` may go on: the round is in that phase,
-    and its deadline (or the unit's own, after a reopening) has not passed."""
-    round_ = unit.round
-    if round_.phase != phase:
-        return False
-    now = now or timezone.now()
-    return now <= round_.deadline(phase) or (unit.reopened_until is not None and now <= unit.reopened_until)
+    """Whether the unit's work of ``phase`` may go on: the round is in that phase
+    and its deadline has not passed, or the unit's own deadline after a
+    reopening has not. A unit reopened while still self-assessing may finish
+    its self-assessment whatever phase the round has reached (until it closes)."""
+    round_, now = unit.round, now or timezone.now()
+    reopened = unit.reopened_until is not None and now <= unit.reopened_until and round_.phase != Phase.CLOSED
+    if phase == Phase.SELF_ASSESSMENT and unit.status == Status.SELF_ASSESSING and reopened:
+        return True
+    return round_.phase == phase and (now <= round_.deadline(phase) or reopened)
 
 
 @transaction.atomic
@@ -172,7 +174,7 @@ def unit_reopen(*, unit: UnitAssessment, until: datetime, reason: str, user=None
         raise ScoringInputError(problems)
     before = {"status": unit.status, "reopened_until": unit.reopened_until and _stamp(unit.reopened_until)}
     unit.reopened_until, unit.reopen_reason = until, reason.strip()
-    if round_.phase == Phase.SELF_ASSESSMENT and unit.status == Status.SUBMITTED:
+    if round_.phase == Phase.SELF_ASSESSMENT and unit.status == Status.SUBMITTED:  # to change its submission
         unit.status, unit.submitted_at = Status.SELF_ASSESSING, None
     unit.save()
     after = {"status": unit.status, "reopened_until": _stamp(until), "phase": round_.phase}

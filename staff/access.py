@@ -25,6 +25,7 @@ those cells (``appraised_fields``); a province editor of the scope appraises all
 """
 
 from enum import Enum
+from functools import cached_property
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -79,8 +80,14 @@ class Access:
 
     @property
     def is_staff(self) -> bool:
-        """Whether the user has any role: the workspace is theirs."""
-        return self.is_administrator or bool(self.roles)
+        """Whether the user has any role, or appraises in some round: the workspace is theirs."""
+        return self.is_administrator or bool(self.roles) or self._appraises
+
+    @cached_property
+    def _appraises(self) -> bool:
+        """Whether the user is assigned to appraise in some framework (one query, when asked)."""
+        active = self.user is not None and self.user.is_authenticated and self.user.is_active
+        return active and AppraiserAssignment.objects.filter(user=self.user).exists()
 
     def scopes(self, action: Action) -> set[str]:
         """The framework scopes where some role of the user may do ``action``."""

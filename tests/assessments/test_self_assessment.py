@@ -175,3 +175,15 @@ def test_deadlines_move_with_the_change_recorded(round_, editor):
     step = AssessmentEvent.objects.get(kind="deadlines")
     assert step.before["self_deadline"] != step.after["self_deadline"]
     assert step.before["appraisal_deadline"] == step.after["appraisal_deadline"]
+
+
+def test_a_unit_reopened_after_the_self_assessment_closed_may_still_finish_it(round_, editor):
+    unit, other = unit_of(round_), unit_of(round_, 1)
+    services.round_phase_close(round=round_, user=editor)  # appraisal: self-assessment closed for all
+    services.unit_reopen(unit=unit, until=timezone.now() + DAY, reason="Thiếu tài liệu do lỗi hệ thống", user=editor)
+    unit.refresh_from_db()
+    entries = [services.SelfEntry(code, D("1"), explanation="x") for code in ("1.1", "1.2", "2.1")]
+    assert services.self_scores_set(unit=unit, entries=entries) == 3
+    services.unit_submit(unit=unit)
+    assert problems(lambda: services.self_scores_set(unit=unit_of(round_, 1), entries=entries))  # not the other
+    assert other.status == "self"

@@ -1,6 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from assessments import services
+from assessments.models import AssessmentRound, Phase
 from scoring.demo import demo_load
 from scoring.models import Framework
 from staff.access import Action, access_for
@@ -37,3 +39,27 @@ def test_demo_staff_creates_each_role_and_one_draft_however_often_it_runs(settin
     assert editor.check_password("demo-tinh")
     assert access_for(editor).may(Action.EDIT_SCORES, draft)
     assert django_user_model.objects.get(username="quantri").is_staff
+
+
+def test_the_demo_rounds_of_2025_put_units_at_each_step_and_let_the_demo_people_in(settings, django_user_model):
+    settings.DEBUG = True
+    demo_load()
+    call_command("load_units", official=2025, province=["19"], verbosity=0)
+    call_command("demo_staff")
+    call_command("demo_staff")  # idempotent
+
+    rounds = {item.framework.block: item for item in AssessmentRound.objects.select_related("framework")}
+    assert set(rounds) == {"commune", "department"} and {item.phase for item in rounds.values()} == {"appraisal"}
+    statuses = sorted(rounds["commune"].units.values_list("status", flat=True))
+    assert statuses == ["explained"] * 3 + ["returned"] * 3 + ["self"] * 3 + ["submitted"] * 3
+    assert "dữ liệu mẫu" in rounds["commune"].framework.name  # invented figures, labelled
+    respondent = django_user_model.objects.get(username="daumoi")
+    unit = (
+        rounds["commune"].units.select_related("round", "unit").get(unit__in=access_for(respondent).respondent_units())
+    )
+    assert unit.unit.name == "Phường Bắc Kạn" and services.unit_is_open(unit, Phase.SELF_ASSESSMENT)  # reopened
+    appraiser = django_user_model.objects.get(username="hoidong")
+    assert (
+        access_for(appraiser).is_staff
+        and access_for(appraiser).appraised_fields(rounds["commune"].framework, unit.unit) is None
+    )
