@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.models import CellAssessment, UnitAssessment
+from assessments.models import AssessmentRound, CellAssessment, UnitAssessment
 from scoring.models import Result, Score
 from staff.models import AppraiserAssignment, StaffRole
 from tests.factories import publish
@@ -147,3 +147,30 @@ def test_the_public_page_shows_each_criterions_final_score_and_comment_only_when
         services.round_criteria_public_set(round=submitted, public=True)
     page = client.get(profile).content.decode()
     assert "Thiếu báo cáo" in page and "35,00" in page and "Tiêu chí 1.2" in page
+
+
+@pytest.mark.parametrize("step", ["appraisal", "explanation"])
+def test_every_step_is_refused_after_its_deadline(client, world, submitted, step):
+    key = ids(world)
+    editor, respondent = world.users["province_editor"], world.users["unit_respondent"]
+    data = {f"a-{key['1.1']}": "18", f"a-{key['1.2']}": "35", f"c-{key['1.2']}": "Thiếu báo cáo", f"a-{key['2']}": "30"}
+    if step == "explanation":
+        client.force_login(editor)
+        client.post(url(world), data | {"return": "1"})
+    late = timezone.now() - timedelta(minutes=1)
+    AssessmentRound.objects.filter(pk=submitted.pk).update(
+        self_deadline=late - 2 * DAY,
+        appraisal_deadline=late - DAY if step == "explanation" else late,
+        explanation_deadline=late,
+        final_deadline=late + 4 * DAY,
+    )
+    if step == "appraisal":
+        client.force_login(editor)
+        assert client.post(url(world), data | {"save": "1"}).status_code == 403
+        assert not CellAssessment.objects.filter(appraised_at__isnull=False).exists()
+    else:
+        client.force_login(respondent)
+        own = reverse("staff:self_assessment", args=[world.framework.slug, world.ours.code])
+        assert client.post(own, {f"x-{key['1.2']}": "Quá hạn", "finish": "1"}).status_code == 403
+        assert CellAssessment.objects.get(criterion_id=key["1.2"]).explanation == ""
+        assert UnitAssessment.objects.get(unit=world.ours).status == "returned"
