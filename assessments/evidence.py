@@ -2,7 +2,9 @@
 and how it is kept. The type is told by the content, not the name (``filetype``
 reads the magic numbers); sizes and counts are limited per file, per criterion
 and per unit; files go through Django's storage API under random names; removing
-one is a step in the history and keeps the file."""
+one is a step in the history and keeps the file. Evidence is never public unless
+the province shows a file (``evidence_public_set``), and then only once the
+framework is published (``selectors.public_evidence``)."""
 
 import unicodedata
 from pathlib import PurePath
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from assessments.appraisal import EXPLANATION_PHASES, _locked
 from assessments.models import AssessmentEvent, Evidence, UnitAssessment
 from assessments.services import _event, _locked_open
-from scoring.services.common import ScoringInputError
+from scoring.services.common import ScoringInputError, public_version_bump
 
 # What a unit may give as evidence: documents and pictures, by the type its content shows.
 TYPES = {
@@ -145,3 +147,27 @@ def evidence_remove(*, evidence: Evidence, unit: UnitAssessment, user=None, now=
         criterion=evidence.criterion,
         before=before,
     ).save()
+
+
+@transaction.atomic
+def evidence_public_set(*, evidence: Evidence, public: bool, user=None) -> Evidence:
+    """Show a file on its unit's public page (once the framework is published and
+    its round shows the criteria), or hide it again; a step in the history. A
+    removed file cannot be shown."""
+    evidence = Evidence.objects.select_for_update().select_related("round__framework").get(pk=evidence.pk)
+    if public and evidence.removed_at is not None:
+        raise ScoringInputError(_("%(name)s was removed: it cannot be made public.") % {"name": evidence.name})
+    if evidence.is_public != public:
+        evidence.is_public = public
+        evidence.save(update_fields=["is_public"])
+        _event(
+            evidence.round,
+            AssessmentEvent.Kind.EVIDENCE_PUBLIC,
+            user=user,
+            unit=evidence.unit,
+            criterion=evidence.criterion,
+            before={"name": evidence.name, "public": not public},
+            after={"name": evidence.name, "public": public},
+        ).save()
+        public_version_bump(framework=evidence.round.framework)  # its unit's public page changes
+    return evidence

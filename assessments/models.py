@@ -181,6 +181,7 @@ class AssessmentEvent(models.Model):
         SUBMITTED = "submitted", _("submitted for appraisal")
         EVIDENCE_ADDED = "evidence_added", _("evidence added")
         EVIDENCE_REMOVED = "evidence_removed", _("evidence removed")
+        EVIDENCE_PUBLIC = "evidence_public", _("evidence shown or hidden publicly")
         APPRAISED = "appraised", _("appraised")
         RETURNED = "returned", _("appraisal returned to the unit")
         EXPLAINED = "explained", _("explained by the unit")

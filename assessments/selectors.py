@@ -86,6 +86,7 @@ class PublicCriterion:
     points: Decimal | None
     not_applicable: bool
     comment: str
+    files: list[Evidence]  # the evidence the province shows
 
 
 def public_criteria(unit_id: int, framework_ids: list[int]) -> dict[int, list[PublicCriterion]]:
@@ -110,6 +111,11 @@ def public_criteria(unit_id: int, framework_ids: list[int]) -> dict[int, list[Pu
             "criterion_id", "appraisal_comment"
         )
     )
+    files: dict[int, list[Evidence]] = {}
+    for item in Evidence.objects.filter(
+        unit_id=unit_id, round__framework_id__in=shown, is_public=True, removed_at=None
+    ).order_by("criterion_id", "uploaded_at", "pk"):
+        files.setdefault(item.criterion_id, []).append(item)
     tables: dict[int, list[PublicCriterion]] = {framework_id: [] for framework_id in shown}
     leaves = Criterion.objects.filter(framework_id__in=shown, is_leaf=True).order_by("framework_id", "order", "code")
     for criterion in leaves:
@@ -122,9 +128,26 @@ def public_criteria(unit_id: int, framework_ids: list[int]) -> dict[int, list[Pu
                 points,
                 not_applicable,
                 comments.get(criterion.pk, ""),
+                files.get(criterion.pk, []),
             )
         )
     return tables
+
+
+def public_evidence(evidence_id: int) -> Evidence | None:
+    """A file anyone may download: shown by the province, not removed, of a
+    published framework whose round shows its criteria."""
+    return (
+        Evidence.objects.filter(
+            pk=evidence_id,
+            is_public=True,
+            removed_at=None,
+            round__criteria_public=True,
+            round__framework__publication__isnull=False,
+        )
+        .select_related("unit")
+        .first()
+    )
 
 
 @dataclass

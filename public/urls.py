@@ -12,4 +12,5 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("units/", views.unit_search, name="unit_search"),
     path("units/<str:code>/", views.unit_profile, name="unit_profile"),
+    path("units/<str:code>/evidence/<int:evidence_id>/", views.evidence_file, name="evidence_file"),
 ]

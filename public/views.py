@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from assessments import selectors as assessment_selectors
 from cchc_portal.caching import public_page
+from cchc_portal.files import file_attachment
 from public import charts, tables
 from public.downloads import CONTENT_TYPES, RANKING_DOWNLOADS, attachment, download_kind, table_download
 from public.filters import COMPARE_MAX_UNITS, RankingQuery, compare_codes
@@ -170,7 +171,9 @@ def unit_profile(request, code):
     criteria = assessment_selectors.public_criteria(unit.pk, [result.framework_id for result in results])
     context = {
         "criteria": [
-            (result.framework, criteria[result.framework_id]) for result in results if result.framework_id in criteria
+            (result.framework, rows, any(row.files for row in rows))
+            for result in results
+            if (rows := criteria.get(result.framework_id)) is not None
         ],
         "unit": unit,
         "predecessors": predecessors,
@@ -186,3 +189,13 @@ def unit_profile(request, code):
         "chart": charts.results_over_time(charts.series_of(results), with_rank=True) if results else None,
     }
     return render(request, "public/unit_profile.html", context)
+
+
+@require_safe
+def evidence_file(request, code, evidence_id):
+    """An evidence file the province shows on a unit's public page (DESIGN §9);
+    any other, or under another unit's code, is not found."""
+    item = assessment_selectors.public_evidence(evidence_id)
+    if item is None or item.unit.code != code:
+        raise Http404("No such file.")
+    return file_attachment(item.file, filename=item.name, content_type=item.content_type)

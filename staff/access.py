@@ -164,6 +164,11 @@ class Access:
         """Whether the user is ``unit``'s own person (the phase may still be closed)."""
         return unit.pk in self.respondent_units()
 
+    def may_show_evidence(self, framework: Framework) -> bool:
+        """Whether the user decides which evidence files of ``framework`` are
+        public: its province's editors (in any state) or an administrator."""
+        return self.is_administrator or framework.scope in self._province_editor_scopes()
+
     def may_read_assessment(self, framework: Framework, unit: Unit) -> bool:
         """Whether the user may read ``unit``'s assessment in ``framework``: its own
         person, its appraisers, or the staff who read that unit's grid there."""

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from assessments import appraisal, evidence, services
 from assessments.models import CellAssessment, Evidence, Phase, UnitAssessment
+from cchc_portal.files import file_attachment
 from scoring import engine
 from scoring.forms import NOTE_MAX_LENGTH
 from scoring.services import ScoringInputError
@@ -221,12 +222,31 @@ def evidence_file(request, evidence_id):
     item = get_object_or_404(Evidence.objects.select_related("round__framework", "unit"), pk=evidence_id)
     if not access_for(request.user).may_read_assessment(item.round.framework, item.unit):
         raise Http404("No such file.")
-    response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_attachment(item.file, filename=item.name, content_type=item.content_type)
+
+
+@require_POST
+@staff_only
+def evidence_public(request, evidence_id):
+    """Show a file on its unit's public page, or hide it (``public`` 1 or 0): the
+    province's editors decide, on the appraisal page."""
+    item = get_object_or_404(Evidence.objects.select_related("round__framework", "unit"), pk=evidence_id)
+    framework = item.round.framework
+    access = access_for(request.user)
+    if not access.may_read_assessment(framework, item.unit):
+        raise Http404("No such file.")
+    if not access.may_show_evidence(framework):
+        raise PermissionDenied
+    public = request.POST.get("public") == "1"
+    try:
+        evidence.evidence_public_set(evidence=item, public=public, user=request.user)
+    except ScoringInputError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        done = _("%(file)s is public.") if public else _("%(file)s is no longer public.")
+        messages.success(request, done % {"file": item.name})
+    return redirect("staff:appraisal", slug=framework.slug, code=item.unit.code)
 
 
 class _AppraisalRow:
@@ -350,6 +370,7 @@ def appraisal_page(request, slug, code):
         "unit": unit,
         "rows": rows,
         "may_edit": any(row.editable for row in rows),
+        "may_show_evidence": access_for(request.user).may_show_evidence(round_.framework),
         "problems": problems,
         "problems_title": problems_title,
         "field_gaps": sorted(by_field.items()),

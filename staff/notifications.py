@@ -1,8 +1,9 @@
 """The assessment round's notifications (DESIGN §9): who hears of what, by mail
 through Django's email framework (EMAIL_URL) and in the workspace
 (``/staff/notifications/``). A user hears of each event once (``Notification.key``):
-a phase opening, a deadline two days ahead (``manage.py send_reminders``, for cron),
-an appraisal returned, an explanation finished."""
+a phase opening, a deadline two days ahead (``manage.py send_reminders`` for cron,
+and the task queue: ``reminder_queue``), an appraisal returned, an explanation
+finished."""
 
 from collections.abc import Iterable
 from datetime import timedelta
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from assessments.models import AssessmentRound, Phase, UnitAssessment
 from staff.models import AppraiserAssignment, Notification, StaffRole
@@ -105,7 +107,9 @@ def phase_opened(round_: AssessmentRound) -> int:
             "framework": framework.name,
             "deadline": _when(round_.deadline(phase)),
         }
-        return notify(users, key=f"phase:{round_.pk}:{phase}", subject=subject, body=body, path=path)
+        sent = notify(users, key=f"phase:{round_.pk}:{phase}", subject=subject, body=body, path=path)
+    reminder_queue(round_)
+    return sent
 
 
 def appraisal_returned(unit: UnitAssessment) -> int:
@@ -169,3 +173,21 @@ def reminders(now=None) -> int:
             key = f"reminder:{round_.pk}:{round_.phase}:{deadline.isoformat()}"
             sent += notify(users, key=key, subject=subject, body=body, path=reverse("staff:dashboard"))
     return sent
+
+
+@task()
+def reminders_due() -> int:
+    """``reminders`` from the task queue (``manage.py db_worker``): what
+    ``send_reminders`` does from cron, either or both, each reminder once."""
+    return reminders()
+
+
+def reminder_queue(round_: AssessmentRound) -> None:
+    """Queue ``reminders_due`` for two days before the deadline of the round's
+    phase (at once when that is nearer), when the transaction commits. A moved
+    deadline queues another; the earlier run then finds nothing due. A task
+    backend that cannot wait (``supports_defer``) leaves it to cron."""
+    if round_.phase == Phase.CLOSED or not reminders_due.get_backend().supports_defer:
+        return
+    when = max(round_.deadline(round_.phase) - REMINDER_AHEAD, timezone.now())
+    transaction.on_commit(lambda: reminders_due.using(run_after=when).enqueue())

@@ -36,7 +36,9 @@ def round_page(request, slug):
                         notifications.phase_opened(opened)
                         messages.success(request, _("The round is open: the units can self-assess."))
                     else:
-                        services.round_deadlines_set(round=round_, deadlines=form.deadlines(), user=request.user)
+                        deadlines = form.deadlines()
+                        moved = services.round_deadlines_set(round=round_, deadlines=deadlines, user=request.user)
+                        notifications.reminder_queue(moved)
                         messages.success(request, _("The deadlines are changed."))
                     return redirect("staff:round", slug=slug)
             elif step == "public" and round_ is not None:

@@ -33,6 +33,7 @@ urlpatterns = [
     path("frameworks/<slug:slug>/round/", round_views.round_page, name="round"),
     path("frameworks/<slug:slug>/appraisal/<str:code>/", assessment_views.appraisal_page, name="appraisal"),
     path("evidence/<int:evidence_id>/", assessment_views.evidence_file, name="evidence_file"),
+    path("evidence/<int:evidence_id>/public/", assessment_views.evidence_public, name="evidence_public"),
     path("notifications/", assessment_views.notification_list, name="notifications"),
     path("imports/<int:job_id>/", import_views.import_job, name="import_job"),
     path("imports/<int:job_id>/confirm/", import_views.import_job_confirm_view, name="import_job_confirm"),

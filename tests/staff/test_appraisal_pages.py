@@ -7,11 +7,12 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import services
-from assessments.models import AssessmentRound, CellAssessment, UnitAssessment
+from assessments import evidence, services
+from assessments.models import AssessmentEvent, AssessmentRound, CellAssessment, Evidence, UnitAssessment
 from scoring.models import Result, Score
 from staff.models import AppraiserAssignment, StaffRole
 from tests.factories import publish
@@ -174,3 +175,62 @@ def test_every_step_is_refused_after_its_deadline(client, world, submitted, step
         assert client.post(own, {f"x-{key['1.2']}": "Quá hạn", "finish": "1"}).status_code == 403
         assert CellAssessment.objects.get(criterion_id=key["1.2"]).explanation == ""
         assert UnitAssessment.objects.get(unit=world.ours).status == "returned"
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_evidence_is_public_only_when_the_province_shows_the_file_and_the_criteria(
+    client, world, submitted, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    key = ids(world)
+    editor = world.users["province_editor"]
+    client.force_login(editor)
+    data = {f"a-{key['1.1']}": "18", f"a-{key['1.2']}": "35", f"c-{key['1.2']}": "Thiếu báo cáo", f"a-{key['2']}": "30"}
+    client.post(url(world), data | {"return": "1"})
+    services.round_phase_close(round=submitted)  # explanation: the unit adds two files to 1.2
+    unit = UnitAssessment.objects.get(unit=world.ours)
+    shown, kept = (
+        evidence.evidence_add(unit=unit, criterion_code="1.2", upload=SimpleUploadedFile(name, PDF))
+        for name in ("Báo cáo quý IV.pdf", "Danh sách cán bộ.pdf")
+    )
+    services.round_phase_close(round=submitted)
+    client.post(url(world), data | {"finalise": "1"})
+
+    show = reverse("staff:evidence_public", args=[shown.pk])
+    for role in ("unit_respondent", "district_editor", "reviewer"):  # not the province's editors: refused
+        client.force_login(world.users[role])
+        assert client.post(show, {"public": "1"}).status_code in (403, 404), role
+    client.force_login(world.users["other_province_editor"])
+    assert client.post(show, {"public": "1"}).status_code == 404
+    assert not Evidence.objects.filter(is_public=True).exists()
+    client.force_login(editor)
+    assert "Hiện trên trang công khai" in client.get(url(world)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(show, {"public": "1"}).status_code == 302
+    event = AssessmentEvent.objects.get(kind="evidence_public")
+    assert (event.user, event.before["public"], event.after) == (editor, False, {"name": shown.name, "public": True})
+
+    client.logout()
+    public_url = reverse("public:evidence_file", args=[world.ours.code, shown.pk])
+    assert client.get(public_url).status_code == 404  # not published yet
+    publish(world.framework)
+    assert client.get(public_url).status_code == 404  # published, but the round keeps its criteria private
+    with django_capture_on_commit_callbacks(execute=True):
+        services.round_criteria_public_set(round=submitted, public=True)
+    profile = client.get(reverse("public:unit_profile", args=[world.ours.code])).content.decode()
+    assert public_url in profile and "Báo cáo quý IV.pdf" in profile and "Danh sách cán bộ.pdf" not in profile
+    response = client.get(public_url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response["X-Content-Type-Options"] == "nosniff" and response["Content-Disposition"].startswith("attachment")
+    assert client.get(reverse("public:evidence_file", args=[world.ours.code, kept.pk])).status_code == 404
+    assert client.get(reverse("public:evidence_file", args=[world.theirs.code, shown.pk])).status_code == 404
+
+    client.force_login(editor)  # hidden again: gone from the page and the link
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(show, {"public": "0"})
+    client.logout()
+    assert client.get(public_url).status_code == 404
+    profile = client.get(reverse("public:unit_profile", args=[world.ours.code])).content.decode()
+    assert "Báo cáo quý IV.pdf" not in profile

@@ -17,6 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from assessments import services
 from assessments.models import AssessmentRound
@@ -135,3 +136,36 @@ def test_each_event_reaches_each_user_once_by_mail_and_in_the_workspace(
     page = client.get(reverse("staff:notifications")).content.decode()
     assert "giai đoạn tự đánh giá đã mở" in page and own in page
     assert Notification.objects.filter(user=world.users["unit_respondent"], sent_at__isnull=False).count() == 3
+
+
+def test_the_task_queue_sends_each_reminder_when_due_and_once(
+    client, mailed, inbox, django_capture_on_commit_callbacks
+):
+    world = mailed
+    client.force_login(world.users["province_editor"])
+    deadlines = {"self_assessment": day(10), "appraisal": day(14), "explanation": day(21), "finalisation": day(28)}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("staff:round", args=[world.framework.slug]), {"step": "open", **deadlines})
+    round_ = AssessmentRound.objects.get()
+    queued = DBTaskResult.objects.get(task_path="staff.notifications.reminders_due")
+    assert queued.run_after == round_.self_deadline - timedelta(days=2)  # eight days from now
+
+    def work():
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+
+    work()
+    assert len(inbox.messages) == 1  # the opening only: the reminder waits for its day
+    # The editor shortens the phase to tomorrow: a reminder for the new deadline, now.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("staff:round", args=[world.framework.slug]),
+            {"step": "deadlines", **deadlines, "self_assessment": day(1)},
+        )
+    work()
+    assert len(inbox.messages) == 2 and "kết thúc" in inbox.messages[1][1]
+    # The first task's day comes: the reminder of the same deadline is not sent again.
+    DBTaskResult.objects.filter(pk=queued.pk).update(run_after=timezone.now())
+    work()
+    assert len(inbox.messages) == 2
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
