@@ -140,11 +140,22 @@ def _appraise(round_, unit, cells, entries, user) -> int:
     return len(changed)
 
 
+# When appraisals may change: the unit's status and the deadline, by the round's phase.
+_APPRAISING = {
+    Phase.APPRAISAL: ({Status.SUBMITTED}, "appraisal_deadline"),
+    Phase.FINALISATION: ({Status.RETURNED, Status.EXPLAINED}, "final_deadline"),
+}
+
+
 @transaction.atomic
 def appraisals_set(*, unit: UnitAssessment, entries: list[AppraisalEntry], user=None, now=None) -> int:
-    """Accept or adjust self scores of a submitted unit during the appraisal phase.
-    Returns how many criteria changed."""
-    round_, unit = _locked(unit, {Phase.APPRAISAL}, {Status.SUBMITTED}, "appraisal_deadline", now)
+    """Accept or adjust self scores: of a submitted unit in the appraisal phase,
+    or in the finalisation phase of a unit whose appraisal came back (what its
+    explanation changes, before the final scores are fixed). Returns how many
+    criteria changed."""
+    phase = unit.round.phase if unit.round.phase in _APPRAISING else Phase.APPRAISAL
+    statuses, deadline = _APPRAISING[phase]
+    round_, unit = _locked(unit, {phase}, statuses, deadline, now)
     cells = _cells(round_, unit)
     if problems := _checked(cells, entries):
         raise ScoringInputError(problems)
@@ -236,8 +247,8 @@ def finalise(*, unit: UnitAssessment, entries: list[AppraisalEntry] = (), user=N
     values, changed by ``entries`` where the explanation convinced the
     appraiser. They become the framework's scores, the self score beside each,
     through ``scores_import`` (results, ranks and audit as for any write)."""
-    statuses = {Status.RETURNED, Status.EXPLAINED}
-    round_, unit = _locked(unit, {Phase.FINALISATION}, statuses, "final_deadline", now)
+    statuses, deadline = _APPRAISING[Phase.FINALISATION]
+    round_, unit = _locked(unit, {Phase.FINALISATION}, statuses, deadline, now)
     cells = _cells(round_, unit)
     if problems := _checked(cells, list(entries)):
         raise ScoringInputError(problems)

@@ -304,6 +304,13 @@ def _appraise(request, unit_assessment, entries):
     return True
 
 
+def _revise(request, unit_assessment, entries):
+    """Save what an appraiser of some fields changes after the unit's explanation."""
+    appraisal.appraisals_set(unit=unit_assessment, entries=entries, user=request.user)
+    messages.success(request, _("Saved: those who appraise the whole unit fix its final scores."))
+    return True
+
+
 def _finalise(request, unit_assessment, entries):
     appraisal.finalise(unit=unit_assessment, entries=entries, user=request.user)
     messages.success(request, _("The final scores are fixed: they are the framework's scores now."))
@@ -319,18 +326,19 @@ def appraisal_page(request, slug, code):
     unit_assessment = _unit_assessment(request, slug, code)
     round_, unit = unit_assessment.round, unit_assessment.unit
     fields = access_for(request.user).appraised_fields(round_.framework, unit)
-    open_now = (
+    in_finalisation = (
+        round_.phase == Phase.FINALISATION
+        and unit_assessment.status in (UnitAssessment.Status.RETURNED, UnitAssessment.Status.EXPLAINED)
+        and services.unit_is_open(unit_assessment, Phase.FINALISATION)
+    )
+    open_now = in_finalisation or (
         round_.phase == Phase.APPRAISAL
         and unit_assessment.status == UnitAssessment.Status.SUBMITTED
         and services.unit_is_open(unit_assessment, Phase.APPRAISAL)
     )
-    # The final scores are fixed for the whole unit at once, by those who appraise all of it.
-    finalising = (
-        fields is None
-        and round_.phase == Phase.FINALISATION
-        and unit_assessment.status in (UnitAssessment.Status.RETURNED, UnitAssessment.Status.EXPLAINED)
-        and services.unit_is_open(unit_assessment, Phase.FINALISATION)
-    )
+    # The final scores are fixed for the whole unit at once, by those who appraise all of it;
+    # an appraiser of some fields may still change theirs, after the unit's explanation.
+    finalising = fields is None and in_finalisation
     criteria = list(round_.framework.criteria.filter(is_leaf=True).order_by("order", "code"))
     cells = {cell.criterion_id: cell for cell in CellAssessment.objects.filter(round=round_, unit=unit)}
     files = defaultdict(list)
@@ -338,7 +346,7 @@ def appraisal_page(request, slug, code):
         files[item.criterion_id].append(item)
 
     def editable(criterion) -> bool:
-        return finalising or (open_now and (fields is None or criterion.code.split(".")[0] in fields))
+        return open_now and (fields is None or criterion.code.split(".")[0] in fields)
 
     rows = [_AppraisalRow(c, cells.get(c.pk), files[c.pk], editable(c)) for c in criteria]
     problems, status, problems_title = [], 200, _("Nothing was saved")
@@ -348,7 +356,7 @@ def appraisal_page(request, slug, code):
         entries, problems = _appraisal_typed(request, rows)
         status = 400
         if not problems:
-            step = _finalise if finalising else _appraise
+            step = _finalise if finalising else _revise if in_finalisation else _appraise
             try:
                 done = step(request, unit_assessment, entries)
             except ScoringInputError as error:
@@ -375,8 +383,9 @@ def appraisal_page(request, slug, code):
         "problems_title": problems_title,
         "field_gaps": sorted(by_field.items()),
         "finalising": finalising,
+        "in_finalisation": in_finalisation,
         "unit_gap": sum(by_field.values(), Decimal(0)),
-        "deadline": unit_assessment.reopened_until or round_.appraisal_deadline,
+        "deadline": unit_assessment.reopened_until or round_.deadline(round_.phase),
     }
     return render(request, "staff/appraisal.html", context, status=status)
 

@@ -108,9 +108,12 @@ def _invented(maximum: Decimal, *key: str) -> Decimal:
 
 def demo_rounds_load(source: Framework, editor, appraiser) -> None:
     """The 2025 assessment rounds of the new Thái Nguyên's communes (12 of them)
-    and departments (6), in appraisal: units not started, half done, submitted,
-    returned with adjustments, explained; the demo respondent's commune reopened
-    so that ``daumoi`` can self-assess and submit. Skipped when they exist."""
+    and departments (6). The communes' is in appraisal: units not started, half
+    done, submitted, returned with adjustments, explained; the demo respondent's
+    commune reopened so that ``daumoi`` can self-assess and submit. The
+    departments' is in finalisation: two with their final scores, one explained
+    and one returned waiting for theirs, one never appraised, one half done.
+    Skipped when they exist."""
     on = date(DEMO_ROUND_YEAR, 12, 31)
     departments = Unit.objects.valid_on(on).filter(kind=Unit.Kind.DEPARTMENT, parent__code=DEMO_PROVINCE)
     for block, units in (("commune", _demo_communes()), ("department", list(departments.order_by("code")[:6]))):
@@ -132,10 +135,12 @@ def demo_rounds_load(source: Framework, editor, appraiser) -> None:
             source_note=DEMO_NOTE,
         )
         AppraiserAssignment.objects.get_or_create(user=appraiser, framework=framework, field=None, unit=None)
-        _demo_cycle(framework, units, editor, appraiser)
+        _demo_cycle(framework, units, editor, appraiser, finalised=2 if block == "department" else 0)
 
 
-def _demo_cycle(framework: Framework, units: list[Unit], editor, appraiser) -> None:
+def _demo_cycle(framework: Framework, units: list[Unit], editor, appraiser, finalised: int) -> None:
+    """Take the units through the round, each as far as its step; with
+    ``finalised``, on to the finalisation phase, that many units' scores fixed."""
     now = timezone.now()
     round_ = cycle.round_open(
         framework=framework,
@@ -145,7 +150,8 @@ def _demo_cycle(framework: Framework, units: list[Unit], editor, appraiser) -> N
     leaves = list(framework.criteria.filter(is_leaf=True).order_by("order", "code"))
     steps = {}  # unit code -> how far it got: 0 nothing, 1 half, 2 submitted, 3 returned, 4 explained
     for position, unit in enumerate(units):
-        steps[unit.code] = [0, 1, 1, 2, 2, 3, 3, 4, 4, 2, 3, 4][position % 12]
+        pattern = [4, 4, 4, 3, 2, 1] if finalised else [0, 1, 1, 2, 2, 3, 3, 4, 4, 2, 3, 4]
+        steps[unit.code] = pattern[position % len(pattern)]
         assessment = round_.units.get(unit=unit)
         done = leaves if steps[unit.code] >= 2 else leaves[: len(leaves) // 2] if steps[unit.code] == 1 else []
         entries = [
@@ -187,8 +193,15 @@ def _demo_cycle(framework: Framework, units: list[Unit], editor, appraiser) -> N
             texts = dict.fromkeys(adjusted, "Đơn vị bổ sung báo cáo quý IV (mẫu)")
             appraisal.explanations_set(unit=assessment, texts=texts)
             appraisal.unit_explained(unit=assessment)
+    if finalised:
+        cycle.round_phase_close(round=round_, user=editor)  # explanation
+        cycle.round_phase_close(round=round_, user=editor)  # finalisation
+        for unit in units[:finalised]:
+            assessment = round_.units.select_related("round", "unit").get(unit=unit)
+            appraisal.finalise(unit=assessment, user=appraiser)
+        return
     half_done = round_.units.filter(unit__code=units[1].code).select_related("round", "unit")
-    for assessment in half_done:  # the demo respondent's commune in the commune round: reopened to try it
+    for assessment in half_done:  # the demo respondent's commune: reopened to try it
         cycle.unit_reopen(
             unit=assessment,
             until=now + timedelta(days=7),

@@ -234,3 +234,39 @@ def test_evidence_is_public_only_when_the_province_shows_the_file_and_the_criter
     assert client.get(public_url).status_code == 404
     profile = client.get(reverse("public:unit_profile", args=[world.ours.code])).content.decode()
     assert "Báo cáo quý IV.pdf" not in profile
+
+
+def test_an_appraiser_of_one_field_revises_it_after_the_explanation_and_the_whole_units_appraiser_fixes_it(
+    client, world, submitted
+):
+    key = ids(world)
+    editor, respondent = world.users["province_editor"], world.users["unit_respondent"]
+    field_appraiser = user_with(StaffRole.Role.REVIEWER, world.ours.parent.parent, name="thamdinh4")
+    AppraiserAssignment.objects.create(
+        user=field_appraiser, framework=world.framework, field=world.framework.criteria.get(code="1")
+    )
+    client.force_login(editor)
+    data = {f"a-{key['1.1']}": "18", f"a-{key['1.2']}": "35", f"c-{key['1.2']}": "Thiếu báo cáo", f"a-{key['2']}": "30"}
+    client.post(url(world), data | {"return": "1"})
+    client.force_login(respondent)
+    own = reverse("staff:self_assessment", args=[world.framework.slug, world.ours.code])
+    client.post(own, {f"x-{key['1.2']}": "Báo cáo quý IV đã gửi", "finish": "1"})
+    services.round_phase_close(round=submitted)  # explanation
+    services.round_phase_close(round=submitted)  # finalisation
+
+    client.force_login(field_appraiser)
+    page = client.get(url(world)).content.decode()
+    assert f'name="a-{key["1.2"]}"' in page and f'name="a-{key["2"]}"' not in page and 'name="finalise"' not in page
+    revised = {f"a-{key['1.1']}": "18", f"a-{key['1.2']}": "38", f"c-{key['1.2']}": "Chấp nhận giải trình"}
+    assert client.post(url(world), revised | {f"a-{key['2']}": "0", "finalise": "1"}).status_code == 302
+    cells = {cell.criterion.code: cell.appraised_points for cell in CellAssessment.objects.select_related("criterion")}
+    assert cells == {"1.1": D("18"), "1.2": D("38"), "2": D("30")}  # field 2 is not theirs
+    assert UnitAssessment.objects.get(unit=world.ours).status == "explained"  # not fixed by a field's appraiser
+    event = AssessmentEvent.objects.filter(kind="appraised", criterion_id=key["1.2"]).first()
+    assert (event.user, event.before["points"], event.after["points"]) == (field_appraiser, "35.00", "38.00")
+
+    client.force_login(editor)
+    page = client.get(url(world)).content.decode()
+    assert 'value="38,00"' in page and 'name="finalise"' in page
+    client.post(url(world), data | revised | {"finalise": "1"})
+    assert Score.objects.get(unit=world.ours, criterion_id=key["1.2"]).points == D("38")

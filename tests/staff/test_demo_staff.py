@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 from assessments import services
 from assessments.models import AssessmentRound, Phase
 from scoring.demo import demo_load
-from scoring.models import Framework
+from scoring.models import Framework, Result, Score
 from staff.access import Action, access_for
 from staff.models import StaffRole
 
@@ -49,9 +49,21 @@ def test_the_demo_rounds_of_2025_put_units_at_each_step_and_let_the_demo_people_
     call_command("demo_staff")  # idempotent
 
     rounds = {item.framework.block: item for item in AssessmentRound.objects.select_related("framework")}
-    assert set(rounds) == {"commune", "department"} and {item.phase for item in rounds.values()} == {"appraisal"}
+    assert {block: item.phase for block, item in rounds.items()} == {
+        "commune": "appraisal",
+        "department": "final",
+    }
     statuses = sorted(rounds["commune"].units.values_list("status", flat=True))
     assert statuses == ["explained"] * 3 + ["returned"] * 3 + ["self"] * 3 + ["submitted"] * 3
+    statuses = sorted(rounds["department"].units.values_list("status", flat=True))
+    assert statuses == ["explained", "final", "final", "returned", "self", "submitted"]
+    # The final units' scores are the framework's, the self score beside each.
+    departments = rounds["department"].framework
+    finals = rounds["department"].units.filter(status="final").values_list("unit", flat=True)
+    scores = Score.objects.filter(criterion__framework=departments, unit__in=finals)
+    leaves = departments.criteria.filter(is_leaf=True).count()
+    assert scores.count() == 2 * leaves and not scores.filter(self_assessed_points=None).exists()
+    assert Result.objects.filter(framework=departments, unit__in=finals, index__isnull=False).count() == 2
     assert "dữ liệu mẫu" in rounds["commune"].framework.name  # invented figures, labelled
     respondent = django_user_model.objects.get(username="daumoi")
     unit = (
