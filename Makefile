@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help messages run setup test lint audit format check-migrations bench bench-import bench-web bench-backup bench-faults fuzz clean
+.PHONY: help messages run setup test lint audit format check-migrations bench bench-import bench-appraisal bench-web bench-backup bench-faults fuzz clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -66,9 +66,13 @@ bench: $(VENV)/.dev .env ## Benchmarks on a throw-away database (BENCH_DATABASE_
 	$(PY) bench/recompute.py
 	$(PY) bench/criteria.py
 	$(PY) bench/imports.py
+	$(PY) bench/appraisal.py
 
 bench-import: $(VENV)/.dev .env ## Import the national wide xlsx and long csv (401,600 cells) against pandas' parse time
 	$(PY) bench/imports.py
+
+bench-appraisal: $(VENV)/.dev .env messages ## An appraiser's keyboard walk of 40 criteria in Chromium (against opening the page); the 170-unit round dashboard
+	$(PY) bench/appraisal.py
 
 bench-web: $(VENV)/.dev .env messages ## Serve a 705-unit ranking with gunicorn, measure it with wrk against a minimal view
 	$(PY) bench/web.py
