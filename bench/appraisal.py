@@ -25,14 +25,13 @@ BENCH_DATABASE_URL. Needs Debian's Chromium (CHROMIUM, default /usr/bin/chromium
 
 import os
 import time
+from datetime import timedelta
+
+from common import national_criteria, on_fresh_database, report, seconds, workdir
 
 # Playwright's synchronous API runs an event loop in this thread; the database calls
 # between its steps are synchronous all the same.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-from datetime import timedelta
-from decimal import Decimal
-
-from common import national_criteria, on_fresh_database, report, seconds, workdir
 
 UNITS = 170
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
