@@ -8,7 +8,7 @@ written here in the clear; every self score and appraisal is invented."""
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -182,7 +182,7 @@ def _demo_cycle(framework: Framework, units: list[Unit], editor, appraiser, fina
         for position, leaf in enumerate(leaves):
             self_points = _invented(leaf.max_points, framework.slug, unit.code, leaf.code)  # as self-assessed above
             if position % 7 == 3:  # about one criterion in seven adjusted down
-                lowered = max(Decimal(0), self_points - leaf.max_points / 4).quantize(Decimal("0.01"))
+                lowered = max(Decimal(0), self_points - leaf.max_points / 4).quantize(Decimal("0.01"), ROUND_HALF_UP)
                 entries.append(appraisal.AppraisalEntry(leaf.code, lowered, "Tài liệu kiểm chứng chưa đầy đủ (mẫu)"))
             else:
                 entries.append(appraisal.AppraisalEntry(leaf.code, self_points))

@@ -62,7 +62,7 @@ def test_an_appraiser_accepts_and_adjusts_sees_the_differences_and_returns_the_u
     assert client.post(url(world), data | {"save": "1"}).status_code == 302
     page = client.get(url(world)).content.decode()
     # Self − appraised: 0 on 1.1, 5 on 1.2; field 1: 5; the unit: 5 (2 not appraised yet).
-    assert "5,00 · lĩnh vực 1: 5,00" in page
+    assert '5,00 · <span class="nowrap">lĩnh vực 1: 5,00</span>' in page
     incomplete = client.post(url(world), data | {"return": "1"})
     assert "Đã lưu, nhưng chưa trả cho đơn vị" in incomplete.content.decode() and "tiêu chí 2: chưa thẩm định" in (
         incomplete.content.decode()
