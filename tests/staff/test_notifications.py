@@ -138,6 +138,7 @@ def test_each_event_reaches_each_user_once_by_mail_and_in_the_workspace(
     assert Notification.objects.filter(user=world.users["unit_respondent"], sent_at__isnull=False).count() == 3
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker closes a connection in a transaction
 def test_the_task_queue_sends_each_reminder_when_due_and_once(
     client, mailed, inbox, django_capture_on_commit_callbacks
 ):
