@@ -9,6 +9,7 @@ app_name = "public"
 urlpatterns = [
     path("", views.home, name="home"),
     path("rankings/<slug:slug>/", views.ranking, name="ranking"),
+    path("rankings/<slug:slug>/method/", views.ranking_method, name="ranking_method"),
     path("compare/", views.compare, name="compare"),
     path("units/", views.unit_search, name="unit_search"),
     path("units/<str:code>/", views.unit_profile, name="unit_profile"),

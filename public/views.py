@@ -16,7 +16,7 @@ from cchc_portal.files import file_attachment
 from public import charts, tables
 from public.downloads import CONTENT_TYPES, RANKING_DOWNLOADS, attachment, download_kind, table_download
 from public.filters import COMPARE_MAX_UNITS, RankingQuery, compare_codes
-from scoring import history, selectors
+from scoring import history, methodology, selectors
 from units import selectors as units_selectors
 from units.models import UnitLineage
 
@@ -90,6 +90,15 @@ def ranking(request, slug):
         "corrections": history.framework_corrections(framework=framework),
     }
     return render(request, "public/ranking.html", context)
+
+
+@require_safe
+@public_page()
+def ranking_method(request, slug):
+    """How a ranking is computed, from its framework: criteria, bands, a worked
+    example, ties, the previous year's matching, the decision."""
+    framework = selectors.framework_get(slug=slug, visibility=request.visibility)
+    return render(request, "public/method.html", {"method": methodology.method_for(framework)})
 
 
 @require_safe

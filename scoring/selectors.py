@@ -21,6 +21,23 @@ from units.models import Unit
 
 
 @dataclass(frozen=True)
+class BandRange:
+    """A band and the indexes it takes: from ``lower`` (inclusive) to ``upper``
+    (exclusive; None for the top band)."""
+
+    label: str
+    lower: Decimal
+    upper: Decimal | None
+
+
+def band_ranges(framework: Framework) -> list[BandRange]:
+    """The framework's bands, best first, each with the index range it takes. One query."""
+    bands = list(Band.objects.filter(scheme_id=framework.band_scheme_id).order_by("-lower_bound"))
+    upper = [None] + [band.lower_bound for band in bands[:-1]]
+    return [BandRange(band.label, band.lower_bound, above) for band, above in zip(bands, upper, strict=True)]
+
+
+@dataclass(frozen=True)
 class FieldCell:
     code: str
     points: Decimal | None
@@ -49,6 +66,7 @@ class Ranking:
     rows: list[RankingRow]
     summary: engine.Summary
     has_previous_round: bool
+    bands: list[BandRange]  # the framework's bands, best first, with their bounds
     page: Page | None = None  # the rows' page, when one was asked for
 
     @property
@@ -134,25 +152,29 @@ def ranking_for(
     results = Result.objects.filter(framework=framework).annotate(previous_is_sample=F("previous__is_sample"))
     results = (ranking_filter or RankingFilter()).apply(results.select_related("unit"), fields)
     has_previous_round = Framework.objects.previous_round(framework) is not None
+    bands = band_ranges(framework)
     if page_number is None:  # every row: the API's and downloads' previous figures too
         rows = [RankingRow(result, field_cells(result, fields)) for result in results.select_related("previous")]
         # Every result in hand: the summary needs no query of its own.
-        summary = framework_summary(framework, None if ranking_filter else [row.result for row in rows])
-        return Ranking(framework, fields, rows, summary, has_previous_round)
+        summary = framework_summary(framework, None if ranking_filter else [row.result for row in rows], bands)
+        return Ranking(framework, fields, rows, summary, has_previous_round, bands)
     # A page shows no previous figure, only the changes.
-    summary = framework_summary(framework)
+    summary = framework_summary(framework, bands=bands)
     paginator = Paginator(results, RANKING_PAGE_SIZE)
     if not ranking_filter or ranking_filter.keeps_every_row:
         paginator.count = summary.count  # the summary counted every result: no COUNT query
     page = paginator.get_page(page_number)
     rows = [RankingRow(result, field_cells(result, fields)) for result in page.object_list]
-    return Ranking(framework, fields, rows, summary, has_previous_round, page)
+    return Ranking(framework, fields, rows, summary, has_previous_round, bands, page)
 
 
-def framework_summary(framework: Framework, results: Iterable[Result] | None = None) -> engine.Summary:
+def framework_summary(
+    framework: Framework, results: Iterable[Result] | None = None, bands: list[BandRange] | None = None
+) -> engine.Summary:
     """``engine.summarise`` over every result of the framework: ``results`` when
-    given (all of them), else read as plain values. One or two queries."""
-    band_labels = list(Band.objects.filter(scheme_id=framework.band_scheme_id).values_list("label", flat=True))
+    given (all of them), else read as plain values; its ``bands`` when given
+    (``band_ranges``), else read. One or two queries."""
+    band_labels = [band.label for band in (band_ranges(framework) if bands is None else bands)]
     if results is None:
         rows = Result.objects.filter(framework=framework).values_list("index", "delta_rank", "previous_id", "band")
     else:
