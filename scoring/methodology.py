@@ -25,6 +25,7 @@ class WorkedExample:
     criterion not applicable, both computed by the engine (DESIGN §3 rules 2–4)."""
 
     unit_name: str  # "" for a unit made up for the example (a framework without criterion scores)
+    is_sample: bool  # the unit's figures are invented (sample data)
     total_points: Decimal
     applicable_max: Decimal
     index: Decimal | None
@@ -101,7 +102,7 @@ def worked_example(framework: Framework, criteria: list[Criterion]) -> WorkedExa
     top = (
         Result.objects.filter(framework=framework, rank__isnull=False)
         .order_by("rank", "unit__code")
-        .values_list("unit_id", "unit_name", "unit__name")
+        .values_list("unit_id", "unit_name", "unit__name", "is_sample")
         .first()
     )
     scores: dict[str, engine.ScoreValue] = {}
@@ -126,6 +127,7 @@ def worked_example(framework: Framework, criteria: list[Criterion]) -> WorkedExa
     points = scores.get(chosen.code)
     return WorkedExample(
         unit_name=unit_name,
+        is_sample=bool(unit_name and top[3]),
         total_points=first.total_points,
         applicable_max=first.applicable_max,
         index=first.index,
