@@ -73,23 +73,54 @@ def ranking(request, slug):
         return {"url": _query(params, sort=ranking_filter.sort_param(key), page=""), "aria_sort": order}
 
     page = ranking.page
+    header = [(column, sort_link(column.sort)) for column in tables.ranking_columns(ranking) if column.html is not None]
+    parents = selectors.ranking_parents(framework)
     context = {
         "ranking": ranking,
+        "caption": _ranking_caption(framework, ranking_filter, [column for column, _link in header], parents),
         "filter": ranking_filter,
         "page": page,
         "shown_count": page.paginator.count,
-        "parents": selectors.ranking_parents(framework),
-        # The page's columns (``public.tables``), each with its sort link.
-        "header": [
-            (column, sort_link(column.sort)) for column in tables.ranking_columns(ranking) if column.html is not None
-        ],
+        "parents": parents,
+        "header": header,  # the page's columns (``public.tables``), each with its sort link
         "page_links": _page_links(page, params),
         "downloads": {kind: _query(params, format=kind) for kind in CONTENT_TYPES},
+        "movers": selectors.ranking_movers(framework) if ranking.has_previous_round else ([], []),
         "chart": charts.ranking_bars(ranking.rows, list(ranking.summary.bands)),
         # No query unless the publication was corrected: uncorrected pages keep their cost.
-        "corrections": history.framework_corrections(framework=framework),
+        "corrections": history.framework_corrections(framework=framework, with_changes=True),
     }
     return render(request, "public/ranking.html", context)
+
+
+def _ranking_caption(framework, ranking_filter: RankingQuery, columns, parents) -> str:
+    """What the table shows, as its caption says it: the order, and the filter."""
+    column = next((column for column in columns if column.sort == ranking_filter.sort), None)
+    if column is None or (ranking_filter.sort == "rank" and not ranking_filter.descending):
+        caption = _("%(name)s, in rank order") % {"name": framework.name}
+    elif ranking_filter.sort == "rank":
+        caption = _("%(name)s, last rank first") % {"name": framework.name}
+    else:
+        label = f"{column.field.code}. {column.field.name}" if column.field else column.label
+        if ranking_filter.sort == "unit":
+            order = (
+                _("%(name)s, by %(column)s, Z to A")
+                if ranking_filter.descending
+                else _("%(name)s, by %(column)s, A to Z")
+            )
+        else:
+            order = (
+                _("%(name)s, by %(column)s, highest first")
+                if ranking_filter.descending
+                else _("%(name)s, by %(column)s, lowest first")
+            )
+        caption = order % {"name": framework.name, "column": label.lower() if not column.field else label}
+    if ranking_filter.parent:
+        parent = next((unit.name for unit in parents if unit.code == ranking_filter.parent), ranking_filter.parent)
+        caption += " · " + _("units under %(parent)s") % {"parent": parent}
+    if ranking_filter.query:
+        caption += " · " + _("units matching “%(query)s”") % {"query": ranking_filter.query}
+    return caption
 
 
 @require_safe

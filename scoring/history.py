@@ -197,34 +197,6 @@ def _unit_change(revision: Revision, criterion, cell, *, created: bool) -> UnitC
 
 
 @dataclass(frozen=True)
-class Correction:
-    """A correction of a published framework, as the public sees it: when and why."""
-
-    made_at: datetime
-    reason: str
-
-
-def framework_corrections(*, framework: Framework) -> list[Correction]:
-    """The corrections of ``framework``'s current publication, newest first:
-    revisions that changed it once published, since it was (last) published (a
-    withdrawn publication's corrections went with it). Reads
-    ``framework.publication``: select it. No query when the publication has no
-    ``corrected_at`` (or there is none), else one, without the published
-    figures each correction keeps."""
-    publication = getattr(framework, "publication", None)
-    if publication is None or publication.corrected_at is None:
-        return []
-    rows = (
-        Revision.objects.filter(
-            framework=framework, results_before__isnull=False, created_at__gte=publication.published_at
-        )
-        .order_by("-created_at", "-pk")
-        .values_list("created_at", "reason")
-    )
-    return [Correction(made_at=made_at, reason=reason) for made_at, reason in rows]
-
-
-@dataclass(frozen=True)
 class PublishedFigures:
     """A unit's index and rank as published before a correction, and as stored now
     (None where the unit has no figure then or now)."""
@@ -239,6 +211,69 @@ class PublishedFigures:
     @property
     def differs(self) -> bool:
         return (self.index_before, self.rank_before) != (self.index_now, self.rank_now)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A correction of a published framework, as the public sees it: when, why,
+    and (when asked for) each unit whose index or rank it moved, old → new."""
+
+    made_at: datetime
+    reason: str
+    changes: tuple[PublishedFigures, ...] = ()
+
+
+def framework_corrections(*, framework: Framework, with_changes: bool = False) -> list[Correction]:
+    """The corrections of ``framework``'s current publication, newest first:
+    revisions that changed it once published, since it was (last) published (a
+    withdrawn publication's corrections went with it). Reads
+    ``framework.publication``: select it. No query when the publication has no
+    ``corrected_at`` (or there is none), else one, without the published
+    figures each correction keeps; ``with_changes``, one more, and each
+    correction's changes: its figures before against those the next correction
+    replaced (the stored ones for the latest)."""
+    publication = getattr(framework, "publication", None)
+    if publication is None or publication.corrected_at is None:
+        return []
+    rows = Revision.objects.filter(
+        framework=framework, results_before__isnull=False, created_at__gte=publication.published_at
+    ).order_by("-created_at", "-pk")
+    if not with_changes:
+        return [
+            Correction(made_at=made_at, reason=reason) for made_at, reason in rows.values_list("created_at", "reason")
+        ]
+    now = {
+        code: (name, {"index": None if index is None else str(index), "rank": rank})
+        for code, name, index, rank in Result.objects.filter(framework=framework).values_list(
+            "unit__code", "unit__name", "index", "rank"
+        )
+    }
+    after = {code: figures for code, (_name, figures) in now.items()}
+    corrections = []
+    for made_at, reason, before in rows.values_list("created_at", "reason", "results_before"):
+        changes = []
+        for code in sorted(set(before) | set(after)):
+            old, new = before.get(code) or {}, after.get(code) or {}
+            if (_decimal(old.get("index")), old.get("rank")) == (_decimal(new.get("index")), new.get("rank")):
+                continue
+            changes.append(
+                PublishedFigures(
+                    unit_code=code,
+                    unit_name=now.get(code, (code, None))[0],
+                    index_before=_decimal(old.get("index")),
+                    rank_before=old.get("rank"),
+                    index_now=_decimal(new.get("index")),
+                    rank_now=new.get("rank"),
+                )
+            )
+        changes.sort(key=lambda row: (row.rank_now is None, row.rank_now or 0, row.unit_code))
+        corrections.append(Correction(made_at=made_at, reason=reason, changes=tuple(changes)))
+        after = before
+    return corrections
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 def correction_figures(*, revision: Revision) -> list[PublishedFigures]:

@@ -168,6 +168,16 @@ def ranking_for(
     return Ranking(framework, fields, rows, summary, has_previous_round, bands, page)
 
 
+def ranking_movers(framework: Framework, count: int = 3) -> tuple[list[Result], list[Result]]:
+    """The ``count`` units that moved up most since last year's ranking, and the
+    ``count`` that moved down most (by places, then by the change of index).
+    Two queries; none without a previous round (``has_previous_round``)."""
+    moved = Result.objects.filter(framework=framework).select_related("unit")
+    up = list(moved.filter(delta_rank__gt=0).order_by("-delta_rank", "-delta_index", "rank", "unit__code")[:count])
+    down = list(moved.filter(delta_rank__lt=0).order_by("delta_rank", "delta_index", "-rank", "unit__code")[:count])
+    return up, down
+
+
 def framework_summary(
     framework: Framework, results: Iterable[Result] | None = None, bands: list[BandRange] | None = None
 ) -> engine.Summary:

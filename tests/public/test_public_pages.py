@@ -317,10 +317,14 @@ def test_a_corrected_ranking_notes_each_correction_newest_first_and_an_uncorrect
         # 5/4/2023 in Vietnam, though still the 4th in UTC
         Revision.objects.filter(pk=first.pk).update(created_at=datetime(2023, 4, 5, 6, 0, tzinfo=hanoi))
         Revision.objects.filter(pk=second.pk).update(created_at=datetime(2023, 5, 12, 9, 0, tzinfo=hanoi))
-    with django_assert_num_queries(9):  # and the corrections
+    with django_assert_num_queries(10):  # and the corrections, with the figures they moved
         after = client.get(url).content.decode()
     newer, older = correction_note("12/5/2023", "Sửa sai sót"), correction_note("5/4/2023", "Phúc khảo")
     assert newer in after and older in after and after.index(newer) < after.index(older)
+    # Dũng: 40 + 20 = 60, then 45 + 20 = 65, then 45 + 25 = 70; fourth all along. Each note says its own move.
+    newer_change, older_change = "Dũng: chỉ số 65,00 → 70,00, hạng 4 → 4", "Dũng: chỉ số 60,00 → 65,00, hạng 4 → 4"
+    assert after.index(newer) < after.index(newer_change) < after.index(older) < after.index(older_change)
+    assert "An: chỉ số" not in after  # units the corrections did not move are not listed
     assert kept_in_history() in after
     document = client.get(reverse("api:framework_results", args=[framework.slug])).json()
     assert document["framework"]["corrections"] == [
@@ -344,3 +348,41 @@ def test_a_publication_made_again_after_a_withdrawal_notes_only_its_own_correcti
         services.scores_set(framework=framework, entries=[score(units[3], "2", "25")], reason="Sửa sai sót")
     page = client.get(framework.get_absolute_url()).content.decode()
     assert "Sửa sai sót" in page and "Phúc khảo" not in page
+
+
+def test_the_table_names_its_fields_its_caption_follows_the_sort_and_the_summary_names_the_movers(client):
+    names = ["An", "Bình", "Cường", "Dũng", "Em"]
+    units = [UnitFactory(name=name, short_name=name) for name in names]
+    last_year = make_framework(year=2021, units=units, rows=FIELDS)
+    # 2021 ranks: An 1, Bình 2, Cường 3, Dũng 4, Em 5.
+    points_2021 = {"An": "90", "Bình": "80", "Cường": "70", "Dũng": "60", "Em": "50"}
+    services.scores_set(
+        framework=last_year,
+        entries=[score(u, "1", str(int(points_2021[u.name]) - 35)) for u in units]
+        + [score(u, "2", "35") for u in units],
+    )
+    publish(last_year)
+    # 2022: Em 1 (▲ 4), Dũng 2 (▲ 2), An 3 (▼ 2), Bình 4 (▼ 2), Cường 5 (▼ 2).
+    points_2022 = {"Em": "95", "Dũng": "85", "An": "75", "Bình": "65", "Cường": "55"}
+    framework = make_framework(year=2022, units=units, rows=FIELDS)
+    services.scores_set(
+        framework=framework,
+        entries=[score(u, "1", str(int(points_2022[u.name]) - 35)) for u in units]
+        + [score(u, "2", "35") for u in units],
+    )
+    publish(framework)
+    page = client.get(framework.get_absolute_url()).content.decode()
+    assert '<span class="field-name">1. Tiêu chí 1</span>' in page and "tối đa 60,00" in page  # no tooltip needed
+    movers = page[page.index('<dl class="movers">') : page.index("</dl>", page.index('<dl class="movers">'))]
+    up = movers[: movers.index("Xuống hạng nhiều nhất")]
+    assert "Lên hạng nhiều nhất" in up and up.index("Em") < up.index("Dũng") and "Cường" not in up
+    # Down by two each: the largest fall of index first (An −15, Bình −15, Cường −15: then rank, lowest first).
+    down = movers[movers.index("Xuống hạng") :]
+    assert down.index("Cường") < down.index("Bình") < down.index("An")
+    assert "<caption>Chỉ số CCHC 2022, theo thứ hạng</caption>" in page
+    sorted_page = client.get(framework.get_absolute_url(), {"sort": "-field-1", "q": "n"}).content.decode()
+    assert (
+        "<caption>Chỉ số CCHC 2022, theo 1. Tiêu chí 1, từ cao xuống thấp · đơn vị khớp với “n”</caption>"
+        in sorted_page
+    )
+    assert '<th scope="col" class="num field" aria-sort="descending">' in sorted_page
