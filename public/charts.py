@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from scoring.models import Result
 from scoring.selectors import RankingRow
 
-# By a band's position in its scheme, best first: colours that keep 3:1 against
-# white and stay apart for the common colour-vision deficiencies.
-BAND_COLOURS = ("#1b7837", "#2166ac", "#b35806", "#8c510a", "#b2182b", "#542788")
+# By a band's position in its scheme, best first: colours that keep 4.5:1 against
+# white (green 5.7, blue 6.0, orange 4.9, purple 8.6, red 6.2, grey 8.5) and differ
+# in hue and lightness from their neighbours, so no two bands look alike.
+BAND_COLOURS = ("#1b7837", "#2166ac", "#b35806", "#762a83", "#b2182b", "#4d4d4d")
 NO_BAND_COLOUR = "#6e7781"
 LINE_COLOURS = ("#2166ac", "#b35806", "#1b7837", "#762a83")
 _BAR_HEIGHT = 22  # pixels per unit in a horizontal bar chart
@@ -34,7 +35,7 @@ _BAR_HEIGHT = 22  # pixels per unit in a horizontal bar chart
 # hover), category values (tick labels, hover), titles' and annotations' text,
 # tick and hover texts. Not ``hovertemplate``: it is this module's own markup
 # (``<extra>``), and the labels it shows come in through the keys above.
-_TEXT_KEYS = frozenset({"name", "x", "y", "categoryarray", "text", "ticktext", "hovertext"})
+_TEXT_KEYS = frozenset({"name", "x", "y", "categoryarray", "text", "ticktext", "tickvals", "hovertext"})
 _PLOTLY_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
@@ -78,46 +79,71 @@ def _layout(**extra) -> dict:
     return layout
 
 
-def ranking_bars(rows: Sequence[RankingRow], band_labels: Sequence[str]) -> dict:
-    """Each shown unit's index as a horizontal bar, in the table's order, coloured
-    by band, with the band as the legend."""
+def ranking_dots(rows: Sequence[RankingRow], band_labels: Sequence[str]) -> dict:
+    """Each shown unit's index as a dot with its value beside it, in the table's
+    order, coloured by band (the legend). The axis starts where the indexes do
+    (rounded down to a multiple of 5), and its title says so: dots, not bars,
+    whose lengths would exaggerate the differences."""
     colours = dict(zip(band_labels, BAND_COLOURS, strict=False))
     traces: dict[str, dict] = {}
     for row in rows:
         result = row.result
         label = result.band or _("no band")
+        colour = colours.get(result.band, NO_BAND_COLOUR)
         trace = traces.setdefault(
             label,
             {
-                "type": "bar",
-                "orientation": "h",
+                "type": "scatter",
+                "mode": "markers+text",
                 "name": label,
                 "x": [],
                 "y": [],
-                "marker": {"color": colours.get(result.band, NO_BAND_COLOUR)},
+                "marker": {"color": colour, "size": 12},
+                "texttemplate": "%{x:.2f}",
+                "textposition": "middle right",
+                "textfont": {"color": "#1f2328"},
+                "cliponaxis": False,
                 "hovertemplate": "%{y}: %{x:.2f}<extra>%{fullData.name}</extra>",
             },
         )
         trace["x"].append(_number(result.index))
         trace["y"].append(result.display_name)
     names = [row.result.display_name for row in rows]
+    indexes = [row.result.index for row in rows if row.result.index is not None]
+    start = 5 * math.floor(float(min(indexes, default=0)) / 5 - 0.2) if indexes else 0
+    start = min(max(start, 0), 95)
+    title = _("Index") if start == 0 else _("Index (the axis starts at %(start)s)") % {"start": start}
+    # On a phone (charts.js): names cut short, so that the dots keep most of the width.
+    narrow = {"yaxis": {"tickvals": names, "ticktext": [_short(name) for name in names]}}
     figure = {
         "data": [traces[label] for label in sorted(traces, key=lambda label: _position(label, band_labels))],
         "layout": _layout(
             height=max(len(rows), 3) * _BAR_HEIGHT + 90,
-            barmode="overlay",
-            xaxis={"range": [0, 100], "title": {"text": _("Index")}, "automargin": True, "fixedrange": True},
+            xaxis={
+                "range": [start, 100],
+                "title": {"text": title},
+                "automargin": True,
+                "fixedrange": True,
+                "zeroline": False,
+            },
             yaxis={
                 "categoryorder": "array",
                 "categoryarray": names[::-1],  # the first row on top
                 "automargin": True,
                 "fixedrange": True,
+                "gridcolor": "#eaeef2",
             },
             legend={"orientation": "h", "y": 1, "yanchor": "bottom", "x": 0},
-            margin={"l": 10, "r": 10, "t": 40, "b": 40},
+            margin={"l": 10, "r": 50, "t": 40, "b": 40},
+            meta={"narrow": narrow},
         ),
     }
     return _inert(figure)
+
+
+def _short(name: str, length: int = 20) -> str:
+    """``name`` cut at ``length`` characters, with an ellipsis."""
+    return name if len(name) <= length else name[: length - 1].rstrip() + "…"
 
 
 def _position(label: str, band_labels: Sequence[str]) -> int:
@@ -125,10 +151,12 @@ def _position(label: str, band_labels: Sequence[str]) -> int:
 
 
 def results_over_time(series: Sequence[tuple[str, Sequence[Result]]], *, with_rank: bool = False) -> dict:
-    """Index by year, one line per (name, results) series, results in any order:
-    a unit's history on its profile (each ranking series it took part in, and
-    with ``with_rank`` its rank on a second, reversed axis: first is on top), or
-    each compared unit's."""
+    """Index by year, one line per (name, results) series, results in any order,
+    each point labelled with its value: a unit's history on its profile (each
+    ranking series it took part in), or each compared unit's. ``with_rank`` adds
+    the rank by year as a second small chart under the first, on the same years
+    (first at the top): two aligned charts, not two axes on one, whose lines
+    would seem to cross where nothing happened."""
     traces = []
     for position, (name, results) in enumerate(series):
         colour = LINE_COLOURS[position % len(LINE_COLOURS)]
@@ -137,12 +165,15 @@ def results_over_time(series: Sequence[tuple[str, Sequence[Result]]], *, with_ra
         traces.append(
             {
                 "type": "scatter",
-                "mode": "lines+markers",
-                "name": _("Index") if with_rank and len(series) == 1 else name,
+                "mode": "lines+markers+text" if with_rank else "lines+markers",
+                "name": name,
                 "x": years,
                 "y": [_number(result.index) for result in ordered],
                 "line": {"color": colour, "width": 3},
                 "marker": {"size": 9},
+                "texttemplate": "%{y:.2f}",
+                "textposition": "top center",
+                "cliponaxis": False,
                 "hovertemplate": "%{x}: %{y:.2f}<extra>%{fullData.name}</extra>",
             }
         )
@@ -150,38 +181,53 @@ def results_over_time(series: Sequence[tuple[str, Sequence[Result]]], *, with_ra
             traces.append(
                 {
                     "type": "scatter",
-                    "mode": "lines+markers",
-                    "name": _("Rank") if len(series) == 1 else _("%(name)s: rank") % {"name": name},
+                    "mode": "lines+markers+text",
+                    "name": _("%(name)s: rank") % {"name": name},
                     "x": years,
                     "y": [result.rank for result in ordered],
                     "yaxis": "y2",
                     "line": {"color": colour, "width": 2, "dash": "dot"},
                     "marker": {"size": 7, "symbol": "diamond"},
-                    "hovertemplate": "%{x}: " + _("rank %{y}") + "<extra></extra>",
+                    "texttemplate": "%{y}",
+                    "textposition": "top center",
+                    "cliponaxis": False,
+                    "showlegend": False,
+                    "hovertemplate": "%{x}: " + _("rank %{y}") + "<extra>%{fullData.name}</extra>",
                 }
             )
+    years = {"title": {"text": _("Year")}, "dtick": 1, "tickformat": "d", "automargin": True, "fixedrange": True}
+    index_axis = {"title": {"text": _("Index")}, "automargin": True, "fixedrange": True}
+    if not with_rank:
+        layout = _layout(
+            height=340,
+            xaxis=years,
+            yaxis=index_axis,
+            showlegend=True,
+            legend={"orientation": "h", "y": -0.3},
+            margin={"l": 10, "r": 10, "t": 10, "b": 60},
+        )
+        return _inert({"data": traces, "layout": layout})
+    worst = max((result.rank or 1 for _name, results in series for result in results), default=1)
+    indexes = [float(result.index) for _name, results in series for result in results if result.index is not None]
+    low, high = (min(indexes), max(indexes)) if indexes else (0, 100)
     layout = _layout(
-        height=340,
-        xaxis={"title": {"text": _("Year")}, "dtick": 1, "tickformat": "d", "automargin": True, "fixedrange": True},
-        yaxis={"title": {"text": _("Index")}, "automargin": True, "fixedrange": True},
-        showlegend=True,
-        legend={"orientation": "h", "y": -0.3},
-        margin={"l": 10, "r": 10, "t": 10, "b": 60},
-    )
-    if with_rank:
-        worst = max((result.rank or 1 for _name, results in series for result in results), default=1)
-        layout["yaxis2"] = {
+        height=440,
+        xaxis={**years, "anchor": "y2"},
+        yaxis={**index_axis, "domain": [0.52, 1], "range": [max(0, low - 8), min(100, high + 8)]},
+        yaxis2={
+            "domain": [0, 0.4],
             "range": [worst + 0.5, 0.5],  # first at the top
             "tick0": 1,
             "dtick": max(1, math.ceil(worst / 5)),
             "title": {"text": _("Rank")},
-            "overlaying": "y",
-            "side": "right",
             "tickformat": "d",
             "automargin": True,
             "fixedrange": True,
-            "showgrid": False,
-        }
+        },
+        showlegend=len(series) > 1,
+        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 10, "r": 20, "t": 20, "b": 60},
+    )
     return _inert({"data": traces, "layout": layout})
 
 

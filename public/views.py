@@ -86,7 +86,7 @@ def ranking(request, slug):
         "page_links": _page_links(page, params),
         "downloads": {kind: _query(params, format=kind) for kind in CONTENT_TYPES},
         "movers": selectors.ranking_movers(framework) if ranking.has_previous_round else ([], []),
-        "chart": charts.ranking_bars(ranking.rows, list(ranking.summary.bands)),
+        "chart": charts.ranking_dots(ranking.rows, list(ranking.summary.bands)),
         # No query unless the publication was corrected: uncorrected pages keep their cost.
         "corrections": history.framework_corrections(framework=framework, with_changes=True),
     }

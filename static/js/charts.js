@@ -4,6 +4,20 @@
 (function () {
   "use strict";
 
+  // A figure's layout may say, in meta.narrow, what changes on a narrow screen
+  // (a phone): each axis's or the legend's settings there replace its own.
+  var NARROW_PIXELS = 560;
+
+  function narrowed(layout, width) {
+    var changes = layout.meta && layout.meta.narrow;
+    if (!changes || width >= NARROW_PIXELS) {
+      return;
+    }
+    Object.keys(changes).forEach(function (key) {
+      layout[key] = Object.assign({}, layout[key] || {}, changes[key]);
+    });
+  }
+
   function draw(figure) {
     var source = document.getElementById(figure.dataset.figure);
     var canvas = figure.querySelector(".chart-canvas");
@@ -11,6 +25,7 @@
       return;
     }
     var spec = JSON.parse(source.textContent);
+    narrowed(spec.layout, canvas.clientWidth);
     window.Plotly.newPlot(canvas, spec.data, spec.layout, {
       responsive: true,
       displayModeBar: false,

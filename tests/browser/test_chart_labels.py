@@ -45,8 +45,8 @@ def test_chart_labels_read_as_the_names_with_no_link_or_bold(browse):
     legend = chart.locator(".legendtext").all_text_contents()
     assert legend and set(legend) <= set(labels), legend
 
-    # The first bar is the first row's, LINK's: its hover label names the unit and its band.
-    chart.locator(".point path").first.hover(force=True)  # plotly's drag layer lies over the bars
+    # The first dot is the first row's, LINK's: its hover label names the unit and its band.
+    chart.locator(".points .point").first.hover(force=True)  # plotly's drag layer lies over the dots
     hover = chart.locator(".hoverlayer .hovertext").first
     expect(hover).to_contain_text(LINK)
     assert any(label in hover.text_content() for label in labels), hover.text_content()

@@ -1,9 +1,12 @@
-"""Phones: at 390 px no public page and no staff grid scrolls sideways (a wide
-table scrolls inside its own box, and nothing in it, not even the screen-reader
-text of a rank change, escapes that box); the staff grid's sticky result, with
-its Save button, covers at most a fifth of the screen."""
+"""Every public page at 390 px (a phone) and 1280 px, in Vietnamese and English:
+no page scrolls sideways (a wide table scrolls inside its own box, and nothing
+in it, not even the screen-reader text of a rank change, escapes that box); each
+ranking draws its chart with a legend, and links to its methodology. The staff
+grids at 390 px: no sideways scroll, and the sticky result, with its Save
+button, covers at most a fifth of the screen."""
 
 import pytest
+from playwright.sync_api import expect
 
 from scoring.models import Framework, Result
 from staff.demo import demo_staff_load
@@ -33,9 +36,10 @@ def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
+@pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("prefix", ["", "/en"])
-def test_no_public_page_scrolls_sideways_on_a_phone(browse, prefix):
-    browse.page.set_viewport_size(PHONE)
+def test_every_public_page_fits_the_screen_and_each_ranking_draws_its_chart(browse, prefix, width):
+    browse.page.set_viewport_size({"width": width, "height": 844})
     paths = public_paths()
     assert len(paths) >= 8
     wide = {}
@@ -43,6 +47,11 @@ def test_no_public_page_scrolls_sideways_on_a_phone(browse, prefix):
         page = browse.open(prefix + path)
         if reach := overflow(page):
             wide[prefix + path] = reach
+        if path.startswith("/rankings/"):
+            chart = page.locator("#ranking-chart, figure.chart").first
+            expect(chart.locator("svg .points .point").first).to_be_attached()
+            expect(chart.locator(".legendtext").first).to_be_visible()
+            assert page.locator(f"a[href$='{path}method/']").count() >= 1, path
     assert wide == {}
 
 

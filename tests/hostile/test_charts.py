@@ -74,6 +74,8 @@ def test_the_ranking_chart_holds_no_markup_and_every_label_as_text(client, round
     assert names == {LINK_SHOWN, AMPERSAND_SHOWN, "Huyện &amp;amp; &lt;br&gt;"}
     # The axis's order names the same (escaped) categories, or plotly.js would draw each twice.
     assert set(chart["layout"]["yaxis"]["categoryarray"]) == names
+    # And on a phone, the tick values name them too (each with a shortened text).
+    assert set(chart["layout"]["meta"]["narrow"]["yaxis"]["tickvals"]) == names
     assert {trace["name"] for trace in chart["data"]} == {"&lt;b&gt;Tốt&lt;/b&gt;", "Khá &amp; &lt;i&gt;"}
 
 
