@@ -143,7 +143,8 @@ def compare(request):
     query = " ".join(request.GET.get("add", "")[:100].split())
     candidates = []
     if query and len(codes) < COMPARE_MAX_UNITS:
-        found, _more = units_selectors.unit_search(query)
+        hits, _more = selectors.unit_search(query, visibility=request.visibility)
+        found = [hit.unit for hit in hits]
         exact = [unit for unit in found if unit.code == query]
         if len(found) == 1 or exact:
             code = (exact or found)[0].code
@@ -184,11 +185,11 @@ def compare(request):
 @public_page(params=("q",))
 def unit_search(request):
     query = request.GET.get("q", "")[: units_selectors.QUERY_MAX_LENGTH].strip()
-    units, more = units_selectors.unit_search(query) if query else ([], False)
+    hits, more = selectors.unit_search(query, visibility=request.visibility) if query else ([], False)
     return render(
         request,
         "public/unit_search.html",
-        {"query": query, "units": units, "more": more, "limit": units_selectors.SEARCH_LIMIT},
+        {"query": query, "hits": hits, "more": more, "limit": units_selectors.SEARCH_LIMIT},
     )
 
 

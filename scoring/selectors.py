@@ -10,13 +10,14 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from cchc_portal.text import fold
 from scoring import engine
 from scoring.db import field_points
 from scoring.models import PUBLIC, Band, Criterion, Framework, Result, Score, Visibility
+from units import selectors as units_selectors
 from units.models import Unit
 
 
@@ -97,6 +98,58 @@ def frameworks_visible(*, visibility: Visibility = PUBLIC):
     """The frameworks ``visibility`` shows (the published ones, for the public), with
     their index and publication."""
     return Framework.objects.select_related("index", "publication").visible(visibility)
+
+
+@dataclass
+class UnitHit:
+    """A unit found by a search, with the rankings it has (newest first)."""
+
+    unit: Unit
+    rankings: list[Framework]
+
+
+# How many matching units a search reads to order them (the rest only make "more").
+SEARCH_CANDIDATES = 1000
+
+
+def unit_search(query: str, *, visibility: Visibility = PUBLIC) -> tuple[list[UnitHit], bool]:
+    """(up to ``units.selectors.SEARCH_LIMIT`` units matching ``query``, whether
+    there are more). The unit with exactly that code first; then units with
+    results in a ranking ``visibility`` shows; then those that keep the
+    diacritics the user typed ("Phổ Yên": Phổ Yên before Thành phố Yên Bái);
+    then the words as a phrase before the words apart; units in force before
+    former ones, higher levels before lower, by name. Each with its rankings.
+    Two queries."""
+    query = (query or "")[: units_selectors.QUERY_MAX_LENGTH]
+    ranked = Result.objects.filter(unit=OuterRef("pk"), framework__in=frameworks_visible(visibility=visibility))
+    candidates = list(
+        units_selectors.unit_search_candidates(query)
+        .annotate(has_results=Exists(ranked))
+        .order_by("exact", "-has_results", "former", "level", "search_name", "code")[: SEARCH_CANDIDATES + 1]
+    )
+
+    def order(unit: Unit) -> tuple:
+        return (
+            unit.exact != 0,
+            not unit.has_results,
+            units_selectors.accents_missed(unit, query),
+            unit.exact,
+            unit.former,
+            unit.level,
+            unit.search_name,
+            unit.code,
+        )
+
+    units = sorted(candidates[:SEARCH_CANDIDATES], key=order)[: units_selectors.SEARCH_LIMIT + 1]
+    more = len(units) > units_selectors.SEARCH_LIMIT or len(candidates) > SEARCH_CANDIDATES
+    units = units[: units_selectors.SEARCH_LIMIT]
+    rankings: dict[int, list[Framework]] = {unit.pk: [] for unit in units}
+    with_results = [unit.pk for unit in units if unit.has_results]
+    if with_results:
+        shown = frameworks_visible(visibility=visibility).filter(results__unit_id__in=with_results)
+        for framework in shown.annotate(unit_id=F("results__unit_id")).order_by("-year", "block", "slug"):
+            rankings[framework.unit_id].append(framework)
+    return [UnitHit(unit, rankings[unit.pk]) for unit in units], more
 
 
 def framework_list(*, visibility: Visibility = PUBLIC) -> list[Framework]:

@@ -1,9 +1,10 @@
 """Reads for the public unit pages; each runs a constant number of queries."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from cchc_portal.text import fold
@@ -17,15 +18,15 @@ _KIND_ORDER = Case(
 )
 
 
-def unit_search(query: str) -> tuple[list[Unit], bool]:
-    """(up to SEARCH_LIMIT units matching ``query``, whether there are more). The
-    unit with exactly that code comes first, then those with the words as a
-    phrase; then units in force before former ones, higher levels before lower,
-    by name. One query."""
+def unit_search_candidates(query: str) -> QuerySet:
+    """The units matching ``query`` (``UnitQuerySet.search``), unordered, with
+    their parent and its parent, annotated with ``exact`` (0: the code itself,
+    1: the words together as a phrase, 2: the words apart), ``former`` (0 in
+    force, 1 former) and ``level`` (provinces first)."""
     query = (query or "")[:QUERY_MAX_LENGTH]
-    units = list(
+    return (
         Unit.objects.search(query)
-        .select_related("parent")
+        .select_related("parent__parent")
         .annotate(
             exact=Case(
                 When(code=query.strip(), then=Value(0)),
@@ -36,9 +37,18 @@ def unit_search(query: str) -> tuple[list[Unit], bool]:
             former=Case(When(valid_to__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()),
             level=_KIND_ORDER,
         )
-        .order_by("exact", "former", "level", "search_name", "code")[: SEARCH_LIMIT + 1]
     )
-    return units[:SEARCH_LIMIT], len(units) > SEARCH_LIMIT
+
+
+def accents_missed(unit: Unit, query: str) -> int:
+    """How many of the words the user typed with diacritics ("Phổ") are not
+    words of the unit's names as written: "Phổ Yên" misses none in "Thị xã Phổ
+    Yên" and one in "Thành phố Yên Bái". Words typed without diacritics miss nothing."""
+    written = set(_WORD.findall(f"{unit.name} {unit.short_name}".lower()))
+    return sum(1 for word in _WORD.findall(query.lower()) if fold(word) != word and word not in written)
+
+
+_WORD = re.compile(r"\w+")
 
 
 def unit_get(code: str, on: date | None = None) -> Unit:

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -77,3 +78,50 @@ def test_profile_runs_a_constant_number_of_queries(client, thai_nguyen, children
     # data version, unit, lineage, namesakes, children, results (+ session/user lookups: none for anonymous)
     with django_assert_num_queries(6):
         assert client.get("/units/172/").status_code == 200
+
+
+def test_search_puts_units_with_rankings_first_and_says_which(
+    client, db, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    rows = [UnitRow(code="70", name="Tỉnh Bình Phước", short_name="Bình Phước", kind="province")]
+    rows += [UnitRow(code="695", name="Huyện Đồng Phú", short_name="Đồng Phú", kind="district", parent_code="70")]
+    # Districts whose names sort before it, and a commune of it, none with results.
+    rows += [
+        UnitRow(code=f"69{n}", name=f"Huyện {prefix} Đồng Phú", kind="district", parent_code="70")
+        for n, prefix in enumerate(("An", "Bắc", "Cẩm"))
+    ]
+    rows += [UnitRow(code="09999", name="Xã Đồng Phú", kind="commune", parent_code="695")]
+    units_upsert(rows=rows)
+    framework = make_framework(year=2022, units=[Unit.objects.get(code="695")], scope="70")
+    services.scores_set(framework=framework, entries=[services.ScoreEntry("695", "1", Decimal("93.91"))])
+
+    def order(page: str) -> list[str]:
+        return re.findall(r'<th scope="row"><a href="/units/([^/]+)/">', page)
+
+    # A draft's results do not count for the public: by level, then name.
+    assert order(client.get("/units/", {"q": "dong phu"}).content.decode()) == ["690", "691", "692", "695", "09999"]
+    with django_capture_on_commit_callbacks(execute=True):  # publishing bumps the cached pages' version
+        publish(framework)
+    with django_assert_num_queries(3):  # the data version, the units, their rankings
+        page = client.get("/units/", {"q": "dong phu"}).content.decode()
+    assert order(page) == ["695", "690", "691", "692", "09999"]
+    rows_html = page[page.index("<tbody>") :]
+    district_row = rows_html[: rows_html.index("</tr>")]
+    assert f'href="{framework.get_absolute_url()}"' in district_row and "2022" in district_row
+    assert "Tỉnh Bình Phước" in district_row
+    commune_row = rows_html[rows_html.index('href="/units/09999/"') :]
+    commune_row = commune_row[: commune_row.index("</tr>")]
+    assert "chưa có" in commune_row and "Huyện Đồng Phú, Tỉnh Bình Phước" in commune_row  # its district, province
+
+
+@pytest.mark.parametrize(("query", "first"), [("Phổ Yên", "172"), ("pho yen", "173")])
+def test_search_ranks_the_diacritics_the_user_typed_above_matches_without_them(client, db, query, first):
+    units_upsert(
+        rows=[
+            UnitRow(code="172", name="Thị xã Phổ Yên", short_name="Phổ Yên", kind="district"),
+            UnitRow(code="173", name="Thành phố Yên Bái", short_name="Yên Bái", kind="district"),
+        ]
+    )
+    page = client.get("/units/", {"q": query}).content.decode()
+    # Both have the words "pho yen"; by name, Thành phố Yên Bái comes first, unless "Phổ" was typed.
+    assert re.findall(r'<th scope="row"><a href="/units/([^/]+)/">', page)[0] == first
