@@ -60,16 +60,24 @@ def framework_listed(framework: Framework) -> dict:
     }
 
 
-def result_figures(result: Result, fields: list[Criterion], cells: list[FieldCell] | None = None) -> dict:
+def result_figures(
+    result: Result, fields: list[Criterion], cells: list[FieldCell] | None = None, *, with_sample: bool = False
+) -> dict:
     """A unit's figures in one framework, as an item of either results document
     lists them: index, totals, rank, tie, band, deltas, previous index and rank
     (null for a new unit) and one entry per field (``fields``: the framework's
     top-level criteria in order; ``cells``: its points on them, when already
-    read). Reads ``result.previous``: select it."""
+    read). ``with_sample`` (a document holding invented figures): ``is_sample``
+    on the item and on its previous figures. Reads ``result.previous``: select it."""
     previous = result.previous
+    sample = {"is_sample": result.is_sample} if with_sample else {}
+    previous_sample = {"is_sample": previous.is_sample} if with_sample and previous is not None else {}
     return {
         **{figure.member: figure.json(result) for figure in DOCUMENT_FIGURES},
-        "previous": None if previous is None else {figure.member: figure.json(previous) for figure in (INDEX, RANK)},
+        **sample,
+        "previous": None
+        if previous is None
+        else {figure.member: figure.json(previous) for figure in (INDEX, RANK)} | previous_sample,
         "fields": [
             {
                 "code": field.code,
@@ -104,7 +112,7 @@ def framework_results_document(framework: Framework) -> dict:
         "summary": _summary(ranking.summary),
         "results": [
             {"unit": {"code": row.result.unit.code, "name": row.result.display_name}}
-            | result_figures(row.result, ranking.fields, row.fields)
+            | result_figures(row.result, ranking.fields, row.fields, with_sample=ranking.has_sample_rows)
             for row in ranking.rows
         ],
     }
@@ -126,6 +134,7 @@ def unit_results_document(*, unit: Unit, visibility: Visibility = PUBLIC) -> dic
     number of units and frameworks (one without results); ``unit.parent`` should
     be selected."""
     results = unit_results(unit=unit, visibility=visibility)
+    with_sample = any(result.is_sample or result.change_is_sample for result in results)
     fields = framework_fields(framework_ids={result.framework_id for result in results})
     parent = unit.parent
     return {
@@ -137,7 +146,7 @@ def unit_results_document(*, unit: Unit, visibility: Visibility = PUBLIC) -> dic
         },
         "results": [
             {"framework": framework_listed(result.framework)}
-            | result_figures(result, fields.get(result.framework_id, []))
+            | result_figures(result, fields.get(result.framework_id, []), with_sample=with_sample)
             | {"ranked": result.ranked}
             for result in results
         ],

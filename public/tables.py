@@ -121,6 +121,8 @@ def ranking_columns(ranking: Ranking) -> list[Column]:
     tied_mark = f' <span class="tie">{tied}</span>'
     new_unit_mark = f'<span class="new">{new_unit}</span>'
     sample_mark = f'<span class="sample-mark" title="{sample}">*</span>'
+    sample_change = escape(_("compared with sample data of the year before"))
+    sample_change_mark = f'<span class="sample-mark" title="{sample_change}">*</span>'
     # One reverse() for every row: the unit pages differ only by the code.
     unit_url = reverse("public:unit_profile", kwargs={"code": "CODE"}).replace("CODE", "{}")
 
@@ -138,13 +140,18 @@ def ranking_columns(ranking: Ranking) -> list[Column]:
     def unit_cell(row: RankingRow) -> str:
         result = row.result
         link = escape(unit_url.format(quote(result.unit.code)))
-        mark = sample_mark if row.shows_sample_data else ""
+        mark = sample_mark if row.result.is_sample else ""
         return f'<th scope="row" class="unit"><a href="{link}">{escape(result.display_name)}</a>{mark}</th>'
 
     def delta_index_cell(row: RankingRow) -> str:
         result = row.result
         change = signed(result.delta_index, separator) if result.previous_id else new_unit_mark
-        return f'<td class="num delta {trend(result.delta_index)}">{change}</td>'
+        mark = sample_change_mark if row.change_is_sample else ""
+        return f'<td class="num delta {trend(result.delta_index)}">{change}{mark}</td>'
+
+    def delta_rank_cell(row: RankingRow) -> str:
+        mark = sample_change_mark if row.change_is_sample else ""
+        return f'<td class="num">{rank_move(row.result.delta_rank)}{mark}</td>'
 
     columns = [
         Column(_("Rank"), lambda row: RANK.of(row.result), rank_cell, sort="rank"),
@@ -172,7 +179,7 @@ def ranking_columns(ranking: Ranking) -> list[Column]:
             Column(
                 _("Δ rank"),
                 lambda row: DELTA_RANK.of(row.result),
-                lambda row: f'<td class="num">{rank_move(row.result.delta_rank)}</td>',
+                delta_rank_cell,
                 sort="delta_rank",
                 header_class="num",
             ),
@@ -203,7 +210,17 @@ def ranking_columns(ranking: Ranking) -> list[Column]:
                     _("Δ %(code)s") % {"code": field.code}, lambda row, position=position: row.fields[position].delta
                 )
             )
+    if ranking.has_sample_rows:  # downloads only: which figures are invented
+        columns.append(Column(_("Sample data"), lambda row: sample_of(row.result.is_sample, row.change_is_sample)))
     return columns
+
+
+def sample_of(figures: bool, change: bool) -> str | None:
+    """A download's "Sample data" cell: the figures are invented, or only the
+    previous year's that the changes use; empty for real figures."""
+    if figures:
+        return _("yes")
+    return _("the year before's figures") if change else None
 
 
 def ranking_table(ranking: Ranking) -> Table:
@@ -217,7 +234,7 @@ def ranking_rows_html(ranking: Ranking) -> str:
     cells = [column.html for column in ranking_columns(ranking) if column.html is not None]
     sample_row = ' class="sample"'
     return "".join(
-        f"<tr{sample_row if row.shows_sample_data else ''}>{''.join(cell(row) for cell in cells)}</tr>\n"
+        f"<tr{sample_row if row.result.is_sample else ''}>{''.join(cell(row) for cell in cells)}</tr>\n"
         for row in ranking.rows
     )
 
@@ -242,6 +259,10 @@ def unit_results_table(results: list[Result]) -> Table:
         ]
         for result in results
     ]
+    marks = [sample_of(result.is_sample, result.change_is_sample) for result in results]
+    if any(marks):
+        headers.append(_("Sample data"))
+        rows = [[*row, mark] for row, mark in zip(rows, marks, strict=True)]
     return headers, rows
 
 
@@ -251,6 +272,9 @@ def comparison_table(comparison) -> Table:
     headers = [_("Year"), _("Ranking")]
     for unit in comparison.units:
         headers += [f"{unit.name}: {label}" for label in (_("Index"), _("Rank"), _("Band"))]
+    sample = any(result is not None and result.is_sample for _f, results in comparison.frameworks for result in results)
+    if sample:
+        headers.append(_("Sample data"))
     rows = []
     for framework, results in comparison.frameworks:
         row: list[Cell] = [framework.year, framework.name]
@@ -258,5 +282,10 @@ def comparison_table(comparison) -> Table:
             row += (
                 [None, None, None] if result is None else [INDEX.of(result), RANK.of(result), BAND.of(result) or None]
             )
+        if sample:
+            invented = [
+                unit.name for unit, result in zip(comparison.units, results, strict=True) if result and result.is_sample
+            ]
+            row.append(", ".join(invented) or None)
         rows.append(row)
     return headers, rows

@@ -166,6 +166,9 @@ def compare(request):
     ]
     context = {
         "comparison": comparison,
+        "sample_note": any(
+            result.is_sample or result.change_is_sample for results in comparison.results.values() for result in results
+        ),
         "query": query,
         "codes": shown,
         "candidates": [(unit, _query({"units": ",".join(filter(None, [shown, unit.code]))})) for unit in candidates],
@@ -223,6 +226,7 @@ def unit_profile(request, code):
         "namesakes": units_selectors.unit_namesakes(unit),
         "children": list(unit.children.order_by("code")),
         "results": results,
+        "sample_note": any(result.is_sample or result.change_is_sample for result in results),
         "breakdown": selectors.unit_breakdown(results),
         "downloads": {
             kind: "?" + urlencode({**({"on": on[:10]} if on else {}), "format": kind}) for kind in CONTENT_TYPES

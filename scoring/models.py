@@ -400,6 +400,12 @@ class Result(models.Model):
         return self.unit_name or self.unit.name
 
     @property
+    def change_is_sample(self) -> bool:
+        """Real figures whose changes compare with last year's invented ones.
+        Reads ``previous``: select it."""
+        return not self.is_sample and self.previous_id is not None and self.previous.is_sample
+
+    @property
     def rank_disagrees(self):
         return self.published_rank is not None and self.rank is not None and self.published_rank != self.rank
 

@@ -54,7 +54,12 @@ class RankingRow:
     def shows_sample_data(self) -> bool:
         """The row's own figures, or the previous ones its deltas use, are sample
         data (``previous_is_sample``: annotated by ``ranking_for``)."""
-        return self.result.is_sample or bool(self.result.previous_is_sample)
+        return self.result.is_sample or self.change_is_sample
+
+    @property
+    def change_is_sample(self) -> bool:
+        """Only its changes are: real figures compared with invented ones of last year."""
+        return not self.result.is_sample and bool(self.result.previous_is_sample)
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,12 @@ class Ranking:
     @property
     def shows_sample_data(self) -> bool:
         publication = getattr(self.framework, "publication", None)
-        return any(row.shows_sample_data for row in self.rows) or bool(publication and publication.is_sample)
+        return self.has_sample_rows or bool(publication and publication.is_sample)
+
+    @property
+    def has_sample_rows(self) -> bool:
+        """Some rows' figures, or the previous ones their changes use, are invented."""
+        return any(row.shows_sample_data for row in self.rows)
 
 
 def _decimal(value: str | None) -> Decimal | None:

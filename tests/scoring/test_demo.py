@@ -88,4 +88,9 @@ def test_demo_ranking_page_labels_sample_data(demo, client):
     page = client.get("/rankings/cchc-2022-70-district/").content.decode()
     assert "Có số liệu mẫu" in page
     assert "93,91" in page and "▲ 6" in page and "+4,21" in page
-    assert page.count('class="sample-mark"') == 11  # Đồng Phú's Δ index uses an invented 2021 index
+    # The ten other units' invented rows, one mark each; Đồng Phú's row is real, but its Δ index
+    # and Δ rank compare with an invented 2021 index: those two are marked, not the row.
+    assert page.count('class="sample-mark"') == 12 and page.count('<tr class="sample">') == 10
+    table = page[page.index("<tbody>") :]
+    dong_phu = table[table.index(">Huyện Đồng Phú<") : table.index("</tr>", table.index(">Huyện Đồng Phú<"))]
+    assert dong_phu.count("so sánh với số liệu mẫu của năm trước") == 2
