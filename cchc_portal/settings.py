@@ -11,7 +11,7 @@ FRAMEWORK_MAX_CRITERIA, IMPORT_BACKGROUND_BYTES, PUBLIC_CACHE_SECONDS, PUBLIC_MA
 PUBLIC_VERSION_SECONDS, WEB_STATEMENT_TIMEOUT_SECONDS, AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES,
 SESSION_COOKIE_AGE, TRUSTED_PROXY_COUNT, MEDIA_ROOT, FILE_STORAGE_BACKEND, FILE_STORAGE_OPTIONS,
 EVIDENCE_MAX_BYTES, EVIDENCE_UNIT_MAX_BYTES, EVIDENCE_MAX_FILES, EMAIL_URL, DEFAULT_FROM_EMAIL,
-PORTAL_URL.
+PORTAL_URL, OPEN_DATA_LICENCE, OPEN_DATA_LICENCE_URL.
 """
 
 from datetime import timedelta
@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cchc_portal.licence.context",
             ],
         },
     },
@@ -195,6 +196,10 @@ STORAGES = {
         )
     },
 }
+
+# The open-data licence of the published figures, in the footer, downloads and API.
+OPEN_DATA_LICENCE = env.str("OPEN_DATA_LICENCE", default="CC BY 4.0")
+OPEN_DATA_LICENCE_URL = env.str("OPEN_DATA_LICENCE_URL", default="https://creativecommons.org/licenses/by/4.0/")
 
 # Production hardening; all of these are harmless behind TLS and off in development.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

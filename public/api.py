@@ -4,6 +4,7 @@ calls one selector or document, and answers JSON; a framework or unit the user
 may not see is a 404 with ``{"error": …}``."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
@@ -11,13 +12,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from cchc_portal.caching import public_page
+from cchc_portal.licence import link_header
 from public import documents
 from scoring import selectors
 from units.selectors import unit_get
 
 
 def _json(document: dict, status: int = 200) -> JsonResponse:
-    return JsonResponse(document, status=status, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(document, status=status, json_dumps_params={"ensure_ascii": False})
+    return link_header(response) if status == 200 else response
 
 
 def _not_found(message: str) -> JsonResponse:
@@ -40,13 +43,32 @@ def frameworks(request):
     return _json(documents.frameworks_document(selectors.framework_list(visibility=request.visibility)))
 
 
-@_read_only()
+# A results document in pages (``?page=N``, ``&page_size=M``): a national block in parts.
+DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = "500", 5000
+
+
+@_read_only(params=("page", "page_size"))
 def framework_results(request, slug):
     try:
         framework = selectors.framework_get(slug=slug, visibility=request.visibility)
     except Http404:
         return _not_found(_("No such framework."))
-    return _json(documents.framework_results_document(framework))
+    if "page" not in request.GET:
+        return _json(documents.framework_results_document(framework))
+    try:
+        page = max(1, int(request.GET["page"][:9]))
+        page_size = min(max(1, int(request.GET.get("page_size", DEFAULT_PAGE_SIZE)[:9])), MAX_PAGE_SIZE)
+    except ValueError:
+        return _json({"error": _("page and page_size are whole numbers.")}, status=400)
+    document = documents.framework_results_document(framework, page=page, page_size=page_size)
+    response = _json(document)
+    paging, links = document["paging"], []
+    for relation in ("next", "previous"):
+        if paging[relation] is not None:
+            query = urlencode({"page": paging[relation], "page_size": page_size})
+            links.append(f'<{request.path}?{query}>; rel="{"prev" if relation == "previous" else relation}"')
+    response["Link"] = ", ".join([response["Link"], *links])
+    return response
 
 
 @_read_only(params=("on",))

@@ -91,23 +91,29 @@ def result_figures(
     }
 
 
-def framework_results_document(framework: Framework) -> dict:
+def framework_results_document(framework: Framework, *, page: int | None = None, page_size: int = 0) -> dict:
     """``{"framework": …, "summary": …, "results": […]}`` for one framework, items
     in rank order (unranked units last, then by unit code), each with its unit
     (the name as published that year), index, totals, rank, tie, band, deltas,
     previous index and rank (null for a new unit) and one entry per top-level
     criterion. The framework object also lists the corrections of its
     publication, newest first (``corrections``: date and reason; empty when
-    none). Shows whatever framework it is given: callers check visibility.
-    Six queries whatever the number of units, four when ``framework`` was read
-    with ``select_related("index", "publication")``; one more once the
-    publication has been corrected."""
-    ranking = ranking_for(framework=framework)
+    none). With ``page`` (from 1; past the last, the last), only that page of
+    ``page_size`` items, and ``paging``: page, page_size, pages, total, and the
+    ``next`` and ``previous`` pages' numbers (null at either end). Shows
+    whatever framework it is given: callers check visibility. Six queries
+    whatever the number of units, four when ``framework`` was read with
+    ``select_related("index", "publication")``; one more once the publication
+    has been corrected."""
+    if page is None:
+        ranking = ranking_for(framework=framework)
+    else:
+        ranking = ranking_for(framework=framework, page_number=page, page_size=page_size, with_previous=True)
     corrections = [
         {"date": timezone.localdate(correction.made_at).isoformat(), "reason": correction.reason}
         for correction in framework_corrections(framework=framework)
     ]
-    return {
+    document = {
         "framework": framework_object(framework) | {"corrections": corrections},
         "summary": _summary(ranking.summary),
         "results": [
@@ -116,6 +122,17 @@ def framework_results_document(framework: Framework) -> dict:
             for row in ranking.rows
         ],
     }
+    if ranking.page is not None:
+        current = ranking.page
+        document["paging"] = {
+            "page": current.number,
+            "page_size": current.paginator.per_page,
+            "pages": current.paginator.num_pages,
+            "total": current.paginator.count,
+            "next": current.next_page_number() if current.has_next() else None,
+            "previous": current.previous_page_number() if current.has_previous() else None,
+        }
+    return document
 
 
 def frameworks_document(frameworks: list[Framework]) -> dict:

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from cchc_portal.licence import licence, link_header
 from public.tables import Table, ranking_table
 from scoring.models import Framework
 from scoring.selectors import Ranking, ranking_for
@@ -26,26 +27,36 @@ def results_csv(framework: Framework, ranking: Ranking | None = None) -> bytes:
     return table_csv(*ranking_table(ranking or ranking_for(framework=framework)))
 
 
-def _results_title(ranking: Ranking) -> str:
-    parts = [ranking.framework.name]
-    publication = getattr(ranking.framework, "publication", None)
+def _licence_row() -> tuple[str, str]:
+    terms = licence()
+    return _("Licence"), f"{terms['name']}: {terms['url']}"
+
+
+def _results_about(ranking: Ranking) -> list[tuple[str, str]]:
+    """The second sheet of a ranking's workbook: the ranking, its decision, its
+    source, whether it holds sample data, the licence."""
+    framework = ranking.framework
+    about = [(_("Ranking"), framework.name)]
+    publication = getattr(framework, "publication", None)
     if publication is not None:
         decision_date = date_format(publication.decision_date, "SHORT_DATE_FORMAT")
-        parts.append(
-            _("Decision %(number)s of %(date)s") % {"number": publication.decision_number, "date": decision_date}
-        )
+        decision = _("Decision %(number)s of %(date)s") % {"number": publication.decision_number, "date": decision_date}
+        about.append((_("Decision"), decision + (f" · {publication.signer}" if publication.signer else "")))
+    if framework.source_note:
+        about.append((_("Source:").rstrip(":"), framework.source_note))
     if ranking.shows_sample_data:
-        parts.append(_("Contains sample data"))
-    return " · ".join(parts)
+        about.append((_("Sample data"), _("Contains sample data")))
+    return [*about, _licence_row()]
 
 
 def results_xlsx(framework: Framework, ranking: Ranking | None = None) -> bytes:
-    """The ranking's table as an XLSX workbook (``table_xlsx``) under a title row:
-    the framework's name, and its decision's number and date once published.
-    ``ranking`` as for ``results_csv``."""
+    """The ranking's table as an XLSX workbook (``table_xlsx``): its header on
+    the first row, the ranking's name, decision, source and licence on a second
+    sheet. ``ranking`` as for ``results_csv``."""
     ranking = ranking or ranking_for(framework=framework)
-    title = _results_title(ranking)
-    return table_xlsx(title, framework.name, *ranking_table(ranking), modified=frameworks_time([framework]))
+    return table_xlsx(
+        _results_about(ranking), framework.name, *ranking_table(ranking), modified=frameworks_time([framework])
+    )
 
 
 RANKING_DOWNLOADS = {"csv": results_csv, "xlsx": results_xlsx}
@@ -54,7 +65,7 @@ RANKING_DOWNLOADS = {"csv": results_csv, "xlsx": results_xlsx}
 def attachment(content: bytes, kind: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=CONTENT_TYPES[kind])
     response["Content-Disposition"] = content_disposition_header(True, f"{name}.{kind}")
-    return response
+    return link_header(response)
 
 
 def download_kind(request) -> str | None:
@@ -72,5 +83,6 @@ def table_download(kind: str, name: str, title: str, table: Table, frameworks: I
     if kind == "csv":
         content = table_csv(headers, rows)
     else:
-        content = table_xlsx(title, title, headers, rows, modified=frameworks_time(frameworks))
+        about = [(_("Table"), title), _licence_row()]
+        content = table_xlsx(about, title, headers, rows, modified=frameworks_time(frameworks))
     return attachment(content, kind, name)

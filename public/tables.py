@@ -239,9 +239,12 @@ def ranking_rows_html(ranking: Ranking) -> str:
     )
 
 
-def unit_results_table(results: list[Result]) -> Table:
+def unit_results_table(results: list[Result], fields: dict[int, list[Criterion]] | None = None) -> Table:
     """A unit page's results table: year, ranking, index, rank of how many,
-    tie, band and changes, newest first (``scoring.selectors.unit_results``)."""
+    tie, band and changes, newest first (``scoring.selectors.unit_results``);
+    with ``fields`` (``selectors.framework_fields``), then the unit's points on
+    each field, a column per field code (named as in the newest ranking), blank where a ranking
+    has no such field."""
     tied = _("tied")
     headers = [_("Year"), _("Ranking"), _("Index"), _("Rank"), _("Units ranked"), capfirst(tied)]
     headers += [_("Band"), _("Δ index"), _("Δ rank")]
@@ -259,11 +262,31 @@ def unit_results_table(results: list[Result]) -> Table:
         ]
         for result in results
     ]
+    names: dict[str, str] = {}  # each field code's name in the newest ranking that has it
+    for result in results:
+        for field in (fields or {}).get(result.framework_id, []):
+            names.setdefault(field.code, field.name)
+    codes = sorted(names, key=_code_order)
+    if codes:
+        headers += [f"{code}. {names[code]}" for code in codes]
+        rows = [
+            [*row, *(_field_point(result, code) for code in codes)] for row, result in zip(rows, results, strict=True)
+        ]
     marks = [sample_of(result.is_sample, result.change_is_sample) for result in results]
     if any(marks):
         headers.append(_("Sample data"))
         rows = [[*row, mark] for row, mark in zip(rows, marks, strict=True)]
     return headers, rows
+
+
+def _code_order(code: str) -> tuple:
+    """A field code's place: "2" before "10", a number before text."""
+    return (0, int(code), "") if code.isdigit() else (1, 0, code)
+
+
+def _field_point(result: Result, code: str) -> Decimal | None:
+    points = (result.field_points or {}).get(code)
+    return None if points is None else Decimal(points)
 
 
 def comparison_table(comparison) -> Table:

@@ -209,7 +209,13 @@ def unit_profile(request, code):
     if kind := download_kind(request):
         frameworks = [result.framework for result in results]
         return table_download(
-            kind, f"{unit.code}-{unit.slug}", unit.name, tables.unit_results_table(results), frameworks
+            kind,
+            f"{unit.code}-{unit.slug}",
+            unit.name,
+            tables.unit_results_table(
+                results, selectors.framework_fields(framework_ids={r.framework_id for r in results})
+            ),
+            frameworks,
         )
     predecessors, successors = units_selectors.unit_lineage(unit)
     criteria = assessment_selectors.public_criteria(unit.pk, [result.framework_id for result in results])

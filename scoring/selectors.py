@@ -200,7 +200,12 @@ def ranking_get(*, slug: str, visibility: Visibility = PUBLIC) -> Ranking:
 
 
 def ranking_for(
-    *, framework: Framework, ranking_filter: RankingFilter | None = None, page_number: str | int | None = None
+    *,
+    framework: Framework,
+    ranking_filter: RankingFilter | None = None,
+    page_number: str | int | None = None,
+    page_size: int = 0,
+    with_previous: bool = False,
 ) -> Ranking:
     """A framework's ranking, in rank order (unranked units last, then by unit
     code) or as ``ranking_filter`` sorts and filters it, with its field columns
@@ -208,7 +213,8 @@ def ranking_for(
     whether a previous round exists to compare with. With ``page_number``, only
     that page of ``RANKING_PAGE_SIZE`` rows is read (plus a query counting the
     rows a parent or search filter keeps), so a page of a national block costs
-    what a small block's does. Reads stored Results only, whoever asks: callers
+    what a small block's does: ``page_size`` rows (``RANKING_PAGE_SIZE`` by
+    default), with their previous result when ``with_previous``. Reads stored Results only, whoever asks: callers
     decide who may see the framework. Five or six queries
     (``Ranking.shows_sample_data`` reads ``framework.publication``: select it)."""
     fields = list(framework.criteria.filter(parent=None).order_by("order", "code"))
@@ -221,9 +227,11 @@ def ranking_for(
         # Every result in hand: the summary needs no query of its own.
         summary = framework_summary(framework, None if ranking_filter else [row.result for row in rows], bands)
         return Ranking(framework, fields, rows, summary, has_previous_round, bands)
-    # A page shows no previous figure, only the changes.
+    # A page shows no previous figure, only the changes; a page of the API's does (``with_previous``).
     summary = framework_summary(framework, bands=bands)
-    paginator = Paginator(results, RANKING_PAGE_SIZE)
+    paginator = Paginator(
+        results.select_related("previous") if with_previous else results, page_size or RANKING_PAGE_SIZE
+    )
     if not ranking_filter or ranking_filter.keeps_every_row:
         paginator.count = summary.count  # the summary counted every result: no COUNT query
     page = paginator.get_page(page_number)

@@ -15,7 +15,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -71,8 +71,13 @@ def safe_text(value: str) -> str:
 
 def sheet_title(text: str) -> str:
     """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\,
-    not starting or ending with an apostrophe, not blank."""
-    title = " ".join(text.translate(_SHEET_NAME_FORBIDDEN).split())[:31].strip().strip("'")
+    not starting or ending with an apostrophe, not blank; a longer name is cut
+    at the last whole word that fits, never inside one."""
+    words = " ".join(text.translate(_SHEET_NAME_FORBIDDEN).split())
+    title = words[:31]
+    if len(words) > 31 and words[31] != " " and " " in title:
+        title = title.rsplit(" ", 1)[0]
+    title = title.strip().strip("'").strip()
     return title or "Sheet"
 
 
@@ -158,23 +163,36 @@ def frameworks_time(frameworks: Iterable[Framework]) -> datetime | None:
 
 
 def table_xlsx(
-    title: str, sheet_name: str, headers: list[str], rows: list[list[Cell]], *, modified: datetime | None = None
+    about: Sequence[tuple[str, str]],
+    sheet_name: str,
+    headers: list[str],
+    rows: list[list[Cell]],
+    *,
+    modified: datetime | None = None,
 ) -> bytes:
-    """A table of typed cells as an XLSX workbook: a title row, a bold header row
-    frozen above the data, numbers as numeric cells (decimals shown with two
-    places), text as string cells (never a formula, whatever it starts with),
-    column widths fitted to the contents. ``modified``: the workbook's time
+    """A table of typed cells as an XLSX workbook: its header row first (row 1),
+    bold and frozen above the data, so that a program reads it as it is; numbers
+    as numeric cells (decimals shown with two places), text as string cells
+    (never a formula, whatever it starts with), column widths fitted to the
+    contents. A second sheet holds ``about``, (label, text) rows: the title, the
+    decision, the source, the licence. ``modified``: the workbook's time
     (``frameworks_time``); 1 January 1980 if None."""
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_title(sheet_name)
-    _title_row(sheet, title, len(headers))
-    _header_row(sheet, 2, headers)
-    for row_number, row in enumerate(rows, start=3):
+    _header_row(sheet, 1, headers)
+    for row_number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
             _write(sheet, row_number, column, value)
-    sheet.freeze_panes = "A3"
-    _fit_columns(sheet, from_row=2)
+    sheet.freeze_panes = "A2"
+    _fit_columns(sheet, from_row=1)
+    about_title = sheet_title(_("About this table"))
+    info = book.create_sheet(about_title if about_title != sheet.title else f"{about_title[:27]} (2)")
+    for row_number, (label, text) in enumerate(about, start=1):
+        _write(info, row_number, 1, label).font = _BOLD
+        _write(info, row_number, 2, text).alignment = Alignment(wrap_text=True, vertical="top")
+    info.column_dimensions["A"].width = 22
+    info.column_dimensions["B"].width = 100
     return _workbook_bytes(book, modified)
 
 

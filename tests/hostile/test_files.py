@@ -277,8 +277,8 @@ def test_formula_text_in_a_name_is_stored_as_plain_text_and_exported_safely(db, 
     headers, rows = ["Mã", "Tên"], [[code, name] for code, name in sorted(names.items())]
     exported = exports.table_csv(headers, rows).decode("utf-8-sig").splitlines()
     assert exported[1:] == ['"01","\'=CMD(""/C calc"")!A1"', '"02","\'@SUM(1+1)"', '"03","\'-2+3"']
-    sheet = openpyxl.load_workbook(io.BytesIO(exports.table_xlsx("T", "T", headers, rows))).active
-    assert [(cell.value, cell.data_type) for cell in sheet["B"][2:]] == [
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.table_xlsx([("T", "T")], "T", headers, rows))).active
+    assert [(cell.value, cell.data_type) for cell in sheet["B"][1:]] == [
         ('=CMD("/C calc")!A1', "s"),
         ("@SUM(1+1)", "s"),
         ("-2+3", "s"),
@@ -288,9 +288,9 @@ def test_formula_text_in_a_name_is_stored_as_plain_text_and_exported_safely(db, 
 def test_a_name_with_control_characters_still_exports_as_xlsx():
     # Regression: a name typed with a control character through the admin made
     # openpyxl refuse the whole download (IllegalCharacterError, a 500).
-    content = exports.table_xlsx("T\x01", "T", ["Tên"], [["Huyện\x01 A\x1b"]])
-    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-    assert (sheet["A1"].value, sheet["A3"].value) == ("T", "Huyện A")
+    content = exports.table_xlsx([("T\x01", "T\x02")], "T", ["Tên"], [["Huyện\x01 A\x1b"]])
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert (book.active["A2"].value, book.worksheets[1]["A1"].value) == ("Huyện A", "T")
 
 
 # --- absurd numbers through the importers -----------------------------------

@@ -368,6 +368,27 @@ def test_each_endpoint_runs_a_constant_number_of_queries(client, django_assert_n
     with django_assert_num_queries(4):  # the data version; the unit, its results, their frameworks' fields
         _, unit = get(client, "/api/units/U0000/results/")
     assert [item["ranked"] for item in unit["results"]] == [unit_count, unit_count]
+    # A page: the data version; the framework, its fields, previous round, bands, the summary, the page.
+    with django_assert_num_queries(7):
+        page = client.get(f"/api/frameworks/{framework.slug}/results/", {"page": 2, "page_size": 7}).json()
+    assert page["results"] == document["results"][7:14]
+
+
+def test_the_results_come_in_pages_with_a_total_and_links_when_asked(client):
+    framework = published_rounds(5)
+    url = f"/api/frameworks/{framework.slug}/results/"
+    whole = client.get(url).json()
+    assert "paging" not in whole and len(whole["results"]) == 5  # the whole document by default (DESIGN §7)
+    first = client.get(url, {"page": 1, "page_size": 2})
+    assert first.json()["paging"] == {"page": 1, "page_size": 2, "pages": 3, "total": 5, "next": 2, "previous": None}
+    assert f'<{url}?page=2&page_size=2>; rel="next"' in first["Link"] and 'rel="license"' in first["Link"]
+    last = client.get(url, {"page": 3, "page_size": 2}).json()
+    assert last["paging"]["next"] is None and last["paging"]["previous"] == 2
+    pages = [client.get(url, {"page": n, "page_size": 2}).json()["results"] for n in (1, 2, 3)]
+    assert [item for page in pages for item in page] == whole["results"]
+    assert client.get(url, {"page": 99, "page_size": 2}).json()["paging"]["page"] == 3  # past the end: the last
+    assert client.get(url, {"page": "x"}).status_code == 400
+    assert client.get(url, {"page": 1, "page_size": 10**9}).json()["paging"]["page_size"] == 5000
 
 
 @pytest.mark.parametrize("framework_count", [1, 6])

@@ -251,12 +251,16 @@ def load(data):
     return openpyxl.load_workbook(io.BytesIO(data))
 
 
-def test_xlsx_has_a_title_a_frozen_bold_header_and_numeric_cells(rounds):
+def test_xlsx_has_its_header_on_row_1_frozen_bold_numeric_cells_and_its_source_on_a_second_sheet(rounds):
     framework, units = rounds
-    sheet = load(results_xlsx(framework)).active
-    assert sheet.title == "Chỉ số CCHC 2022"
-    assert sheet["A1"].value == "Chỉ số CCHC 2022 · Quyết định số 501/QĐ-UBND ngày 29/3/2023"
-    assert [cell.value for cell in sheet[2]][:8] == [
+    book = load(results_xlsx(framework))
+    sheet = book.active
+    assert book.sheetnames == ["Chỉ số CCHC 2022", "Thông tin bảng"]
+    about = {row[0].value: row[1].value for row in book["Thông tin bảng"].iter_rows()}
+    assert about["Bảng xếp hạng"] == "Chỉ số CCHC 2022"
+    assert about["Quyết định"] == "Quyết định số 501/QĐ-UBND ngày 29/3/2023"
+    assert about["Giấy phép"] == "CC BY 4.0: https://creativecommons.org/licenses/by/4.0/"
+    assert [cell.value for cell in sheet[1]][:8] == [
         "Hạng",
         "Đồng hạng",
         "Mã",
@@ -266,9 +270,9 @@ def test_xlsx_has_a_title_a_frozen_bold_header_and_numeric_cells(rounds):
         "± Chỉ số",
         "± Hạng",
     ]
-    assert all(cell.font.bold for cell in sheet[2])
-    assert sheet.freeze_panes == "A3"
-    assert [cell.value for cell in sheet[3]] == [
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert [cell.value for cell in sheet[2]] == [
         1,
         None,
         units["a"].code,
@@ -282,9 +286,9 @@ def test_xlsx_has_a_title_a_frozen_bold_header_and_numeric_cells(rounds):
         53.91,
         3.91,
     ]
-    assert (sheet["E3"].data_type, sheet["E3"].number_format) == ("n", "0.00")
-    assert (sheet["G4"].value, sheet["H4"].value, sheet["B4"].value) == (-5, -1, "đồng hạng")
-    assert sheet.max_row == 7  # title, header, five units
+    assert (sheet["E2"].data_type, sheet["E2"].number_format) == ("n", "0.00")
+    assert (sheet["G3"].value, sheet["H3"].value, sheet["B3"].value) == (-5, -1, "đồng hạng")
+    assert sheet.max_row == 6  # header, five units
     assert 8 <= sheet.column_dimensions["D"].width <= 40
 
 
@@ -362,10 +366,10 @@ def test_csv_escapes_formula_names_but_not_negative_numbers(hostile):
 
 def test_xlsx_writes_formula_names_as_string_cells_and_negative_numbers_as_numbers(hostile):
     sheet = load(results_xlsx(hostile)).active
-    names = [sheet.cell(row=row, column=4) for row in range(3, 7)]
+    names = [sheet.cell(row=row, column=4) for row in range(2, 6)]
     assert [cell.value for cell in names] == list(HOSTILE_NAMES)  # as named: no apostrophe to show
     assert {cell.data_type for cell in names} == {"s"}  # text, never a formula
-    assert [sheet.cell(row=row, column=7).value for row in range(3, 7)] == [-10, -10, -10, -10]
+    assert [sheet.cell(row=row, column=7).value for row in range(2, 6)] == [-10, -10, -10, -10]
 
 
 @pytest.mark.parametrize(
@@ -375,6 +379,9 @@ def test_xlsx_writes_formula_names_as_string_cells_and_negative_numbers_as_numbe
         ("Khối [A]: sở/ngành?*", "Khối A sở ngành"),
         ("'x'", "x"),
         ("??", "Sheet"),
+        # 31 characters at most, cut after a whole word: not "…tỉnh Bình Ph".
+        ("Chỉ số CCHC năm 2022 của các huyện tỉnh Bình Phước", "Chỉ số CCHC năm 2022 của các"),
+        ("Sởkhoahọcvàcôngnghệthànhphốhànộimới", "Sởkhoahọcvàcôngnghệthànhphốhànộ"),  # one word: cut
     ],
 )
 def test_sheet_titles_are_what_excel_accepts(name, title):
@@ -460,7 +467,7 @@ def test_command_writes_each_format_to_a_file(rounds, tmp_path):
         export("--format", file_format, "-o", str(tmp_path / f"out.{file_format}"))
     assert json.loads((tmp_path / "out.json").read_text()) == framework_results_document(framework)
     assert (tmp_path / "out.csv").read_bytes() == results_csv(framework)
-    assert load((tmp_path / "out.xlsx").read_bytes()).active["E3"].value == 93.91
+    assert load((tmp_path / "out.xlsx").read_bytes()).active["E2"].value == 93.91
 
 
 def test_command_writes_each_format_to_standard_output(rounds, capsysbinary):
@@ -470,7 +477,7 @@ def test_command_writes_each_format_to_standard_output(rounds, capsysbinary):
     export("--format", "csv")
     assert capsysbinary.readouterr().out == results_csv(framework)
     export("--format", "xlsx")
-    assert load(capsysbinary.readouterr().out).active["A1"].value.startswith("Chỉ số CCHC 2022")
+    assert load(capsysbinary.readouterr().out).active["A1"].value == "Hạng"
 
 
 @pytest.mark.usefixtures("rounds")

@@ -276,13 +276,19 @@ def test_profile_and_compare_download_what_they_show(client, four_units):
     rows = list(csv.reader(io.StringIO(profile.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:4] == ["Năm", "Bảng xếp hạng", "Chỉ số", "Hạng"]
     assert rows[1][:5] == ["2022", "Chỉ số CCHC 2022", "90,00", "1", "4"]
+    # Then its field scores: An has 50 on field 1 and 40 on field 2.
+    assert rows[0][-2:] == ["1. Tiêu chí 1", "2. Tiêu chí 2"] and rows[1][-2:] == ["50,00", "40,00"]
     compared = client.get(reverse("public:compare"), {"units": f"{an.code},{dung.code}", "format": "xlsx"})
     assert compared["Content-Disposition"].endswith(f'compare-{an.code}-{dung.code}.xlsx"')
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(compared.content)).active
     an_cells, dung_cells = [90.0, 1, "Xuất sắc"], [60.0, 4, "Trung bình"]
-    assert [cell.value for cell in sheet[3]][:8] == [2022, "Chỉ số CCHC 2022", *an_cells, *dung_cells]
+    assert [cell.value for cell in sheet[2]][:8] == [2022, "Chỉ số CCHC 2022", *an_cells, *dung_cells]
+    assert compared["Link"] == '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
+    api = client.get(reverse("api:unit_results", args=[an.code]))
+    assert api["Link"] == compared["Link"]
+    assert 'rel="license">CC BY 4.0</a>' in client.get(an.get_absolute_url()).content.decode()
 
 
 def correction_note(when: str, reason: str) -> str:
