@@ -5,6 +5,7 @@ answers from the cache of ``public_page`` where it can."""
 from datetime import date
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_safe
 from assessments import selectors as assessment_selectors
 from cchc_portal.caching import public_page
 from cchc_portal.files import file_attachment
-from public import charts, tables
+from public import charts, maps, tables
 from public.downloads import CONTENT_TYPES, RANKING_DOWNLOADS, attachment, download_kind, table_download
 from public.filters import COMPARE_MAX_UNITS, RankingQuery, compare_codes
 from scoring import history, methodology, selectors
@@ -87,6 +88,9 @@ def ranking(request, slug):
         "downloads": {kind: _query(params, format=kind) for kind in CONTENT_TYPES},
         "movers": selectors.ranking_movers(framework) if ranking.has_previous_round else ([], []),
         "chart": charts.ranking_dots(ranking.rows, list(ranking.summary.bands)),
+        "map": maps.ranking_map(
+            selectors.ranking_outlines(framework, settings.MAP_MAX_UNITS), list(ranking.summary.bands)
+        ),
         # No query unless the publication was corrected: uncorrected pages keep their cost.
         "corrections": history.framework_corrections(framework=framework, with_changes=True),
     }
@@ -238,6 +242,7 @@ def unit_profile(request, code):
             kind: "?" + urlencode({**({"on": on[:10]} if on else {}), "format": kind}) for kind in CONTENT_TYPES
         },
         "chart": charts.results_over_time(charts.series_of(results), with_rank=True) if results else None,
+        "map": maps.locator_map(unit, units_selectors.unit_outlines(unit, settings.MAP_MAX_UNITS)),
     }
     return render(request, "public/unit_profile.html", context)
 

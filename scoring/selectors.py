@@ -18,7 +18,7 @@ from scoring import engine
 from scoring.db import field_points
 from scoring.models import PUBLIC, Band, Criterion, Framework, Result, Score, Visibility
 from units import selectors as units_selectors
-from units.models import Unit
+from units.models import Boundary, Unit
 
 
 @dataclass(frozen=True)
@@ -237,6 +237,18 @@ def ranking_for(
     page = paginator.get_page(page_number)
     rows = [RankingRow(result, field_cells(result, fields)) for result in page.object_list]
     return Ranking(framework, fields, rows, summary, has_previous_round, bands, page)
+
+
+def ranking_outlines(framework: Framework, limit: int) -> list[tuple[Result, Boundary]]:
+    """The block's units that have an outline, each (result, outline), for its
+    map: none when more than ``limit`` have one (a map of thousands is not
+    drawn). Two queries; one without outlines."""
+    boundaries = list(Boundary.objects.filter(unit__results__framework=framework).order_by("unit_id")[: limit + 1])
+    if not boundaries or len(boundaries) > limit:
+        return []
+    results = Result.objects.filter(framework=framework, unit_id__in=[b.unit_id for b in boundaries])
+    by_unit = {result.unit_id: result for result in results.select_related("unit")}
+    return [(by_unit[boundary.unit_id], boundary) for boundary in boundaries if boundary.unit_id in by_unit]
 
 
 def ranking_movers(framework: Framework, count: int = 3) -> tuple[list[Result], list[Result]]:

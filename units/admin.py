@@ -1,8 +1,16 @@
-from django.contrib import admin
+import json
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.caching import data_version_bump
-from units.models import Unit, UnitLineage
+from units.models import Boundary, Unit, UnitLineage
+from units.services import UnitInputError, boundaries_import
 
 
 class PublicRowsAdmin(admin.ModelAdmin):
@@ -61,3 +69,70 @@ class UnitLineageAdmin(PublicRowsAdmin):
     search_fields = ["predecessor__code", "predecessor__name", "successor__code", "successor__name"]
     autocomplete_fields = ["predecessor", "successor"]
     list_select_related = ["predecessor", "successor"]
+
+
+class BoundariesUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("GeoJSON file"), help_text=_("A FeatureCollection of Polygon or MultiPolygon features.")
+    )
+    key = forms.CharField(label=_("Property holding the unit code"), initial="code", max_length=50)
+    source = forms.CharField(label=_("Source and licence"), max_length=300, required=False)
+
+
+@admin.register(Boundary)
+class BoundaryAdmin(PublicRowsAdmin):
+    """The outlines of the maps: listed, removed, and imported from a GeoJSON
+    file (``import_boundaries`` from the command line does the same)."""
+
+    list_display = ["unit", "source", "updated_at"]
+    search_fields = ["unit__code", "unit__name"]
+    readonly_fields = ["unit", "west", "south", "east", "north", "source", "updated_at"]
+    exclude = ["geometry"]
+    change_list_template = "admin/units/boundary/change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # outlines come from a file, through "Import"
+
+    def get_urls(self):
+        upload = path("import/", self.admin_site.admin_view(self.import_view), name="units_boundary_import")
+        return [upload, *super().get_urls()]
+
+    def import_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = BoundariesUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > settings.BOUNDARIES_MAX_BYTES:
+                form.add_error(
+                    "file",
+                    _("The file is larger than the %(limit)s MB allowed.")
+                    % {"limit": settings.BOUNDARIES_MAX_BYTES // 2**20},
+                )
+            else:
+                try:
+                    collection = json.loads(b"".join(upload.chunks()))
+                    changes = boundaries_import(
+                        collection=collection,
+                        key=form.cleaned_data["key"],
+                        source=form.cleaned_data["source"] or upload.name,
+                    )
+                except (ValueError, UnicodeDecodeError):
+                    form.add_error("file", _("The file is not JSON."))
+                except UnitInputError as error:
+                    for message in error.messages:
+                        form.add_error(None, message)
+                else:
+                    messages.success(
+                        request,
+                        _("%(created)s outlines created, %(updated)s replaced")
+                        % {"created": changes.created, "updated": changes.updated},
+                    )
+                    return redirect("admin:units_boundary_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": _("Import boundaries"),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/units/boundary/import.html", context, status=400 if form.errors else 200)

@@ -176,3 +176,31 @@ class UnitLineage(models.Model):
         if self.kind == self.Kind.RENAME and self.predecessor.name == self.successor.name:
             return _("Continued")
         return self.get_kind_display()
+
+
+class Boundary(models.Model):
+    """A unit's outline for the public maps: a GeoJSON Polygon or MultiPolygon in
+    longitude and latitude (WGS 84), its coordinates rounded to 5 places, with
+    its bounding box and where it came from (``services.boundaries_import``)."""
+
+    unit = models.OneToOneField(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="boundary")
+    geometry = models.JSONField(_("geometry"))
+    west = models.FloatField()
+    south = models.FloatField()
+    east = models.FloatField()
+    north = models.FloatField()
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("boundary")
+        verbose_name_plural = _("boundaries")
+
+    def __str__(self):
+        return str(self.unit)
+
+    def polygons(self) -> list:
+        """The outline as a list of polygons, each a list of rings of (lon, lat) points."""
+        if self.geometry["type"] == "Polygon":
+            return [self.geometry["coordinates"]]
+        return self.geometry["coordinates"]

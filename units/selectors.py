@@ -8,7 +8,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from cchc_portal.text import fold
-from units.models import Unit, UnitLineage
+from units.models import Boundary, Unit, UnitLineage
 
 SEARCH_LIMIT = 50
 QUERY_MAX_LENGTH = 100
@@ -84,3 +84,13 @@ def unit_lineage(unit: Unit) -> tuple[list[LineageEntry], list[LineageEntry]]:
 def unit_namesakes(unit: Unit) -> list[Unit]:
     """Other units that held the same code at other times. One query."""
     return list(Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).order_by(F("valid_from").asc(nulls_first=True)))
+
+
+def unit_outlines(unit: Unit, limit: int) -> list[Boundary]:
+    """The outlines of ``unit`` and of the other units of its parent now, for a
+    locator map (none past ``limit``). One query."""
+    siblings = Q(unit=unit)
+    if unit.parent_id is not None:
+        siblings |= Q(unit__parent_id=unit.parent_id, unit__valid_to__isnull=unit.valid_to is None)
+    outlines = list(Boundary.objects.filter(siblings).select_related("unit").order_by("unit__code")[: limit + 1])
+    return outlines if len(outlines) <= limit else []

@@ -16,11 +16,12 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cchc_portal.caching import data_version_bump
-from units.models import Unit, UnitLineage
+from units.models import Boundary, Unit, UnitLineage
 
 # Fields an upsert may change; the code and valid_from identify the unit.
 _UPDATABLE = ["name", "short_name", "slug", "search_name", "kind", "type_label", "valid_to", "parent"]
@@ -368,3 +369,134 @@ def _links_write(linked: list[tuple[Unit, Unit, LineageRow]], changes: UnitChang
     UnitLineage.objects.bulk_create(to_create, batch_size=1000)
     UnitLineage.objects.bulk_update(to_update, ["kind", "effective_date"], batch_size=1000)
     changes.links_created, changes.links_updated = len(to_create), len(to_update)
+
+
+# --- boundaries for the maps ---------------------------------------------------
+
+_POLYGONS = {"Polygon", "MultiPolygon"}
+_PROBLEMS_SHOWN = 50  # a file wrong throughout: the first ones are enough to mend it
+
+
+def _position(point) -> tuple[float, float] | None:
+    """A [longitude, latitude] pair as floats rounded to 5 places (about a metre), or None."""
+    if not isinstance(point, list | tuple) or len(point) < 2:
+        return None
+    lon, lat = point[0], point[1]
+    if (
+        isinstance(lon, bool)
+        or isinstance(lat, bool)
+        or not isinstance(lon, int | float)
+        or not isinstance(lat, int | float)
+    ):
+        return None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return None
+    return round(float(lon), 5), round(float(lat), 5)
+
+
+def _polygons(geometry) -> list | str:
+    """The geometry's polygons (lists of rings of positions), or why it is refused."""
+    if not isinstance(geometry, dict) or geometry.get("type") not in _POLYGONS:
+        kind = geometry.get("type") if isinstance(geometry, dict) else None
+        return _("geometry %(kind)s: only Polygon and MultiPolygon outline a unit") % {"kind": kind or "—"}
+    coordinates = geometry.get("coordinates")
+    polygons = [coordinates] if geometry["type"] == "Polygon" else coordinates
+    if not isinstance(polygons, list) or not polygons:
+        return _("no coordinates")
+    cleaned = []
+    for polygon in polygons:
+        if not isinstance(polygon, list) or not polygon:
+            return _("a polygon without rings")
+        rings = []
+        for ring in polygon:
+            points = [_position(point) for point in ring] if isinstance(ring, list) else [None]
+            if None in points:
+                return _("a position that is not [longitude, latitude] in degrees")
+            if len(points) < 4:
+                return _("a ring of fewer than 4 positions")
+            rings.append(points)
+        cleaned.append(rings)
+    return cleaned
+
+
+@dataclass(frozen=True)
+class BoundaryChanges:
+    created: int
+    updated: int
+
+
+@transaction.atomic
+def boundaries_import(
+    *, collection, key: str = "code", source: str = "", on: date | None = None, dry_run: bool = False
+) -> BoundaryChanges:
+    """Keep the outlines of a GeoJSON FeatureCollection (parsed), each feature
+    keyed to a unit by its ``key`` property (the unit's code, held by the unit
+    in force on ``on``, today by default, else by the last unit that held it).
+    Every bad feature is named (its number, its code, the reason) and then
+    nothing is written; an outline already kept is replaced."""
+    features = collection.get("features") if isinstance(collection, dict) else None
+    if not isinstance(features, list) or not features:
+        raise UnitInputError([_("not a GeoJSON FeatureCollection with features")])
+    on = on or date.today()
+    codes = []
+    for feature in features:
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        value = properties.get(key) if isinstance(properties, dict) else None
+        codes.append("" if value is None else str(value).strip())
+    units = {}
+    for unit in Unit.objects.filter(code__in=set(codes) - {""}).order_by("code", F("valid_to").desc(nulls_first=True)):
+        in_force = (unit.valid_from is None or unit.valid_from <= on) and (unit.valid_to is None or on <= unit.valid_to)
+        if unit.code not in units or (in_force and not units[unit.code][1]):
+            units[unit.code] = (unit, in_force)
+    problems, outlines, seen = [], {}, set()
+    for number, (feature, code) in enumerate(zip(features, codes, strict=True), start=1):
+        where = _("feature %(number)s") % {"number": number}
+        if not code:
+            problems.append(_("%(where)s: no %(key)s property") % {"where": where, "key": key})
+            continue
+        where += f" ({key} {code})"
+        if code not in units:
+            problems.append(_("%(where)s: no unit has this code") % {"where": where})
+            continue
+        if code in seen:
+            problems.append(_("%(where)s: the code appears twice") % {"where": where})
+            continue
+        seen.add(code)
+        polygons = _polygons(feature.get("geometry"))
+        if isinstance(polygons, str):
+            problems.append(f"{where}: {polygons}")
+            continue
+        outlines[units[code][0].pk] = polygons
+    if problems:
+        more = len(problems) - _PROBLEMS_SHOWN
+        shown = problems[:_PROBLEMS_SHOWN]
+        if more > 0:
+            shown.append(_("and %(count)s more problems") % {"count": more})
+        raise UnitInputError(shown)
+    existing = set(Boundary.objects.filter(unit_id__in=outlines).values_list("unit_id", flat=True))
+    if dry_run:
+        return BoundaryChanges(created=len(outlines) - len(existing), updated=len(existing))
+    kept = []
+    for unit_id, polygons in outlines.items():
+        points = [point for polygon in polygons for ring in polygon for point in ring]
+        longitudes, latitudes = [point[0] for point in points], [point[1] for point in points]
+        kept.append(
+            Boundary(
+                unit_id=unit_id,
+                geometry={"type": "MultiPolygon", "coordinates": polygons},
+                west=min(longitudes),
+                south=min(latitudes),
+                east=max(longitudes),
+                north=max(latitudes),
+                source=source[:300],
+            )
+        )
+    Boundary.objects.bulk_create(
+        kept,
+        update_conflicts=True,
+        unique_fields=["unit"],
+        update_fields=["geometry", "west", "south", "east", "north", "source", "updated_at"],
+        batch_size=500,
+    )
+    data_version_bump()  # the maps of the public pages change
+    return BoundaryChanges(created=len(outlines) - len(existing), updated=len(existing))

@@ -263,8 +263,8 @@ def test_a_filtered_sorted_page_runs_a_constant_number_of_queries(client, django
     province = UnitFactory(name="Tỉnh A", code="01", kind=Unit.Kind.PROVINCE)
     names = {f"Xã {n:03d}": (str(n % 60), "1") for n in range(unit_count)}
     framework, _units = ranked(names, parents=dict.fromkeys(names, province))
-    # As the unfiltered page (8), plus counting the rows the filter keeps.
-    with django_assert_num_queries(9):
+    # As the unfiltered page (8, and the map's outlines: none), plus counting the rows the filter keeps.
+    with django_assert_num_queries(10):
         response = client.get(framework.get_absolute_url(), {"parent": "01", "q": "xa", "sort": "-field-1"})
     assert len(unit_names(response.content.decode())) == min(unit_count, 100)
 
@@ -308,8 +308,8 @@ def test_a_corrected_ranking_notes_each_correction_newest_first_and_an_uncorrect
     framework, units = four_units
     url = framework.get_absolute_url()
     # As test_views' ranking page: the data version, the framework, its fields,
-    # previous round, bands, summary, one page of results, the parents.
-    with django_assert_num_queries(8):
+    # previous round, bands, summary, one page of results, the parents, the map's outlines.
+    with django_assert_num_queries(9):
         before = client.get(url).content.decode()
     assert "corrections-heading" not in before and kept_in_history() not in before
     assert client.get(reverse("api:framework_results", args=[framework.slug])).json()["framework"]["corrections"] == []
@@ -323,7 +323,7 @@ def test_a_corrected_ranking_notes_each_correction_newest_first_and_an_uncorrect
         # 5/4/2023 in Vietnam, though still the 4th in UTC
         Revision.objects.filter(pk=first.pk).update(created_at=datetime(2023, 4, 5, 6, 0, tzinfo=hanoi))
         Revision.objects.filter(pk=second.pk).update(created_at=datetime(2023, 5, 12, 9, 0, tzinfo=hanoi))
-    with django_assert_num_queries(10):  # and the corrections, with the figures they moved
+    with django_assert_num_queries(11):  # and the corrections, with the figures they moved
         after = client.get(url).content.decode()
     newer, older = correction_note("12/5/2023", "Sửa sai sót"), correction_note("5/4/2023", "Phúc khảo")
     assert newer in after and older in after and after.index(newer) < after.index(older)
