@@ -67,6 +67,7 @@ bench: $(VENV)/.dev .env ## Benchmarks on a throw-away database (BENCH_DATABASE_
 	$(PY) bench/criteria.py
 	$(PY) bench/imports.py
 	$(PY) bench/appraisal.py
+	$(PY) bench/api_pages.py
 
 bench-import: $(VENV)/.dev .env ## Import the national wide xlsx and long csv (401,600 cells) against pandas' parse time
 	$(PY) bench/imports.py

@@ -113,12 +113,13 @@ def framework_results_document(framework: Framework, *, page: int | None = None,
         {"date": timezone.localdate(correction.made_at).isoformat(), "reason": correction.reason}
         for correction in framework_corrections(framework=framework)
     ]
+    with_sample = ranking.has_sample_rows  # once: it reads every row
     document = {
         "framework": framework_object(framework) | {"corrections": corrections},
         "summary": _summary(ranking.summary),
         "results": [
             {"unit": {"code": row.result.unit.code, "name": row.result.display_name}}
-            | result_figures(row.result, ranking.fields, row.fields, with_sample=ranking.has_sample_rows)
+            | result_figures(row.result, ranking.fields, row.fields, with_sample=with_sample)
             for row in ranking.rows
         ],
     }
