@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from scoring import engine
@@ -180,7 +181,11 @@ class Framework(models.Model):
 
     @property
     def block_display(self):
-        return self.block_name or self.get_block_display()
+        """The block as published ("Khối sở, ban, ngành") on Vietnamese pages; in
+        another language the block's own name there (a published name is Vietnamese)."""
+        if self.block_name and get_language() in (None, settings.LANGUAGE_CODE):
+            return self.block_name
+        return self.get_block_display()
 
     @property
     def is_published(self) -> bool:

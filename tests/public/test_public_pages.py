@@ -392,3 +392,11 @@ def test_the_table_names_its_fields_its_caption_follows_the_sort_and_the_summary
         in sorted_page
     )
     assert '<th scope="col" class="num field" aria-sort="descending">' in sorted_page
+
+
+def test_a_block_published_under_its_own_name_reads_in_english_by_its_kind(client, four_units):
+    framework, _units = four_units
+    Framework.objects.filter(pk=framework.pk).update(block_name="Khối huyện, thị xã, thành phố")
+    assert "Khối huyện, thị xã, thành phố" in client.get(framework.get_absolute_url()).content.decode()
+    english = client.get(f"/en{framework.get_absolute_url()}").content.decode()
+    assert "Khối huyện" not in english and "District-level units" in english
