@@ -81,7 +81,7 @@ class PublicCriterion:
     """A criterion's final figure as a unit's public page shows it."""
 
     code: str
-    name: str
+    name: str  # in the page's language
     max_points: Decimal
     points: Decimal | None
     not_applicable: bool
@@ -123,7 +123,7 @@ def public_criteria(unit_id: int, framework_ids: list[int]) -> dict[int, list[Pu
         tables[criterion.framework_id].append(
             PublicCriterion(
                 criterion.code,
-                criterion.name,
+                criterion.local_name,
                 criterion.max_points,
                 points,
                 not_applicable,

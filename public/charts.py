@@ -21,8 +21,9 @@ from decimal import Decimal
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
+from cchc_portal.languages import marked_text
 from scoring.models import Result
-from scoring.selectors import RankingRow
+from scoring.selectors import BandRange, RankingRow
 
 # By a band's position in its scheme, best first: colours that keep 4.5:1 against
 # white (green 5.7, blue 6.0, orange 4.9, purple 8.6, red 6.2, grey 8.5) and differ
@@ -79,19 +80,27 @@ def _layout(**extra) -> dict:
     return layout
 
 
-def ranking_dots(rows: Sequence[RankingRow], band_labels: Sequence[str]) -> dict:
+def band_styles(bands: Sequence[BandRange]) -> dict[str, tuple[str, str]]:
+    """Each band of a scheme (best first), by its label as results store it: its
+    colour (``BAND_COLOURS``, by position) and its name in the page's language
+    as a chart or a map writes it (``marked_text``: "Tốt [VI]" untranslated)."""
+    return {
+        band.label: (colour, marked_text(band.local_label)) for band, colour in zip(bands, BAND_COLOURS, strict=False)
+    }
+
+
+def ranking_dots(rows: Sequence[RankingRow], bands: Sequence[BandRange]) -> dict:
     """Each shown unit's index as a dot with its value beside it, in the table's
-    order, coloured by band (the legend). The axis starts where the indexes do
-    (rounded down to a multiple of 5), and its title says so: dots, not bars,
-    whose lengths would exaggerate the differences."""
-    colours = dict(zip(band_labels, BAND_COLOURS, strict=False))
+    order, coloured by band (the legend, in the order of ``bands``). The axis
+    starts where the indexes do (rounded down to a multiple of 5), and its title
+    says so: dots, not bars, whose lengths would exaggerate the differences."""
+    styles = band_styles(bands)
     traces: dict[str, dict] = {}
     for row in rows:
         result = row.result
-        label = result.band or _("no band")
-        colour = colours.get(result.band, NO_BAND_COLOUR)
+        colour, label = styles.get(result.band, (NO_BAND_COLOUR, result.band or _("no band")))
         trace = traces.setdefault(
-            label,
+            result.band,
             {
                 "type": "scatter",
                 "mode": "markers+text",
@@ -116,7 +125,7 @@ def ranking_dots(rows: Sequence[RankingRow], band_labels: Sequence[str]) -> dict
     # On a phone (charts.js): names cut short, so that the dots keep most of the width.
     narrow = {"yaxis": {"tickvals": names, "ticktext": [_short(name) for name in names]}}
     figure = {
-        "data": [traces[label] for label in sorted(traces, key=lambda label: _position(label, band_labels))],
+        "data": [traces[band] for band in sorted(traces, key=lambda band: _position(band, list(styles)))],
         "layout": _layout(
             height=max(len(rows), 3) * _BAR_HEIGHT + 90,
             xaxis={
@@ -238,7 +247,7 @@ def series_of(results: Sequence[Result]) -> list[tuple[str, list[Result]]]:
     for result in results:
         framework = result.framework
         key = (framework.index_id, framework.scope, framework.block)
-        name = f"{framework.index.short_name or framework.index} · {framework.block_display}"
+        name = f"{marked_text(framework.index.local_name)} · {framework.block_display}"
         series.setdefault(key, (name, []))[1].append(result)
     return list(series.values())
 

@@ -19,7 +19,8 @@ from units.models import Unit
 
 
 def framework_object(framework: Framework) -> dict:
-    """The ``framework`` object: slug, index, year, scope, block, name, mode and
+    """The ``framework`` object: slug, index, year, scope, block, name (as
+    published) and ``name_en`` (its English name, null without one), mode and
     publication (decision and date, null for a draft). Reads ``framework.index``
     and ``framework.publication``: select them."""
     publication = getattr(framework, "publication", None)
@@ -30,6 +31,7 @@ def framework_object(framework: Framework) -> dict:
         "scope": framework.scope,
         "block": framework.block,
         "name": framework.name,
+        "name_en": framework.name_en or None,
         "mode": framework.mode,
         "publication": None
         if publication is None
@@ -82,6 +84,7 @@ def result_figures(
             {
                 "code": field.code,
                 "name": field.name,
+                "name_en": field.name_en or None,
                 "points": decimal_text(cell.points),
                 "max_points": decimal_text(field.max_points),
                 "delta": decimal_text(cell.delta),
@@ -96,7 +99,8 @@ def framework_results_document(framework: Framework, *, page: int | None = None,
     in rank order (unranked units last, then by unit code), each with its unit
     (the name as published that year), index, totals, rank, tie, band, deltas,
     previous index and rank (null for a new unit) and one entry per top-level
-    criterion. The framework object also lists the corrections of its
+    criterion (its name and ``name_en``). The framework object also lists its
+    bands (label, ``label_en``, lower bound; best first) and the corrections of its
     publication, newest first (``corrections``: date and reason; empty when
     none). With ``page`` (from 1; past the last, the last), only that page of
     ``page_size`` items, and ``paging``: page, page_size, pages, total, and the
@@ -115,7 +119,14 @@ def framework_results_document(framework: Framework, *, page: int | None = None,
     ]
     with_sample = ranking.has_sample_rows  # once: it reads every row
     document = {
-        "framework": framework_object(framework) | {"corrections": corrections},
+        "framework": framework_object(framework)
+        | {
+            "bands": [
+                {"label": band.label, "label_en": band.label_en or None, "lower_bound": decimal_text(band.lower)}
+                for band in ranking.bands
+            ],
+            "corrections": corrections,
+        },
         "summary": _summary(ranking.summary),
         "results": [
             {"unit": {"code": row.result.unit.code, "name": row.result.display_name}}

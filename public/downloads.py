@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from cchc_portal.languages import Untranslated, marked_text
 from cchc_portal.licence import licence, link_header
 from public.tables import Table, ranking_table
 from scoring.models import Framework
@@ -36,16 +37,19 @@ def _results_about(ranking: Ranking) -> list[tuple[str, str]]:
     """The second sheet of a ranking's workbook: the ranking, its decision, its
     source, whether it holds sample data, the licence."""
     framework = ranking.framework
-    about = [(_("Ranking"), framework.name)]
+    about = [(_("Ranking"), marked_text(framework.local_name))]
     publication = getattr(framework, "publication", None)
     if publication is not None:
         decision_date = date_format(publication.decision_date, "SHORT_DATE_FORMAT")
         decision = _("Decision %(number)s of %(date)s") % {"number": publication.decision_number, "date": decision_date}
         about.append((_("Decision"), decision + (f" · {publication.signer}" if publication.signer else "")))
     if framework.source_note:
-        about.append((_("Source:").rstrip(":"), framework.source_note))
+        about.append((_("Source:").rstrip(":"), marked_text(framework.local_source_note)))
     if ranking.shows_sample_data:
         about.append((_("Sample data"), _("Contains sample data")))
+    names = [framework.local_name, framework.local_source_note, *(field.local_name for field in ranking.fields)]
+    if any(isinstance(name, Untranslated) for name in names + [band.local_label for band in ranking.bands]):
+        about.append(("[VI]", _("not yet translated: shown in Vietnamese")))
     return [*about, _licence_row()]
 
 
@@ -55,7 +59,7 @@ def results_xlsx(framework: Framework, ranking: Ranking | None = None) -> bytes:
     sheet. ``ranking`` as for ``results_csv``."""
     ranking = ranking or ranking_for(framework=framework)
     return table_xlsx(
-        _results_about(ranking), framework.name, *ranking_table(ranking), modified=frameworks_time([framework])
+        _results_about(ranking), framework.local_name, *ranking_table(ranking), modified=frameworks_time([framework])
     )
 
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from cchc_portal.numbers import local_decimal
-from public.charts import BAND_COLOURS, NO_BAND_COLOUR
+from public.charts import NO_BAND_COLOUR, band_styles
+from scoring.selectors import BandRange
 from units.models import Boundary
 
 WIDTH = 600.0  # the drawing's width in SVG units; it scales to the page
@@ -75,13 +76,14 @@ def _path(boundary: Boundary, project) -> str:
     return "".join(parts)
 
 
-def ranking_map(outlines: Iterable[tuple], band_labels: Sequence[str]) -> Map | None:
-    """The block coloured by band: ``outlines`` are (result, boundary) pairs
-    (``scoring.selectors.ranking_outlines``); None without any."""
+def ranking_map(outlines: Iterable[tuple], bands: Sequence[BandRange]) -> Map | None:
+    """The block coloured by band (``bands``: its scheme's, best first):
+    ``outlines`` are (result, boundary) pairs (``scoring.selectors.ranking_outlines``);
+    None without any."""
     outlines = list(outlines)
     if not outlines:
         return None
-    colours = dict(zip(band_labels, BAND_COLOURS, strict=False))
+    styles = band_styles(bands)
     project, height = _frame([boundary for _result, boundary in outlines])
     shapes = []
     for result, boundary in outlines:
@@ -89,11 +91,11 @@ def ranking_map(outlines: Iterable[tuple], band_labels: Sequence[str]) -> Map | 
             label, fill = _("%(unit)s: no index") % {"unit": result.display_name}, NO_RESULT_FILL
         else:
             index = local_decimal(result.index, 2)
-            label = f"{result.display_name}: {index}" + (f" ({result.band})" if result.band else "")
-            fill = colours.get(result.band, NO_BAND_COLOUR)
+            fill, band = styles.get(result.band, (NO_BAND_COLOUR, result.band))
+            label = f"{result.display_name}: {index}" + (f" ({band})" if band else "")
         shapes.append(Shape(_path(boundary, project), fill, label, result.unit.get_absolute_url()))
     used = {result.band for result, _boundary in outlines}
-    legend = [(label, colours[label]) for label in band_labels if label in used and label in colours]
+    legend = [(name, colour) for band, (colour, name) in styles.items() if band in used]
     return Map(WIDTH, round(height, 1), shapes, legend)
 
 

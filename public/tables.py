@@ -31,9 +31,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
+from cchc_portal.languages import marked_html, marked_text
 from cchc_portal.numbers import decimal_text, local_decimal, signed
 from scoring.models import Criterion, Result
-from scoring.selectors import FIELD_SORT_PREFIX, Ranking, RankingRow
+from scoring.selectors import FIELD_SORT_PREFIX, Ranking, RankingRow, band_labels
 from scoring.spreadsheets.writers import Cell
 
 Table = tuple[list[str], list[list[Cell]]]  # (headers, typed rows), as the writers take it
@@ -165,7 +166,11 @@ def ranking_columns(ranking: Ranking) -> list[Column]:
             sort="index",
             header_class="num",
         ),
-        Column(_("Band"), lambda row: BAND.of(row.result) or None, lambda row: f"<td>{escape(row.result.band)}</td>"),
+        Column(
+            _("Band"),
+            lambda row: marked_text(ranking.band_label(row.result.band)) if row.result.band else None,
+            lambda row: f"<td>{marked_html(ranking.band_label(row.result.band))}</td>",
+        ),
     ]
     if with_changes:
         columns += [
@@ -197,7 +202,7 @@ def ranking_columns(ranking: Ranking) -> list[Column]:
 
         columns.append(
             Column(
-                f"{field.code}. {field.name} ({local_decimal(field.max_points, 2, separator)})",
+                f"{field.code}. {marked_text(field.local_name)} ({local_decimal(field.max_points, 2, separator)})",
                 lambda row, position=position: row.fields[position].points,
                 field_cell,
                 sort=FIELD_SORT_PREFIX + field.code,
@@ -246,17 +251,18 @@ def unit_results_table(results: list[Result], fields: dict[int, list[Criterion]]
     each field, a column per field code (named as in the newest ranking), blank where a ranking
     has no such field."""
     tied = _("tied")
+    bands = band_labels(result.framework for result in results)
     headers = [_("Year"), _("Ranking"), _("Index"), _("Rank"), _("Units ranked"), capfirst(tied)]
     headers += [_("Band"), _("Δ index"), _("Δ rank")]
     rows = [
         [
             result.framework.year,
-            result.framework.name,
+            marked_text(result.framework.local_name),
             INDEX.of(result),
             RANK.of(result),
             result.ranked,
             tied if TIED.of(result) else None,
-            BAND.of(result) or None,
+            marked_text(bands.of(result.framework, result.band)) or None,
             DELTA_INDEX.of(result),
             DELTA_RANK.of(result),
         ]
@@ -265,7 +271,7 @@ def unit_results_table(results: list[Result], fields: dict[int, list[Criterion]]
     names: dict[str, str] = {}  # each field code's name in the newest ranking that has it
     for result in results:
         for field in (fields or {}).get(result.framework_id, []):
-            names.setdefault(field.code, field.name)
+            names.setdefault(field.code, marked_text(field.local_name))
     codes = sorted(names, key=_code_order)
     if codes:
         headers += [f"{code}. {names[code]}" for code in codes]
@@ -292,6 +298,7 @@ def _field_point(result: Result, code: str) -> Decimal | None:
 def comparison_table(comparison) -> Table:
     """The compare page's table: a row per ranking, and for each unit its index,
     rank and band there (blank where it took no part)."""
+    bands = band_labels(framework for framework, _results in comparison.frameworks)
     headers = [_("Year"), _("Ranking")]
     for unit in comparison.units:
         headers += [f"{unit.name}: {label}" for label in (_("Index"), _("Rank"), _("Band"))]
@@ -300,10 +307,12 @@ def comparison_table(comparison) -> Table:
         headers.append(_("Sample data"))
     rows = []
     for framework, results in comparison.frameworks:
-        row: list[Cell] = [framework.year, framework.name]
+        row: list[Cell] = [framework.year, marked_text(framework.local_name)]
         for result in results:
             row += (
-                [None, None, None] if result is None else [INDEX.of(result), RANK.of(result), BAND.of(result) or None]
+                [None, None, None]
+                if result is None
+                else [INDEX.of(result), RANK.of(result), marked_text(bands.of(framework, result.band)) or None]
             )
         if sample:
             invented = [

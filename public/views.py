@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from assessments import selectors as assessment_selectors
 from cchc_portal.caching import public_page
 from cchc_portal.files import file_attachment
+from cchc_portal.languages import marked_text
 from public import charts, maps, tables
 from public.downloads import CONTENT_TYPES, RANKING_DOWNLOADS, attachment, download_kind, table_download
 from public.filters import COMPARE_MAX_UNITS, RankingQuery, compare_codes
@@ -87,10 +88,8 @@ def ranking(request, slug):
         "page_links": _page_links(page, params),
         "downloads": {kind: _query(params, format=kind) for kind in CONTENT_TYPES},
         "movers": selectors.ranking_movers(framework) if ranking.has_previous_round else ([], []),
-        "chart": charts.ranking_dots(ranking.rows, list(ranking.summary.bands)),
-        "map": maps.ranking_map(
-            selectors.ranking_outlines(framework, settings.MAP_MAX_UNITS), list(ranking.summary.bands)
-        ),
+        "chart": charts.ranking_dots(ranking.rows, ranking.bands),
+        "map": maps.ranking_map(selectors.ranking_outlines(framework, settings.MAP_MAX_UNITS), ranking.bands),
         # No query unless the publication was corrected: uncorrected pages keep their cost.
         "corrections": history.framework_corrections(framework=framework, with_changes=True),
     }
@@ -100,12 +99,13 @@ def ranking(request, slug):
 def _ranking_caption(framework, ranking_filter: RankingQuery, columns, parents) -> str:
     """What the table shows, as its caption says it: the order, and the filter."""
     column = next((column for column in columns if column.sort == ranking_filter.sort), None)
+    name = marked_text(framework.local_name)
     if column is None or (ranking_filter.sort == "rank" and not ranking_filter.descending):
-        caption = _("%(name)s, in rank order") % {"name": framework.name}
+        caption = _("%(name)s, in rank order") % {"name": name}
     elif ranking_filter.sort == "rank":
-        caption = _("%(name)s, last rank first") % {"name": framework.name}
+        caption = _("%(name)s, last rank first") % {"name": name}
     else:
-        label = f"{column.field.code}. {column.field.name}" if column.field else column.label
+        label = f"{column.field.code}. {marked_text(column.field.local_name)}" if column.field else column.label
         if ranking_filter.sort == "unit":
             order = (
                 _("%(name)s, by %(column)s, Z to A")
@@ -118,7 +118,7 @@ def _ranking_caption(framework, ranking_filter: RankingQuery, columns, parents) 
                 if ranking_filter.descending
                 else _("%(name)s, by %(column)s, lowest first")
             )
-        caption = order % {"name": framework.name, "column": label.lower() if not column.field else label}
+        caption = order % {"name": name, "column": label.lower() if not column.field else label}
     if ranking_filter.parent:
         parent = next((unit.name for unit in parents if unit.code == ranking_filter.parent), ranking_filter.parent)
         caption += " · " + _("units under %(parent)s") % {"parent": parent}
@@ -170,6 +170,7 @@ def compare(request):
     ]
     context = {
         "comparison": comparison,
+        "band_labels": selectors.band_labels(framework for framework, _results in comparison.frameworks),
         "sample_note": any(
             result.is_sample or result.change_is_sample for results in comparison.results.values() for result in results
         ),
@@ -236,6 +237,7 @@ def unit_profile(request, code):
         "namesakes": units_selectors.unit_namesakes(unit),
         "children": list(unit.children.order_by("code")),
         "results": results,
+        "band_labels": selectors.band_labels(result.framework for result in results),
         "sample_note": any(result.is_sample or result.change_is_sample for result in results),
         "breakdown": selectors.unit_breakdown(results),
         "downloads": {

@@ -140,7 +140,7 @@ class CriterionInline(admin.TabularInline):
 
     model = Criterion
     extra = 0
-    fields = ["tree_position", "code", "name", "max_points", "kind", "component", "order"]
+    fields = ["tree_position", "code", "name", "name_en", "max_points", "kind", "component", "order"]
     readonly_fields = ["tree_position"]
     ordering = ["order", "code"]
 
@@ -159,7 +159,9 @@ def criteria_from_inline(formset, framework: Framework | None) -> list[services.
     rows = [
         (
             data["order"],
-            services.CriterionSpec(data["code"], data["name"], data["max_points"], data["kind"], data["component"]),
+            services.CriterionSpec(
+                data["code"], data["name"], data["max_points"], data["kind"], data["component"], data["name_en"]
+            ),
         )
         for data in (form.cleaned_data for form in formset.forms)
         if data and not data.get("DELETE")
@@ -170,7 +172,12 @@ def criteria_from_inline(formset, framework: Framework | None) -> list[services.
             (
                 criterion.order,
                 services.CriterionSpec(
-                    criterion.code, criterion.name, criterion.max_points, criterion.kind, criterion.component
+                    criterion.code,
+                    criterion.name,
+                    criterion.max_points,
+                    criterion.kind,
+                    criterion.component,
+                    criterion.name_en,
                 ),
             )
             for criterion in framework.criteria.exclude(pk__in=shown)
@@ -252,11 +259,13 @@ class FrameworkAdmin(ServiceWritesAdmin):
         "block",
         "block_name",
         "name",
+        "name_en",
         "slug",
         "mode",
         "band_scheme",
         "participants",
         "source_note",
+        "source_note_en",
         "results_version",
         "results_updated_at",
         "correction_reason",
@@ -307,6 +316,15 @@ class FrameworkAdmin(ServiceWritesAdmin):
                     block_name=data["block_name"],
                     band_scheme=data["band_scheme"],
                 )
+            if changed & {"name_en", "source_note_en"}:
+                services.framework_english_set(
+                    framework=framework,
+                    name_en=data["name_en"],
+                    source_note_en=data["source_note_en"],
+                    criteria={},
+                    bands={},
+                    user=user,
+                )
             if "participants" in changed:
                 services.framework_participants_set(framework=framework, units=data["participants"], user=user)
             if inline[Criterion].has_changed():
@@ -329,6 +347,8 @@ class FrameworkAdmin(ServiceWritesAdmin):
                 mode=data["mode"],
                 band_scheme=data["band_scheme"],
                 source_note=data["source_note"],
+                name_en=data["name_en"],
+                source_note_en=data["source_note_en"],
                 participants=data["participants"],
                 criteria=criteria_from_inline(inline[Criterion], None),
             )

@@ -60,12 +60,12 @@ def total_for_index(index: Decimal, applicable_max: Decimal) -> Decimal:
     return total
 
 
-def _criteria_specs(rows) -> list[services.CriterionSpec]:
+def _criteria_specs(rows, names_en: dict[str, str]) -> list[services.CriterionSpec]:
     specs = []
     for code, name, max_points, *rest in rows:
         kind = rest[0] if rest else Criterion.Kind.NORMAL
         component = rest[1] if len(rest) > 1 else Criterion.Component.APPRAISAL
-        specs.append(services.CriterionSpec(code, name, Decimal(max_points), kind, component))
+        specs.append(services.CriterionSpec(code, name, Decimal(max_points), kind, component, names_en.get(name, "")))
     return specs
 
 
@@ -119,7 +119,7 @@ def demo_load(*, path: Path = DEMO_FILE, reset: bool = False) -> list[Framework]
             if not reset:
                 continue
             services.framework_delete(framework=existing)
-        criteria = _criteria_specs(data["criteria_sets"][spec["criteria"]])
+        criteria = _criteria_specs(data["criteria_sets"][spec["criteria"]], data.get("criteria_names_en", {}))
         codes = [row["unit"] for row in spec.get("targets") or spec.get("results")]
         framework = services.framework_create(
             index=index,
@@ -134,6 +134,8 @@ def demo_load(*, path: Path = DEMO_FILE, reset: bool = False) -> list[Framework]
             band_scheme=scheme,
             participants=Unit.objects.valid_on(date(spec["year"], 12, 31)).filter(code__in=codes),
             source_note=spec["source_note"],
+            name_en=spec.get("name_en", ""),
+            source_note_en=spec.get("source_note_en", ""),
         )
         if framework.mode == Framework.Mode.COMPUTED:
             targets = spec["targets"]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from cchc_portal.languages import in_language
 from scoring import engine
 from units.models import Unit
 
@@ -22,6 +23,7 @@ class Index(models.Model):
     """A scoring scheme: PAR INDEX (``cchc``) first; DDCI, SIPAS and others fit too."""
 
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     short_name = models.CharField(_("short name"), max_length=50)
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -33,6 +35,12 @@ class Index(models.Model):
 
     def __str__(self):
         return self.short_name or self.name
+
+    @property
+    def local_name(self) -> str:
+        """Its short name, or on a page in another language its English name
+        (``cchc_portal.languages.in_language``)."""
+        return in_language(str(self), self.name_en)
 
 
 # Created by migration 0002_reference_data; the national scheme is "Quốc gia (A, B, C)".
@@ -58,6 +66,9 @@ class Band(models.Model):
 
     scheme = models.ForeignKey(BandScheme, on_delete=models.CASCADE, related_name="bands")
     label = models.CharField(_("label"), max_length=50)
+    label_en = models.CharField(
+        _("label in English"), max_length=50, blank=True, help_text=_("Shown on English pages and downloads.")
+    )
     lower_bound = models.DecimalField(_("lower bound"), max_digits=5, decimal_places=2, validators=NON_NEGATIVE)
 
     class Meta:
@@ -74,6 +85,11 @@ class Band(models.Model):
 
     def __str__(self):
         return f"{self.label} ≥ {self.lower_bound}"
+
+    @property
+    def local_label(self) -> str:
+        """The label in the page's language (``cchc_portal.languages.in_language``)."""
+        return in_language(self.label, self.label_en)
 
 
 @dataclass(frozen=True)
@@ -148,6 +164,9 @@ class Framework(models.Model):
         _("block name"), max_length=200, blank=True, help_text=_("As published, e.g. Khối sở, ban, ngành.")
     )
     name = models.CharField(_("name"), max_length=300)
+    name_en = models.CharField(
+        _("name in English"), max_length=300, blank=True, help_text=_("Shown on English pages and downloads.")
+    )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.COMPUTED)
     band_scheme = models.ForeignKey(
@@ -157,6 +176,7 @@ class Framework(models.Model):
     source_note = models.TextField(
         _("source"), blank=True, help_text=_("Where the published figures come from (decision, article).")
     )
+    source_note_en = models.TextField(_("source in English"), blank=True)
     in_review = models.BooleanField(
         _("in review"), default=False, editable=False, help_text=_("Submitted for review; scores are locked.")
     )
@@ -186,6 +206,15 @@ class Framework(models.Model):
         if self.block_name and get_language() in (None, settings.LANGUAGE_CODE):
             return self.block_name
         return self.get_block_display()
+
+    @property
+    def local_name(self) -> str:
+        """The name in the page's language (``cchc_portal.languages.in_language``)."""
+        return in_language(self.name, self.name_en)
+
+    @property
+    def local_source_note(self) -> str:
+        return in_language(self.source_note, self.source_note_en)
 
     @property
     def is_published(self) -> bool:
@@ -264,6 +293,7 @@ class Criterion(models.Model):
     )
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=500)
+    name_en = models.CharField(_("name in English"), max_length=500, blank=True)
     max_points = models.DecimalField(_("maximum points"), validators=NON_NEGATIVE, **POINTS)
     order = models.PositiveIntegerField(_("order"), default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NORMAL)
@@ -281,6 +311,11 @@ class Criterion(models.Model):
 
     def __str__(self):
         return f"{self.code}. {self.name}"
+
+    @property
+    def local_name(self) -> str:
+        """The name in the page's language (``cchc_portal.languages.in_language``)."""
+        return in_language(self.name, self.name_en)
 
     @property
     def depth(self):
@@ -456,6 +491,7 @@ class FrameworkEvent(models.Model):
 
     class Action(models.TextChoices):
         SUBMITTED = "submitted", _("submitted for review")
+        TRANSLATED = "translated", _("English names changed")
         RETURNED = "returned", _("sent back to draft")
         PUBLISHED = "published", _("published")
         WITHDRAWN = "withdrawn", _("publication withdrawn")

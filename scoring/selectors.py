@@ -8,11 +8,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
+from django.utils.translation import get_language
 
+from cchc_portal.languages import in_language
 from cchc_portal.text import fold
 from scoring import engine
 from scoring.db import field_points
@@ -26,16 +30,45 @@ class BandRange:
     """A band and the indexes it takes: from ``lower`` (inclusive) to ``upper``
     (exclusive; None for the top band)."""
 
-    label: str
+    label: str  # as results store it (Vietnamese)
     lower: Decimal
     upper: Decimal | None
+    label_en: str = ""
+
+    @property
+    def local_label(self) -> str:
+        return in_language(self.label, self.label_en)
 
 
 def band_ranges(framework: Framework) -> list[BandRange]:
     """The framework's bands, best first, each with the index range it takes. One query."""
     bands = list(Band.objects.filter(scheme_id=framework.band_scheme_id).order_by("-lower_bound"))
     upper = [None] + [band.lower_bound for band in bands[:-1]]
-    return [BandRange(band.label, band.lower_bound, above) for band, above in zip(bands, upper, strict=True)]
+    return [
+        BandRange(band.label, band.lower_bound, above, band.label_en) for band, above in zip(bands, upper, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class BandLabels:
+    """Band labels in the page's language, for results of any frameworks: a
+    result stores its band's (Vietnamese) label (``band_labels``)."""
+
+    english: dict[tuple[int, str], str]  # (band scheme id, label) -> English label
+
+    def of(self, framework: Framework, label: str) -> str:
+        return in_language(label, self.english.get((framework.band_scheme_id, label), ""))
+
+
+def band_labels(frameworks: Iterable[Framework]) -> BandLabels:
+    """The labels of the bands of ``frameworks``' schemes in the page's language:
+    one query on a page in another language than Vietnamese, none on a Vietnamese one."""
+    if get_language() in (None, settings.LANGUAGE_CODE):
+        return BandLabels({})
+    rows = Band.objects.filter(scheme_id__in={framework.band_scheme_id for framework in frameworks})
+    return BandLabels(
+        {(scheme, label): english for scheme, label, english in rows.values_list("scheme_id", "label", "label_en")}
+    )
 
 
 @dataclass(frozen=True)
@@ -74,6 +107,19 @@ class Ranking:
     has_previous_round: bool
     bands: list[BandRange]  # the framework's bands, best first, with their bounds
     page: Page | None = None  # the rows' page, when one was asked for
+
+    def band_label(self, label: str) -> str:
+        """A result's band (as stored) in the page's language. No query."""
+        return self._band_labels.get(label) or in_language(label, "")
+
+    @property
+    def band_counts(self) -> list[tuple[str, int]]:
+        """The summary's units per band, each band in the page's language."""
+        return [(self.band_label(label), count) for label, count in dict(self.summary.bands).items()]
+
+    @cached_property
+    def _band_labels(self) -> dict[str, str]:
+        return {band.label: band.local_label for band in self.bands}
 
     @property
     def shows_sample_data(self) -> bool:

@@ -42,6 +42,7 @@ class Action(Enum):
     VIEW = "view"
     EDIT_SCORES = "edit_scores"
     EDIT_FRAMEWORK = "edit_framework"
+    TRANSLATE = "translate"  # the framework's English names
     SUBMIT = "submit"
     REVIEW = "review"  # send back to draft, or publish
     WITHDRAW = "withdraw"
@@ -51,6 +52,7 @@ _ROLES = {
     Action.VIEW: {Role.PROVINCE_EDITOR, Role.DISTRICT_EDITOR, Role.REVIEWER},
     Action.EDIT_SCORES: {Role.PROVINCE_EDITOR, Role.DISTRICT_EDITOR},
     Action.EDIT_FRAMEWORK: {Role.PROVINCE_EDITOR},
+    Action.TRANSLATE: {Role.PROVINCE_EDITOR},
     Action.SUBMIT: {Role.PROVINCE_EDITOR},
     Action.REVIEW: {Role.REVIEWER},
     Action.WITHDRAW: set(),
@@ -59,6 +61,7 @@ _STATES = {
     Action.VIEW: set(Framework.Status),
     Action.EDIT_SCORES: {Framework.Status.DRAFT, Framework.Status.PUBLISHED},
     Action.EDIT_FRAMEWORK: {Framework.Status.DRAFT},
+    Action.TRANSLATE: set(Framework.Status),  # English names change no figure
     Action.SUBMIT: {Framework.Status.DRAFT},
     Action.REVIEW: {Framework.Status.REVIEW},
     Action.WITHDRAW: {Framework.Status.PUBLISHED},

@@ -30,6 +30,7 @@ DEMO_ROUND_YEAR = 2025
 DEMO_NOTE = (
     "Dữ liệu mẫu: điểm tự chấm, thẩm định và giải trình là số liệu bịa để thử quy trình, không phải số liệu thật."
 )
+DEMO_NOTE_EN = "Sample data: the self-assessed, appraised and explained scores are invented to try the cycle out."
 
 
 @dataclass(frozen=True)
@@ -126,13 +127,16 @@ def demo_rounds_load(source: Framework, editor, appraiser) -> None:
             block=block,
             name=f"Chỉ số CCHC năm {DEMO_ROUND_YEAR} ({'xã, phường' if block == 'commune' else 'sở, ban, ngành'}"
             " tỉnh Thái Nguyên, dữ liệu mẫu)",
+            name_en=f"PAR INDEX {DEMO_ROUND_YEAR} ({'communes and wards' if block == 'commune' else 'departments'}"
+            " of Thái Nguyên province, sample data)",
             criteria=[
-                services.CriterionSpec(c.code, c.name, c.max_points, c.kind, c.component)
+                services.CriterionSpec(c.code, c.name, c.max_points, c.kind, c.component, c.name_en)
                 for c in source.criteria.order_by("order", "code")
             ],
             band_scheme=BandScheme.objects.get(name=DEFAULT_BAND_SCHEME),
             participants=units,
             source_note=DEMO_NOTE,
+            source_note_en=DEMO_NOTE_EN,
         )
         AppraiserAssignment.objects.get_or_create(user=appraiser, framework=framework, field=None, unit=None)
         _demo_cycle(framework, units, editor, appraiser, finalised=2 if block == "department" else 0)

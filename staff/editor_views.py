@@ -21,6 +21,7 @@ from staff.forms import (
     CopyForm,
     CriteriaForm,
     DetailsForm,
+    EnglishNamesForm,
     NewFrameworkForm,
     ParticipantsForm,
     RemoveForm,
@@ -74,6 +75,7 @@ def _create(form: NewFrameworkForm) -> Framework | None:
             block=data["block"],
             block_name=data["block_name"].strip(),
             name=data["name"].strip(),
+            name_en=data["name_en"].strip(),
             band_scheme=data["band_scheme"],
             mode=data["mode"],
             criteria=data["criteria"],
@@ -226,3 +228,33 @@ def framework_edit(request, slug):
         "participants": Paginator(participants, PARTICIPANTS_PAGE).get_page(request.GET.get("page")),
     }
     return render(request, "staff/editor_edit.html", context, status=status)
+
+
+@staff_only
+def framework_english(request, slug):
+    """The English names of a framework, its source, bands and criteria, each
+    beside its Vietnamese name, at any status (``services.framework_english_set``)."""
+    framework = framework_for(request, slug, Action.TRANSLATE)
+    bands = framework.band_scheme.bands.order_by("-lower_bound")
+    criteria = framework.criteria.order_by("order", "code")
+    initial = {"name_en": framework.name_en, "source_note_en": framework.source_note_en}
+    form = EnglishNamesForm(request.POST or None, initial=initial, bands=bands, criteria=criteria)
+    if request.method == "POST" and form.is_valid():
+        band_names, criterion_names = form.names()
+        try:
+            changed = services.framework_english_set(
+                framework=framework,
+                name_en=form.cleaned_data["name_en"],
+                source_note_en=form.cleaned_data["source_note_en"],
+                bands=band_names,
+                criteria=criterion_names,
+                user=request.user,
+            )
+        except services.ScoringInputError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(request, _("English names saved.") if changed else _("Nothing changed."))
+            return redirect(request.get_full_path())
+    shared = Framework.objects.filter(band_scheme_id=framework.band_scheme_id).exclude(pk=framework.pk).count()
+    context = {"framework": framework, "form": form, "shared": shared}
+    return render(request, "staff/framework_english.html", context, status=400 if form.errors else 200)

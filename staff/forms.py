@@ -234,6 +234,12 @@ class NewFrameworkForm(forms.Form):
     block = forms.ChoiceField(label=_label(Framework, "block"), choices=Framework.Block.choices)
     block_name = _block_name_field()
     name = forms.CharField(label=_label(Framework, "name"), max_length=300)
+    name_en = forms.CharField(
+        label=_label(Framework, "name_en"),
+        required=False,
+        max_length=300,
+        help_text=gettext_lazy("Optional: shown on English pages; all English names can be set later too."),
+    )
     band_scheme = forms.ModelChoiceField(
         label=_label(Framework, "band_scheme"), queryset=BandScheme.objects.all(), empty_label=None
     )
@@ -242,7 +248,10 @@ class NewFrameworkForm(forms.Form):
     criteria_file = forms.FileField(
         label=gettext_lazy("or a criteria file"),
         required=False,
-        help_text=gettext_lazy("xlsx, ods or csv with the columns Mã tiêu chí, Tiêu chí, Điểm tối đa; at most 1 MB."),
+        help_text=gettext_lazy(
+            "xlsx, ods or csv with the columns Mã tiêu chí, Tiêu chí, Điểm tối đa, optionally Tên tiếng Anh (the "
+            "English name); at most 1 MB."
+        ),
     )
 
     def __init__(self, *args, scopes: Mapping[str, str], **kwargs):
@@ -324,6 +333,48 @@ class DetailsForm(forms.Form):
     band_scheme = forms.ModelChoiceField(
         label=_label(Framework, "band_scheme"), queryset=BandScheme.objects.all(), empty_label=None
     )
+
+
+class EnglishNamesForm(forms.Form):
+    """The English names of a framework, its source, its bands and its criteria:
+    a box beside each Vietnamese name, bands and criteria in their order."""
+
+    name_en = forms.CharField(label=_label(Framework, "name_en"), required=False, max_length=300)
+    source_note_en = forms.CharField(
+        label=_label(Framework, "source_note_en"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, bands, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bands = [
+            (band, self._box(f"band-{band.pk}", band.label, band.label_en, Band, "label_en")) for band in bands
+        ]
+        self.criteria = [
+            (criterion, self._box(f"criterion-{criterion.pk}", criterion.name, criterion.name_en, Criterion, "name_en"))
+            for criterion in criteria
+        ]
+
+    def _box(self, name: str, label: str, initial: str, model, field: str) -> str:
+        self.fields[name] = forms.CharField(
+            label=label, required=False, max_length=model._meta.get_field(field).max_length
+        )
+        self.initial.setdefault(name, initial)
+        return name
+
+    @property
+    def band_boxes(self):
+        return [(band, self[name]) for band, name in self.bands]
+
+    @property
+    def criterion_boxes(self):
+        return [(criterion, self[name]) for criterion, name in self.criteria]
+
+    def names(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The English names typed: (band label -> label, criterion code -> name)."""
+        return (
+            {band.label: self.cleaned_data[name] for band, name in self.bands},
+            {criterion.code: self.cleaned_data[name] for criterion, name in self.criteria},
+        )
 
 
 class CriteriaForm(forms.Form):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("frameworks/new/", editor_views.framework_new, name="framework_new"),  # before the slug pattern
     path("frameworks/<slug:slug>/", views.framework, name="framework"),
     path("frameworks/<slug:slug>/edit/", editor_views.framework_edit, name="framework_edit"),
+    path("frameworks/<slug:slug>/english/", editor_views.framework_english, name="framework_english"),
     path("frameworks/<slug:slug>/workflow/", views.workflow, name="workflow"),
     path("frameworks/<slug:slug>/scores.xlsx", views.scores_workbook, name="scores_workbook"),
     path("frameworks/<slug:slug>/import/", import_views.scores_upload, name="scores_upload"),

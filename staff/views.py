@@ -101,12 +101,14 @@ def _framework_page(request, framework, *, forms=None, completeness=None, status
         "return": NoteForm(),
         **(forms or {}),
     }
+    criteria = list(framework.criteria.order_by("order", "code"))
     context = {
         "framework": framework,
-        "criteria": [
-            (criterion, completeness.by_criterion.get(criterion.pk, 0))
-            for criterion in framework.criteria.order_by("order", "code")
-        ],
+        "criteria": [(criterion, completeness.by_criterion.get(criterion.pk, 0)) for criterion in criteria],
+        # Names an English page shows in Vietnamese, marked untranslated.
+        "missing_english": (not framework.name_en)
+        + sum(not criterion.name_en for criterion in criteria)
+        + framework.band_scheme.bands.filter(label_en="").count(),
         "participants": [(unit, results.get(unit.pk), completeness.by_unit.get(unit.pk, 0)) for unit in participants],
         "completeness": completeness,
         "incomplete_units": len(completeness.by_unit),

@@ -5,10 +5,13 @@ from django.urls import translate_url
 
 from cchc_portal import numbers
 from cchc_portal.caching import public_path
+from cchc_portal.languages import marked_html
 
 register = template.Library()
 register.filter("points", numbers.points)
 register.filter("signed", numbers.signed)
+# A stored name in the page's language, an untranslated one marked (``languages``).
+register.filter("marked", marked_html, is_safe=True)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,6 +1,6 @@
 """The public pages' figures: rank moves as ▲ 6 / ▼ 2 with words for screen readers
 and the trend classes of changes (both ``public.tables``'), shares of a maximum and
-differences, and the ranking table's rows (``public.tables``)."""
+differences, bands in the page's language, and the ranking table's rows (``public.tables``)."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -30,6 +30,12 @@ def difference(value, other):
     if value in (None, "") or other in (None, ""):
         return None
     return engine.delta(Decimal(value), Decimal(other))
+
+
+@register.filter
+def band_label(result, labels):
+    """A result's band in the page's language (``labels``: ``selectors.band_labels``)."""
+    return labels.of(result.framework, result.band)
 
 
 @register.simple_tag

@@ -8,6 +8,7 @@ from scoring.services.common import ScoringInputError, public_version_bump
 from scoring.services.framework_edits import (
     framework_bands_set,
     framework_details_set,
+    framework_english_set,
     framework_participants_set,
 )
 from scoring.services.frameworks import (
@@ -63,6 +64,7 @@ __all__ = [
     "framework_criteria_set",
     "framework_delete",
     "framework_details_set",
+    "framework_english_set",
     "framework_participants_set",
     "framework_publish",
     "framework_results_recompute",

@@ -3,15 +3,16 @@ makes them. The criteria tree has its own service (``framework_criteria_set``)."
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import count
 
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from scoring.models import Band, BandScheme, Framework, Result, Score
+from scoring.models import Band, BandScheme, Criterion, Framework, FrameworkEvent, Result, Score
 from scoring.services.common import (
     CHANGED,
     CORRECTABLE,
@@ -121,6 +122,92 @@ def _scheme_name(framework: Framework, labels: Sequence[str]) -> str:
         if not BandScheme.objects.filter(name=name).exists():
             return name
     raise AssertionError("unreachable")
+
+
+def _too_long(model, field: str, text: str) -> bool:
+    return len(text) > model._meta.get_field(field).max_length
+
+
+@transaction.atomic
+def framework_english_set(
+    *,
+    framework: Framework,
+    name_en: str,
+    source_note_en: str,
+    criteria: Mapping[str, str],
+    bands: Mapping[str, str],
+    user=None,
+) -> bool:
+    """Set the English names of ``framework``: its own, its source's, its
+    criteria's (``criteria``: code -> English name) and its bands' (``bands``:
+    label -> English label; a band scheme is shared, so every framework using it
+    shows the same English labels). A blank name clears one; a code or label
+    not given keeps its name. At any status: English names change no figure,
+    so no reason is asked and nothing is recomputed, but a published
+    framework's public pages show them at once (the data version moves). The
+    change is recorded as a workflow step (``TRANSLATED``) saying what changed.
+    Refuses, naming each, codes and labels the framework does not have and
+    names longer than their fields; then nothing changes. Returns whether
+    anything changed."""
+    framework = framework_lock(framework)
+    criteria = {code: text.strip() for code, text in criteria.items()}
+    bands = {label: text.strip() for label, text in bands.items()}
+    name_en, source_note_en = name_en.strip(), source_note_en.strip()
+    stored = {criterion.code: criterion for criterion in framework.criteria.all()}
+    scheme_bands = {band.label: band for band in framework.band_scheme.bands.all()}
+    errors = [_("criterion %(code)s: no such criterion") % {"code": code} for code in criteria.keys() - stored.keys()]
+    errors += [_("band %(label)s: no such band") % {"label": label} for label in bands.keys() - scheme_bands.keys()]
+    if _too_long(Framework, "name_en", name_en):
+        errors.append(_("the English name is too long"))
+    errors += [
+        _("criterion %(code)s: the English name is too long") % {"code": code}
+        for code, text in criteria.items()
+        if _too_long(Criterion, "name_en", text)
+    ]
+    errors += [
+        _("band %(label)s: the English label is too long") % {"label": label}
+        for label, text in bands.items()
+        if _too_long(Band, "label_en", text)
+    ]
+    if errors:
+        raise ScoringInputError(errors)
+    changed_criteria = [
+        stored[code] for code, text in criteria.items() if code in stored and stored[code].name_en != text
+    ]
+    for criterion in changed_criteria:
+        criterion.name_en = criteria[criterion.code]
+    Criterion.objects.bulk_update(changed_criteria, ["name_en"], batch_size=200)
+    changed_bands = [scheme_bands[label] for label, text in bands.items() if scheme_bands[label].label_en != text]
+    for band in changed_bands:
+        band.label_en = bands[band.label]
+    Band.objects.bulk_update(changed_bands, ["label_en"])
+    changed = []
+    if framework.name_en != name_en:
+        changed.append(_("name"))
+    if framework.source_note_en != source_note_en:
+        changed.append(_("source"))
+    if changed:
+        framework.name_en, framework.source_note_en = name_en, source_note_en
+        framework.save(update_fields=["name_en", "source_note_en"])
+    if changed_criteria:
+        changed.append(
+            ngettext("%(count)d criterion", "%(count)d criteria", len(changed_criteria))
+            % {"count": len(changed_criteria)}
+        )
+    if changed_bands:
+        changed.append(
+            ngettext("%(count)d band", "%(count)d bands", len(changed_bands)) % {"count": len(changed_bands)}
+        )
+    if not changed:
+        return False
+    FrameworkEvent.objects.create(
+        framework=framework, action=FrameworkEvent.Action.TRANSLATED, user=user, note=", ".join(changed)
+    )
+    if changed_bands:
+        public_version_bump(frameworks=Framework.objects.filter(band_scheme_id=framework.band_scheme_id))
+    else:
+        public_version_bump(framework=framework, published=framework.is_published)
+    return True
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -39,6 +39,7 @@ class CriterionSpec:
     max_points: Decimal
     kind: str = Criterion.Kind.NORMAL
     component: str = Criterion.Component.APPRAISAL
+    name_en: str | None = None  # None: keep the stored English name (a new criterion has none)
 
 
 def criteria_count_problem(count: int) -> str | None:
@@ -83,6 +84,8 @@ def framework_create(
     slug: str = "",
     block_name: str = "",
     source_note: str = "",
+    name_en: str = "",
+    source_note_en: str = "",
 ) -> Framework:
     """Create a framework with its criteria tree (parents follow from the codes'
     dots; a parent's maximum must equal the sum of its children's) and participants.
@@ -119,6 +122,8 @@ def framework_create(
         mode=mode,
         band_scheme=band_scheme,
         source_note=source_note,
+        name_en=name_en,
+        source_note_en=source_note_en,
     )
     _criteria_create(framework, criteria)
     framework.participants.set(participants)
@@ -129,22 +134,26 @@ def framework_create(
 def framework_copy(*, source: Framework, year: int, user=None, name: str = "", slug: str = "") -> Framework:
     """A draft round of ``source``'s series for ``year`` (any year but the source's,
     as long as that round does not exist yet): the same index, scope, block, mode,
-    band scheme and criteria tree, no scores, no results. The default name is the
-    source's with its year replaced ("Chỉ số CCHC 2024" -> "... 2025"), or
-    "<name> <year>" when it does not hold the year. Participants are the source's
+    band scheme and criteria tree (with their English names), no scores, no
+    results. The default name is the source's with its year replaced ("Chỉ số
+    CCHC 2024" -> "... 2025"), or "<name> <year>" when it does not hold the
+    year; its English name likewise. Participants are the source's
     units in force on the new round's reference date, an ended one replaced by
     its successors in force then (``_successors_on``). The copy is recorded as a
     ``Revision`` by ``user``."""
-    if not name:
+
+    def for_year(name: str) -> str:
         old_year = str(source.year)
-        name = source.name.replace(old_year, str(year)) if old_year in source.name else f"{source.name} {year}"
+        return name.replace(old_year, str(year)) if old_year in name else f"{name} {year}"
+
     framework = framework_create(
         index=source.index,
         year=year,
         scope=source.scope,
         block=source.block,
         block_name=source.block_name,
-        name=name,
+        name=name or for_year(source.name),
+        name_en=for_year(source.name_en) if source.name_en else "",
         slug=slug,
         mode=source.mode,
         band_scheme=source.band_scheme,
@@ -180,7 +189,9 @@ def _successors_on(unit_ids: Iterable[int], day: date) -> list[Unit]:
 
 
 def _spec_of(criterion: Criterion) -> CriterionSpec:
-    return CriterionSpec(criterion.code, criterion.name, criterion.max_points, criterion.kind, criterion.component)
+    return CriterionSpec(
+        criterion.code, criterion.name, criterion.max_points, criterion.kind, criterion.component, criterion.name_en
+    )
 
 
 _UPDATE_BATCH = 200  # rows an UPDATE of the tree's rows: each is a CASE of this many branches
@@ -196,9 +207,12 @@ def framework_criteria_set(
     same (names, maxima, kinds and order may change) and no stored score may
     exceed its new maximum. Changing a published framework needs a ``reason``;
     the change is recorded as a ``Revision`` and results are recomputed."""
-    criteria = list(criteria)
     framework = framework_lock(framework, allowed=CORRECTABLE, action=CHANGED)
     stored = list(framework.criteria.order_by("order", "code"))
+    english = {criterion.code: criterion.name_en for criterion in stored}
+    criteria = [
+        spec if spec.name_en is not None else replace(spec, name_en=english.get(spec.code, "")) for spec in criteria
+    ]
     if [_spec_of(criterion) for criterion in stored] == criteria:
         return False
     errors = _criteria_errors(criteria)
@@ -234,8 +248,8 @@ def framework_criteria_set(
         for position, spec in enumerate(criteria):
             criterion = by_code[spec.code]
             criterion.name, criterion.max_points, criterion.kind = spec.name, spec.max_points, spec.kind
-            criterion.component, criterion.order = spec.component, position
-        fields = ["name", "max_points", "kind", "component", "order"]
+            criterion.component, criterion.order, criterion.name_en = spec.component, position, spec.name_en
+        fields = ["name", "max_points", "kind", "component", "order", "name_en"]
         Criterion.objects.bulk_update(stored, fields, batch_size=_UPDATE_BATCH)
     else:
         framework.criteria.all().delete()
@@ -257,6 +271,7 @@ def _criteria_create(framework: Framework, criteria: Sequence[CriterionSpec]) ->
                 framework=framework,
                 code=spec.code,
                 name=spec.name,
+                name_en=spec.name_en or "",
                 max_points=spec.max_points,
                 order=position,
                 kind=spec.kind,

@@ -287,9 +287,11 @@ CRITERION_COLUMNS = [
     ),
     Column("kind", (labels.KIND, "Loại điểm", "Kind")),
     Column("component", ("Thành phần", "Nguồn điểm", "Component")),
+    Column("name_en", (labels.NAME_EN, "Tên tiếng Anh", "English name", "Name in English")),
 ]
 _CRITERION_CODE_MAX = Criterion._meta.get_field("code").max_length
 _CRITERION_NAME_MAX = Criterion._meta.get_field("name").max_length
+_CRITERION_NAME_EN_MAX = Criterion._meta.get_field("name_en").max_length
 CRITERION_KINDS = {
     **dict.fromkeys(("", "normal", "thuong", "binh thuong", "diem thuong"), Criterion.Kind.NORMAL),
     **dict.fromkeys(("bonus", "cong", "diem cong", "thuong them", "diem thuong them"), Criterion.Kind.BONUS),
@@ -305,9 +307,12 @@ CRITERION_COMPONENTS = {
 
 def criteria_from_file(path: Source, *, sheet: str | None = None) -> list[CriterionSpec]:
     """A framework's criteria tree, one row per criterion (code, name, maximum;
-    optionally kind and component), or ``TableError`` listing every bad cell.
-    The tree itself (parents, sums of maxima) is checked by the service."""
+    optionally kind, component and the name in English: a file with that column
+    sets every English name, a blank cell clearing one; without it, they are
+    kept), or ``TableError`` listing every bad cell. The tree itself (parents,
+    sums of maxima) is checked by the service."""
     table = find_table(grid(path, sheet=sheet), CRITERION_COLUMNS)
+    with_english = "name_en" in table.headers
     if (problem := criteria_count_problem(len(table.rows))) is not None:
         raise TableError([f"{source_name(path)}: {problem}"])
     problems = _Problems(table)
@@ -336,8 +341,11 @@ def criteria_from_file(path: Source, *, sheet: str | None = None) -> list[Criter
         component = CRITERION_COMPONENTS.get(header_key(text(row.cells.get("component"))))
         if component is None:
             problems.add(row, "component", _("not a component (thẩm định, điều tra xã hội học)"))
-        if None not in (code, max_points, kind, component) and name:
-            specs.append(CriterionSpec(code, name, max_points, kind, component))
+        name_en = text(row.cells.get("name_en")) if with_english else None
+        if name_en and len(name_en) > _CRITERION_NAME_EN_MAX:
+            problems.add(row, "name_en", too_long(_CRITERION_NAME_EN_MAX))
+        elif None not in (code, max_points, kind, component) and name:
+            specs.append(CriterionSpec(code, name, max_points, kind, component, name_en))
     problems.raise_any()
     if not specs:
         raise TableError([_("%(file)s has a header row but no criteria below it") % {"file": source_name(path)}])

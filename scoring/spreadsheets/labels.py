@@ -10,6 +10,7 @@ CRITERION_CODE = "Mã tiêu chí"
 CRITERION_NAME = "Tiêu chí"
 MAXIMUM = "Điểm tối đa"  # a criterion's maximum; in the template, the row of maxima under the header
 KIND = "Loại"
+NAME_EN = "Tên tiếng Anh"  # a name's English version (optional)
 # Not applicable (không áp dụng), as the template and the grids write it; the readers
 # also take N/A and "Không áp dụng" (``imports.NOT_APPLICABLE_TOKENS``).
 NOT_APPLICABLE = "KAD"

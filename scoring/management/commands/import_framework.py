@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from scoring.commands import file_problems, source_of
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--scope", required=True, help=_("the publishing province's code, or VN"))
         parser.add_argument("--block", required=True, choices=Framework.Block.values)
         parser.add_argument("--name", default="")
+        parser.add_argument("--name-en", default="", help=_("the name in English (default: made as the name is)"))
         parser.add_argument("--block-name", default="", help=_("the block as published, e.g. Khối sở, ban, ngành"))
         parser.add_argument("--mode", choices=Framework.Mode.values, default=Framework.Mode.COMPUTED)
         parser.add_argument("--slug", default="")
@@ -33,7 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--sheet", help=_("the sheet to read (default: the first)"))
         parser.add_argument("--reason", default="", help=_("why: required to correct a published framework"))
 
-    def handle(self, *args, file, index, year, scope, block, name, block_name, mode, slug, bands, **options):
+    def handle(self, *args, file, index, year, scope, block, name, name_en, block_name, mode, slug, bands, **options):
         try:
             index = Index.objects.get(slug=index)
         except Index.DoesNotExist:
@@ -61,6 +63,7 @@ class Command(BaseCommand):
                 scope=scope,
                 block=block,
                 name=name or _default_name(index, year, scope, block, block_name),
+                name_en=name_en or _default_name_en(index, year, scope, block),
                 block_name=block_name,
                 criteria=criteria,
                 band_scheme=BandScheme.objects.get(
@@ -84,3 +87,17 @@ def _default_name(index: Index, year: int, scope: str, block: str, block_name: s
         "block": block_name or Framework.Block(block).label,
         "scope": scope,
     }
+
+
+def _default_name_en(index: Index, year: int, scope: str, block: str) -> str:
+    """ "Public Administration Reform Index (PAR INDEX) 2022, District-level units (70)";
+    blank when the index has no English name."""
+    if not index.name_en:
+        return ""
+    with translation.override("en"):
+        return _("%(index)s %(year)s, %(block)s (%(scope)s)") % {
+            "index": index.name_en,
+            "year": year,
+            "block": Framework.Block(block).label,
+            "scope": scope,
+        }
