@@ -84,7 +84,6 @@ def result_figures(
             {
                 "code": field.code,
                 "name": field.name,
-                "name_en": field.name_en or None,
                 "points": decimal_text(cell.points),
                 "max_points": decimal_text(field.max_points),
                 "delta": decimal_text(cell.delta),
@@ -99,8 +98,9 @@ def framework_results_document(framework: Framework, *, page: int | None = None,
     in rank order (unranked units last, then by unit code), each with its unit
     (the name as published that year), index, totals, rank, tie, band, deltas,
     previous index and rank (null for a new unit) and one entry per top-level
-    criterion (its name and ``name_en``). The framework object also lists its
-    bands (label, ``label_en``, lower bound; best first) and the corrections of its
+    criterion. The framework object also lists its bands (label, ``label_en``,
+    lower bound; best first), its fields (code, name, ``name_en``, maximum) and
+    the corrections of its
     publication, newest first (``corrections``: date and reason; empty when
     none). With ``page`` (from 1; past the last, the last), only that page of
     ``page_size`` items, and ``paging``: page, page_size, pages, total, and the
@@ -124,6 +124,15 @@ def framework_results_document(framework: Framework, *, page: int | None = None,
             "bands": [
                 {"label": band.label, "label_en": band.label_en or None, "lower_bound": decimal_text(band.lower)}
                 for band in ranking.bands
+            ],
+            "fields": [
+                {
+                    "code": field.code,
+                    "name": field.name,
+                    "name_en": field.name_en or None,
+                    "max_points": decimal_text(field.max_points),
+                }
+                for field in ranking.fields
             ],
             "corrections": corrections,
         },

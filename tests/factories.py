@@ -27,6 +27,16 @@ class UnitFactory(factory.django.DjangoModelFactory):
         return unit
 
 
+# The default band scheme (migrations 0002 and 0010) as a results document lists it.
+DOCUMENT_BANDS = [
+    {"label": "Xuất sắc", "label_en": "Excellent", "lower_bound": "90.00"},
+    {"label": "Tốt", "label_en": "Good", "lower_bound": "80.00"},
+    {"label": "Khá", "label_en": "Fair", "lower_bound": "70.00"},
+    {"label": "Trung bình", "label_en": "Average", "lower_bound": "50.00"},
+    {"label": "Yếu", "label_en": "Poor", "lower_bound": "0.00"},
+]
+
+
 def criteria(*rows):
     """CriterionSpec list from (code, max[, kind]) tuples."""
     return [

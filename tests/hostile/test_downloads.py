@@ -106,10 +106,11 @@ def test_the_vietnamese_ranking_csv_shows_the_names_and_keeps_the_numbers(client
 def test_the_english_profile_and_compare_csvs_show_the_names(client, rounds):
     _framework, units = rounds
     rows = read(download(client, f"/en/units/{units[0].code}/", "csv"), ",")
-    assert [row[1] for row in rows[1:]] == ["'@Chỉ số 2022;'=1+1", "'@Chỉ số 2021;'=1+1"]
+    # No English name: the Vietnamese, made safe, and marked.
+    assert [row[1] for row in rows[1:]] == ["'@Chỉ số 2022;'=1+1 [VI]", "'@Chỉ số 2021;'=1+1 [VI]"]
     assert rows[1][2] == "70.00" and rows[1][7:9] == ["-20.00", "-4"]
     # Then the field scores, each column named with the field as written (made safe).
-    assert rows[0][9] == "1. x,'=2+3," and rows[1][9] == "14.00"
+    assert rows[0][9] == "1. x,'=2+3, [VI]" and rows[1][9] == "14.00"
     codes = ",".join(unit.code for unit in units[:4])
     rows = read(download(client, "/en/compare/", "csv", units=codes), ",")
     assert rows[0][2::3] == [f"{shown}: Index" for shown in SHOWN[:4]]

@@ -11,7 +11,7 @@ from django.test import Client
 
 from scoring import services
 from scoring.models import Framework
-from tests.factories import make_framework, publish, score
+from tests.factories import DOCUMENT_BANDS, make_framework, publish, score
 from units.models import Unit
 from units.services import UnitRow, units_upsert
 
@@ -97,6 +97,7 @@ FRAMEWORK_2022 = {
     "scope": "70",
     "block": "district",
     "name": "Chỉ số CCHC 2022",
+    "name_en": None,
     "mode": "computed",
     "publication": {"decision": "501/QĐ-UBND", "date": "2023-03-29"},
 }
@@ -134,7 +135,14 @@ def test_frameworks_lists_the_published_ones_newest_first_with_their_results_url
 def test_framework_results_give_the_summary_and_hand_computed_items_in_rank_order(client, rounds):
     response, document = get(client, LATEST)
     assert response.status_code == 200
-    assert document["framework"] == FRAMEWORK_2022 | {"corrections": []}
+    assert document["framework"] == FRAMEWORK_2022 | {
+        "bands": DOCUMENT_BANDS,
+        "fields": [
+            {"code": "1", "name": "Tiêu chí 1", "name_en": None, "max_points": "40.00"},
+            {"code": "2", "name": "Tiêu chí 2", "name_en": None, "max_points": "60.00"},
+        ],
+        "corrections": [],
+    }
     # mean (93.91 + 84.12 + 84.12 + 45.50) / 4 = 76.9125; median (84.12 + 84.12) / 2;
     # new: Bù Đốp and Chơn Thành, neither in 2021
     assert document["summary"] == {

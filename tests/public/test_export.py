@@ -23,7 +23,7 @@ from scoring.models import Framework
 from scoring.selectors import ranking_for
 from scoring.spreadsheets.reader import grid
 from scoring.spreadsheets.writers import safe_text, scoring_template_xlsx, sheet_title
-from tests.factories import UnitFactory, make_framework, publish, score
+from tests.factories import DOCUMENT_BANDS, UnitFactory, make_framework, publish, score
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +75,14 @@ def test_document_has_the_framework_summary_and_results_in_rank_order(rounds):
         "scope": "70",
         "block": "district",
         "name": "Chỉ số CCHC 2022",
+        "name_en": None,
         "mode": "computed",
         "publication": {"decision": "501/QĐ-UBND", "date": "2023-03-29"},
+        "bands": DOCUMENT_BANDS,
+        "fields": [
+            {"code": "1", "name": "Tiêu chí 1", "name_en": None, "max_points": "40.00"},
+            {"code": "2", "name": "Tiêu chí 2", "name_en": None, "max_points": "60.00"},
+        ],
         "corrections": [],
     }
     # mean (45.50 + 85 + 85 + 93.91) / 4 = 77.3525 → 77.35; median (85 + 85) / 2
@@ -221,10 +227,10 @@ def test_english_csv_has_commas_and_decimal_points(rounds):
         "Band",
         "Δ index",
         "Δ rank",
-        "1. Tiêu chí 1 (40.00)",
+        "1. Tiêu chí 1 [VI] (40.00)",  # no English name: shown in Vietnamese, marked
     ]
     assert data.decode("utf-8-sig").splitlines()[2] == (
-        f'"2","tied","{units["b"].code}","{units["b"].name}","85.00","Tốt","-5.00","-1","30.00","-10.00","55.00","5.00"'
+        f'"2","tied","{units["b"].code}","{units["b"].name}","85.00","Good","-5.00","-1","30.00","-10.00","55.00","5.00"'
     )
 
 
@@ -241,10 +247,10 @@ def test_results_table_leaves_out_change_columns_without_a_previous_round():
         "Unit",
         "Index",
         "Band",
-        "1. Tiêu chí 1 (40.00)",
-        "2. Tiêu chí 2 (60.00)",
+        "1. Tiêu chí 1 [VI] (40.00)",
+        "2. Tiêu chí 2 [VI] (60.00)",
     ]
-    assert rows == [[1, None, unit.code, unit.name, D("80.00"), "Tốt", D("30.00"), D("50.00")]]
+    assert rows == [[1, None, unit.code, unit.name, D("80.00"), "Good", D("30.00"), D("50.00")]]
 
 
 def load(data):

@@ -50,12 +50,13 @@ def test_the_ranking_page_and_its_downloads_show_the_columns_of_one_specificatio
         columns = ranking_columns(ranking_for(framework=framework))
     assert [column.label for column in columns] == [
         "Rank", "Tied", "Code", "Unit", "Index", "Band", "Δ index", "Δ rank",
-        "1. Tiêu chí 1 (60.00)", "Δ 1", "2. Tiêu chí 2 (40.00)", "Δ 2",
+        "1. Tiêu chí 1 [VI] (60.00)", "Δ 1", "2. Tiêu chí 2 [VI] (40.00)", "Δ 2",
     ]  # fmt: skip
     page = client.get(f"/en/rankings/{framework.slug}/").content.decode()
     header = page[page.index("<thead>") : page.index("</thead>")]
     # The page's own columns, in the same order: a field's change shows under its points.
-    labels = ("Rank", "Unit", "Index", "Band", "Δ index", "Δ rank", ">1. Tiêu chí 1<", ">2. Tiêu chí 2<")
+    fields = ('>1. <span lang="vi">Tiêu chí 1</span>', '>2. <span lang="vi">Tiêu chí 2</span>')  # untranslated
+    labels = ("Rank", "Unit", "Index", "Band", "Δ index", "Δ rank", *fields)
     order = [header.index(label) for label in labels]
     assert order == sorted(order)
     rows = en_csv(client, framework)
