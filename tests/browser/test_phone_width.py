@@ -64,6 +64,7 @@ def test_no_staff_grid_scrolls_sideways_and_the_sticky_result_stays_small(browse
         f"/staff/frameworks/{draft.slug}/units/{UNIT}/",  # a draft: blank cells counted
         f"/staff/frameworks/{published.slug}/units/{UNIT}/",  # a correction: the reason asked
         f"/staff/frameworks/{draft.slug}/",
+        f"/staff/frameworks/{published.slug}/english/",  # a box beside each name
         "/staff/",
     ):
         page = browse.open(path)
