@@ -36,6 +36,7 @@ setup: $(VENV)/.runtime .env messages ## Install, compile translations, migrate,
 	$(MANAGE) migrate --no-input -v 0
 	$(MANAGE) load_units --official 2025
 	$(MANAGE) load_demo
+	$(MANAGE) import_statistics fixtures/statistics_demo.csv
 	$(MANAGE) demo_staff --if-debug
 
 run: setup ## Set up and serve the portal with the demo data (and the worker of background imports)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "units",
     "scoring",
     "assessments",
+    "dossiers",
     "staff.apps.StaffConfig",
     "public",
 ]

@@ -15,6 +15,7 @@ from cchc_portal.caching import public_page
 from cchc_portal.licence import link_header
 from public import documents
 from scoring import selectors
+from units.models import Unit
 from units.selectors import unit_get
 
 
@@ -73,14 +74,30 @@ def framework_results(request, slug):
 
 @_read_only(params=("on",))
 def unit_results(request, code):
-    # As the unit's page: the unit holding the code now, or on ?on=YYYY-MM-DD.
+    unit = _unit(request, code)
+    if isinstance(unit, JsonResponse):
+        return unit
+    return _json(documents.unit_results_document(unit=unit, visibility=request.visibility))
+
+
+def _unit(request, code) -> Unit | JsonResponse:
+    """As the unit's page: the unit holding the code now, or on ?on=YYYY-MM-DD
+    (codes are reused after the 2025 reorganisation); else the 404 to answer."""
     on = request.GET.get("on")
     try:
         day = date.fromisoformat(on[:10]) if on else None
     except ValueError:
         return _not_found(_("Not a date: give ?on=YYYY-MM-DD."))
     try:
-        unit = unit_get(code, day)
+        return unit_get(code, day)
     except Http404:
         return _not_found(_("No such unit."))
-    return _json(documents.unit_results_document(unit=unit, visibility=request.visibility))
+
+
+@_read_only(params=("on",))
+def unit_statistics(request, code):
+    """A unit's dossier statistics (DESIGN §7)."""
+    unit = _unit(request, code)
+    if isinstance(unit, JsonResponse):
+        return unit
+    return _json(documents.unit_statistics_document(unit=unit))

@@ -10,6 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cchc_portal.numbers import decimal_text
+from dossiers import rates
+from dossiers.models import COUNTS
+from dossiers.selectors import unit_statistics
 from public.tables import DOCUMENT_FIGURES, INDEX, RANK
 from scoring import engine
 from scoring.history import framework_corrections
@@ -187,5 +190,28 @@ def unit_results_document(*, unit: Unit, visibility: Visibility = PUBLIC) -> dic
             | result_figures(result, fields.get(result.framework_id, []), with_sample=with_sample)
             | {"ranked": result.ranked}
             for result in results
+        ],
+    }
+
+
+def unit_statistics_document(*, unit: Unit) -> dict:
+    """``{"unit": {code, name}, "periods": […]}`` (DESIGN §7): the unit's dossier
+    statistics in period order, each with its ``period`` ("2019", "2019-Q4",
+    "2019-12"), ``level`` (all, own, below), every count (null when not
+    reported), the rates computed from them in percent to 4 places ("0.0022";
+    null without a base), the rates the source published (``published_rates``,
+    as it gave them) and the ``source``; ``is_sample`` on each when any is
+    invented. One query."""
+    records = unit_statistics(unit)
+    with_sample = any(record.is_sample for record in records)
+    return {
+        "unit": {"code": unit.code, "name": unit.name},
+        "periods": [
+            {"period": record.period, "level": record.level}
+            | {name: getattr(record, name) for name in COUNTS}
+            | {name: None if rate is None else str(rate) for name, rate in rates.rates(record.counts).items()}
+            | {"published_rates": record.published_rates, "source": record.source}
+            | ({"is_sample": record.is_sample} if with_sample else {})
+            for record in records
         ],
     }

@@ -18,6 +18,7 @@ from functools import cached_property
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cchc_portal.text import fold
 from scoring import engine
@@ -161,6 +162,9 @@ class UnitMatcher:
     Phú). A code typed as a number gets its zeros back (58 -> "058"). A name
     several units share is an error that lists them."""
 
+    no_code = gettext_lazy("no such unit among the units this framework ranks")
+    no_name = gettext_lazy("no unit of this name among the units this framework ranks")
+
     def __init__(self, units: Iterable[Unit], writable: Collection[int] | None = None):
         self.by_code: dict[str, Unit] = {unit.code: unit for unit in units}
         self.writable = writable
@@ -202,7 +206,7 @@ class UnitMatcher:
         if code_value is not None:
             unit = self.by_code.get(self.code(code_value))
             if unit is None:
-                return None, "unit_code", _("no such unit among the units this framework ranks")
+                return None, "unit_code", str(self.no_code)
             name = None if name_value is None else text(name_value)
             if name is not None and name not in (unit.name, unit.short_name) and unit not in self._named(name):
                 return None, "unit_name", _("the code %(code)s is %(name)s") % {"code": unit.code, "name": unit.name}
@@ -213,7 +217,7 @@ class UnitMatcher:
         if len(units) == 1:
             return units[0], None, None
         if not units:
-            return None, "unit_name", _("no unit of this name among the units this framework ranks")
+            return None, "unit_name", str(self.no_name)
         candidates = "; ".join(f"{unit.code} {unit.name}" for unit in sorted(units, key=lambda unit: unit.code))
         return None, "unit_name", _("several units have this name: %(units)s; give the code") % {"units": candidates}
 
@@ -232,7 +236,7 @@ def _names_a_unit(fields: set) -> bool:
     return bool(fields & {"unit_code", "unit_name"})
 
 
-class _Problems:
+class Problems:
     """Every bad cell of a table, worded alike."""
 
     def __init__(self, table: Table):
@@ -249,7 +253,7 @@ class _Problems:
             raise TableError(self.messages)
 
 
-def _units_row(problems: _Problems, matcher: UnitMatcher, row: Row, seen: dict) -> Unit | None:
+def _units_row(problems: Problems, matcher: UnitMatcher, row: Row, seen: dict) -> Unit | None:
     """The row's unit, or None with the problem recorded; a unit twice is a problem."""
     unit, field, reason = matcher.match(row.cells.get("unit_code"), row.cells.get("unit_name"))
     if unit is None:
@@ -315,7 +319,7 @@ def criteria_from_file(path: Source, *, sheet: str | None = None) -> list[Criter
     with_english = "name_en" in table.headers
     if (problem := criteria_count_problem(len(table.rows))) is not None:
         raise TableError([f"{source_name(path)}: {problem}"])
-    problems = _Problems(table)
+    problems = Problems(table)
     specs = []
     for row in table.rows:
         code = code_like(row.cells["code"])
@@ -454,7 +458,7 @@ class _CellReader:
 
 
 def _wide_scores(table: Table, context: _Framework, progress: Progress | None) -> ScoresFile:
-    problems = _Problems(table)
+    problems = Problems(table)
     columns = {}  # field -> criterion
     for field, header in table.headers.items():
         if not isinstance(field, tuple):
@@ -501,7 +505,7 @@ def _wide_scores(table: Table, context: _Framework, progress: Progress | None) -
     return ScoresFile("wide", cells, seen)
 
 
-def _check_sums(problems: _Problems, row: Row, values: dict, subtotals: dict, tree: engine.CriteriaTree) -> None:
+def _check_sums(problems: Problems, row: Row, values: dict, subtotals: dict, tree: engine.CriteriaTree) -> None:
     """A subtotal column (a criterion with sub-criteria) and a total column must
     agree with the points entered under them."""
     checks = [(field, criterion.code) for field, criterion in subtotals.items()]
@@ -527,7 +531,7 @@ def _check_sums(problems: _Problems, row: Row, values: dict, subtotals: dict, tr
 
 
 def _long_scores(table: Table, context: _Framework, progress: Progress | None) -> ScoresFile:
-    problems = _Problems(table)
+    problems = Problems(table)
     criteria: dict[object, tuple] = {}  # raw code cell -> (criterion, why not, its cell reader)
     cells, seen, units, readers = [], set(), {}, {}
     has_self, has_note = "self_assessed_points" in table.headers, "note" in table.headers
@@ -571,7 +575,7 @@ def _long_scores(table: Table, context: _Framework, progress: Progress | None) -
     return ScoresFile("long", cells, units)
 
 
-def _self_assessed(problems: _Problems, row: Row, criterion: Criterion) -> Decimal | None:
+def _self_assessed(problems: Problems, row: Row, criterion: Criterion) -> Decimal | None:
     try:
         value = parse_points(row.cells["self_assessed_points"])
     except ValueError:
@@ -617,7 +621,7 @@ def results_from_file(path: Source, framework: Framework, *, sheet: str | None =
         accept=lambda found: _names_a_unit(found) and "index" in found,
     )
     matcher = UnitMatcher(units_rankable(year=framework.year, scope=framework.scope, block=framework.block))
-    problems = _Problems(table)
+    problems = Problems(table)
     rows, seen = [], {}
     for row in table.rows:
         unit = _units_row(problems, matcher, row, seen)
@@ -649,7 +653,7 @@ def results_from_file(path: Source, framework: Framework, *, sheet: str | None =
     return rows
 
 
-def _number(problems: _Problems, row: Row, field) -> Decimal | None:
+def _number(problems: Problems, row: Row, field) -> Decimal | None:
     raw = row.cells.get(field)
     try:
         return parse_number(raw)
