@@ -41,6 +41,22 @@ def signed(value, separator=None):
     return text
 
 
+def percent(value) -> str:
+    """A rate in percent with the places it has, in the current language's style
+    ("0,0021%", "37.06%" in English); "—" for none."""
+    if value is None or value == "":
+        return "—"
+    value = Decimal(value)
+    return f"{local_decimal(value, max(0, -value.as_tuple().exponent))}%"
+
+
+def count(value) -> str:
+    """A whole count with the language's thousands separator ("417.983", "417,983"); "—" for none."""
+    if value is None or value == "":
+        return "—"
+    return number_format(value, force_grouping=True)
+
+
 def decimal_text(value: Decimal | str | None) -> str | None:
     """ "93.91" for 93.91, "-4.00" for -4; None stays None (not entered, no previous result)."""
     if value is None:

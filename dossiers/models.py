@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dossiers import periods
+from dossiers import periods, rates
 from units.models import Unit
 
 # The counts, in the order of DESIGN §7 (their API members), then those the
@@ -44,14 +44,14 @@ def _count(verbose_name, help_text=""):
 
 
 class DossierStatistics(models.Model):
-    """One unit's dossiers in one period at one level: the unit's own one-stop
-    desk, the units under it together (its communes), or both. A count not
-    reported is null, never 0."""
+    """One unit's dossiers in one period at one level: its own one-stop desk
+    (a district's), the units under it together (its communes), or all levels
+    (both). A count not reported is null, never 0."""
 
     class Level(models.TextChoices):
-        ALL = "all", _("the unit and the units under it")
-        OWN = "own", _("the unit's own one-stop desk")
-        BELOW = "below", _("the units under it together")
+        ALL = "all", _("all levels")
+        OWN = "own", _("its own desk")
+        BELOW = "below", _("the units under it")
 
     class Kind(models.TextChoices):
         YEAR = periods.YEAR, _("year")
@@ -107,8 +107,17 @@ class DossierStatistics(models.Model):
         return f"{self.unit} · {self.period}"
 
     @property
+    def period_shown(self) -> str:
+        return periods.Period(self.starts_on, self.ends_on, self.kind).shown
+
+    @property
     def counts(self) -> dict[str, int | None]:
         return {name: getattr(self, name) for name in COUNTS}
+
+    @property
+    def online_received(self) -> int | None:
+        """Received online: partly and fully together, or the source's single count."""
+        return rates.received_online(self.counts)
 
 
 class StatisticsImport(models.Model):

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.utils.translation import gettext as _
+
 from cchc_portal.text import fold
 
 YEAR, QUARTER, MONTH = "year", "quarter", "month"
@@ -34,6 +36,16 @@ class Period:
     @property
     def sort_key(self) -> tuple:
         return (self.starts_on, -self.ends_on.toordinal())
+
+    @property
+    def shown(self) -> str:
+        """As a page writes it: "2019", "Quý 4/2019" (Q4 2019), "12/2019"."""
+        if self.kind == YEAR:
+            return str(self.starts_on.year)
+        if self.kind == QUARTER:
+            which = (self.starts_on.month - 1) // 3 + 1
+            return _("Q%(quarter)s %(year)s") % {"quarter": which, "year": self.starts_on.year}
+        return f"{self.starts_on.month}/{self.starts_on.year}"
 
     @property
     def label(self) -> str:

@@ -1,6 +1,7 @@
 """The rates of dossier statistics (DESIGN §10), exact ratios of the counts as
-percentages, rounded half up: 4 places in the API, 2 on the pages unless a rate
-that is not zero would show as 0,00. No rate without a base:
+percentages, rounded half up: 4 places in the API, 2 on the pages unless that
+would show a rate that is not 0 as 0,00 or one below 100 as 100,00
+(``page_rates``). No rate without a base:
 a unit that resolved nothing has no on-time rate, never 0 % or 100 %.
 
 - on time: (early + on time) ÷ resolved, resolved = early + on time + late;
@@ -43,14 +44,30 @@ def received_online(counts) -> int | None:
     return _sum(counts["online_partial"], counts["online_full"])
 
 
-def rates(counts, places: int = API_PLACES) -> dict[str, Decimal | None]:
-    """``on_time_rate``, ``late_rate`` and ``online_rate`` of a record's counts
-    (a mapping of ``models.COUNTS``)."""
+def ratios(counts) -> dict[str, tuple[int | None, int | None]]:
+    """Each rate's (part, whole) from a record's counts (a mapping of ``models.COUNTS``)."""
     whole = resolved(counts)
     on_time = _sum(counts["resolved_early"], counts["resolved_on_time"]) if whole is not None else None
     late = (counts["resolved_late"] or 0) if whole is not None else None
     return {
-        "on_time_rate": percent(on_time, whole, places),
-        "late_rate": percent(late, whole, places),
-        "online_rate": percent(received_online(counts), counts["online_eligible"] or counts["received"], places),
+        "on_time_rate": (on_time, whole),
+        "late_rate": (late, whole),
+        "online_rate": (received_online(counts), counts["online_eligible"] or counts["received"]),
     }
+
+
+def rates(counts, places: int = API_PLACES) -> dict[str, Decimal | None]:
+    """``on_time_rate``, ``late_rate`` and ``online_rate`` of a record's counts."""
+    return {name: percent(part, whole, places) for name, (part, whole) in ratios(counts).items()}
+
+
+def page_rates(counts) -> dict[str, Decimal | None]:
+    """The rates as a page shows them: 2 places, or 4 where 2 would round a part
+    that is not 0 to 0,00 or one short of the whole to 100,00 (9 late of
+    417.983: 0,0022 % late and 99,9978 % on time, not 0,00 % and 100,00 %)."""
+    shown = {}
+    for name, (part, whole) in ratios(counts).items():
+        rate = percent(part, whole, PAGE_PLACES)
+        hidden = (rate == 0 and part) or (rate == 100 and part != whole)
+        shown[name] = percent(part, whole, API_PLACES) if hidden else rate
+    return shown

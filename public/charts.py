@@ -254,3 +254,49 @@ def series_of(results: Sequence[Result]) -> list[tuple[str, list[Result]]]:
 
 def _year_of(result: Result) -> int:
     return result.framework.year
+
+
+def rates_over_time(rows) -> dict | None:
+    """The on-time and the online rate by period, as two lines with their values
+    (``public.statistics`` rows in period order; a period's first row of the
+    unit's own, the level covering most): None unless a rate has two periods."""
+    first: dict[tuple, object] = {}
+    for row in rows:
+        key = (row.record.starts_on, row.record.ends_on)
+        if key not in first or (first[key].predecessor is not None and row.predecessor is None):
+            first[key] = row
+    chosen = list(first.values())
+    periods = [row.record.period_shown for row in chosen]
+    lines = [
+        (_("On time"), [row.on_time.computed for row in chosen], LINE_COLOURS[2]),
+        (_("Online"), [row.online.computed for row in chosen], LINE_COLOURS[0]),
+    ]
+    lines = [line for line in lines if sum(value is not None for value in line[1]) >= 2]
+    if not lines:
+        return None
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers+text",
+            "name": name,
+            "x": periods,
+            "y": [_number(value) for value in values],
+            "line": {"color": colour, "width": 3},
+            "marker": {"size": 9},
+            "texttemplate": "%{y:.2f}%",
+            "textposition": "top center",
+            "cliponaxis": False,
+            "connectgaps": True,
+            "hovertemplate": "%{x}: %{y:.4f}%<extra>%{fullData.name}</extra>",
+        }
+        for name, values, colour in lines
+    ]
+    layout = _layout(
+        height=340,
+        xaxis={"type": "category", "title": {"text": _("Period")}, "automargin": True, "fixedrange": True},
+        yaxis={"title": {"text": _("Rate (%)")}, "range": [0, 105], "automargin": True, "fixedrange": True},
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.3},
+        margin={"l": 10, "r": 10, "t": 20, "b": 60},
+    )
+    return _inert({"data": traces, "layout": layout})

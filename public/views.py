@@ -15,9 +15,11 @@ from assessments import selectors as assessment_selectors
 from cchc_portal.caching import public_page
 from cchc_portal.files import file_attachment
 from cchc_portal.languages import marked_text
+from dossiers.selectors import statistics_history
 from public import charts, maps, tables
 from public.downloads import CONTENT_TYPES, RANKING_DOWNLOADS, attachment, download_kind, table_download
 from public.filters import COMPARE_MAX_UNITS, RankingQuery, compare_codes
+from public.statistics import statistics_panel
 from scoring import history, methodology, selectors
 from units import selectors as units_selectors
 from units.models import UnitLineage
@@ -245,6 +247,7 @@ def unit_profile(request, code):
         },
         "chart": charts.results_over_time(charts.series_of(results), with_rank=True) if results else None,
         "map": maps.locator_map(unit, units_selectors.unit_outlines(unit, settings.MAP_MAX_UNITS)),
+        "statistics": statistics_panel(unit, statistics_history(unit, [entry.unit for entry in predecessors])),
     }
     return render(request, "public/unit_profile.html", context)
 

@@ -10,6 +10,8 @@ from cchc_portal.languages import marked_html
 register = template.Library()
 register.filter("points", numbers.points)
 register.filter("signed", numbers.signed)
+register.filter("percent", numbers.percent)
+register.filter("count", numbers.count)
 # A stored name in the page's language, an untranslated one marked (``languages``).
 register.filter("marked", marked_html, is_safe=True)
 

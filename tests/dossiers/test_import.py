@@ -22,29 +22,18 @@ from units.services import UnitRow, units_upsert
 
 pytestmark = pytest.mark.django_db
 
-MERGED = date(2025, 7, 1)
-
 
 @pytest.fixture
-def units():
-    """Huyện Củ Chi (783) and, as in 2025, an old Thái Nguyên (19, until 30/6/2025)
-    merged with Bắc Kạn into a new Thái Nguyên that reuses the code."""
+def units(provinces):
+    """Huyện Củ Chi (783) and the Thái Nguyên merger of 2025 (``conftest.provinces``)."""
     units_upsert(
         rows=[
             UnitRow(code="79", name="Thành phố Hồ Chí Minh", kind="province"),
             UnitRow(code="783", name="Huyện Củ Chi", kind="district", parent_code="79"),
-            UnitRow(code="19", name="Tỉnh Thái Nguyên", kind="province", valid_to=date(2025, 6, 30)),
-            UnitRow(code="06", name="Tỉnh Bắc Kạn", kind="province", valid_to=date(2025, 6, 30)),
         ]
     )
-    units_upsert(
-        rows=[
-            UnitRow(
-                code="19", name="Tỉnh Thái Nguyên", kind="province", valid_from=MERGED, predecessor_codes=("19", "06")
-            )
-        ]
-    )
-    return {unit.code + ("" if unit.valid_to else "+"): unit for unit in Unit.objects.all()}
+    old, _bac_kan, new = provinces
+    return {"783": Unit.objects.get(code="783"), "19": old, "19+": new}
 
 
 def workbook(rows, merges=()) -> Upload:
