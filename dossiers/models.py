@@ -6,6 +6,7 @@ rate a source published is kept beside them as published."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from dossiers import periods, rates
@@ -92,7 +93,7 @@ class DossierStatistics(models.Model):
     )
     source = models.CharField(_("source"), max_length=500, blank=True)
     is_sample = models.BooleanField(_("sample data"), default=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
 
     class Meta:
         verbose_name = _("dossier statistics")

@@ -175,13 +175,19 @@ def statistics_from_file(path: Source, *, sheet: str | None = None) -> list[Stat
     if not counts and not rates:
         raise TableError([_("%(file)s names no count (Tiếp nhận, Đúng hạn, …)") % {"file": source_name(path)}])
     matchers: dict[date, UnitMatcher] = {}
+    periods_read: dict[object, periods.Period | None] = {}  # a file has a few periods, on many rows
     seen: dict[tuple, int] = {}
     result = []
     for row in table.rows:
         cells = row.cells
-        try:
-            period = periods.parse_period(cells.get("period"))
-        except ValueError:
+        raw = cells.get("period")
+        if raw not in periods_read:
+            try:
+                periods_read[raw] = periods.parse_period(raw)
+            except ValueError:
+                periods_read[raw] = None
+        period = periods_read[raw]
+        if period is None:
             problems.add(row, "period", _("not a period such as 2019, 2019-Q4 (Quý IV/2019) or 2019-12 (12/2019)"))
             continue
         if period.ends_on not in matchers:
@@ -225,6 +231,9 @@ def _counts(problems: Problems, row, fields: list[str]) -> dict[str, int | None]
     values = {}
     for field in fields:
         value = row.cells.get(field)
+        if type(value) is str and value.isascii() and value.isdigit():  # most CSV cells: nothing more to do
+            values[field] = int(value)
+            continue
         if value is None or text(value) in ("", "-", "–"):
             values[field] = None
             continue

@@ -75,9 +75,9 @@ def test_profile_runs_a_constant_number_of_queries(client, thai_nguyen, children
     units_upsert(
         rows=[UnitRow(code=f"{n:05d}", name=f"Xã {n}", kind="commune", parent_code="172") for n in range(children)]
     )
-    # data version, unit, lineage, namesakes, children, results, outlines for the map
-    # (+ session/user lookups: none for anonymous)
-    with django_assert_num_queries(7):
+    # data version, unit, lineage, namesakes, children, results, outlines for the map,
+    # dossier statistics (+ session/user lookups: none for anonymous)
+    with django_assert_num_queries(8):
         assert client.get("/units/172/").status_code == 200
 
 
