@@ -116,6 +116,11 @@ class DossierStatistics(models.Model):
         return {name: getattr(self, name) for name in COUNTS}
 
     @property
+    def resolved_in_time(self) -> int | None:
+        """Resolved early or on time: the on-time rate's part."""
+        return rates.ratios(self.counts)["on_time_rate"][0]
+
+    @property
     def online_received(self) -> int | None:
         """Received online: partly and fully together, or the source's single count."""
         return rates.received_online(self.counts)

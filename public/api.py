@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from cchc_portal.caching import public_page
 from cchc_portal.licence import link_header
 from public import documents
+from public.filters import province_table_query
 from scoring import selectors
 from units.models import Unit
 from units.selectors import unit_get
@@ -101,3 +102,12 @@ def unit_statistics(request, code):
     if isinstance(unit, JsonResponse):
         return unit
     return _json(documents.unit_statistics_document(unit=unit))
+
+
+@_read_only(params=("period", "kind", "sort"))
+def province_statistics(request, code):
+    """A province's units' dossier statistics in one period, ranked (as ``/statistics/<code>/``)."""
+    table = province_table_query(code, request.GET)
+    if table is None:
+        return _not_found(_("No statistics for this province."))
+    return _json(documents.province_statistics_document(table))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cchc_portal.numbers import decimal_text
 from dossiers import rates
 from dossiers.models import COUNTS
-from dossiers.selectors import unit_statistics
+from dossiers.selectors import ProvinceTable, unit_statistics
 from public.tables import DOCUMENT_FIGURES, INDEX, RANK
 from scoring import engine
 from scoring.history import framework_corrections
@@ -206,12 +206,37 @@ def unit_statistics_document(*, unit: Unit) -> dict:
     with_sample = any(record.is_sample for record in records)
     return {
         "unit": {"code": unit.code, "name": unit.name},
-        "periods": [
-            {"period": record.period, "level": record.level}
-            | {name: getattr(record, name) for name in COUNTS}
-            | {name: None if rate is None else str(rate) for name, rate in rates.rates(record.counts).items()}
-            | {"published_rates": record.published_rates, "source": record.source}
-            | ({"is_sample": record.is_sample} if with_sample else {})
-            for record in records
+        "periods": [{"period": record.period} | _statistics_item(record, with_sample) for record in records],
+    }
+
+
+def _statistics_item(record, with_sample: bool) -> dict:
+    """A record's level, counts, rates (4 places, null without a base), the rates
+    as published, its source, and ``is_sample`` when ``with_sample``."""
+    return (
+        {"level": record.level}
+        | {name: getattr(record, name) for name in COUNTS}
+        | {name: None if rate is None else str(rate) for name, rate in rates.rates(record.counts).items()}
+        | {"published_rates": record.published_rates, "source": record.source}
+        | ({"is_sample": record.is_sample} if with_sample else {})
+    )
+
+
+def province_statistics_document(table: ProvinceTable) -> dict:
+    """A province's table: ``{"province": {code, name}, "period", "kind",
+    "periods": [labels, newest first], "units": [...]}``, each unit's figures as
+    in ``unit_statistics_document`` with its ``on_time_rank`` and ``online_rank``
+    (equal rates share a rank; null without a rate), in the table's order."""
+    with_sample = any(row.record.is_sample for row in table.rows)
+    return {
+        "province": {"code": table.province.code, "name": table.province.name},
+        "period": table.period,
+        "kind": table.kind,
+        "periods": [label for label, _shown in table.periods],
+        "units": [
+            {"unit": {"code": row.record.unit.code, "name": row.record.unit.name}}
+            | {"on_time_rank": row.on_time_rank, "online_rank": row.online_rank}
+            | _statistics_item(row.record, with_sample)
+            for row in table.rows
         ],
     }

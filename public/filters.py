@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from dossiers.selectors import province_table
 from scoring.selectors import FIELD_SORT_PREFIX, RANKING_SORTS, RankingFilter
 
 _FIELD_SORT = re.compile(re.escape(FIELD_SORT_PREFIX) + r"[0-9A-Za-z]{1,20}")
@@ -56,3 +57,15 @@ def compare_codes(values: Sequence[str]) -> list[str]:
             if code and code not in codes:
                 codes.append(code)
     return codes[:COMPARE_MAX_UNITS]
+
+
+def province_table_query(code: str, params: Mapping[str, str]):
+    """A province's dossier table (``dossiers.selectors.province_table``) as the
+    query string asks for it: ``period``, ``kind`` and ``sort``, each cut short;
+    None when the province has no statistics."""
+    return province_table(
+        code[:20],
+        period=params.get("period", "")[:7] or None,
+        kind=params.get("kind", "")[:20],
+        sort=params.get("sort", "-on_time")[:20],
+    )

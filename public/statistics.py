@@ -1,7 +1,8 @@
-"""The "Giải quyết thủ tục hành chính" panel of a unit's page: its dossier
-statistics and its predecessors' (marked), the latest period's figures, the
-rates as a page shows them beside the rates a source published, and a chart
-of the on-time and online rates over the periods, with its table."""
+"""Dossier statistics on the public pages: the "Giải quyết thủ tục hành chính"
+panel of a unit's page (its statistics and its predecessors', marked, the
+latest period's figures, the rates as a page shows them beside the rates a
+source published, and a chart of the on-time and online rates over the periods,
+with its table), and a province's table's downloads."""
 
 from __future__ import annotations
 
@@ -9,9 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dossiers import rates
 from dossiers.models import RATES, DossierStatistics
 from dossiers.rates import page_rates
+from dossiers.selectors import ProvinceTable
 from public import charts
+from public.tables import Table
 from units.models import Unit
 
 
@@ -68,3 +75,44 @@ def statistics_panel(unit: Unit, records: Sequence[DossierStatistics]) -> Statis
     last = rows[-1].record
     latest = [row for row in rows if (row.record.starts_on, row.record.ends_on) == (last.starts_on, last.ends_on)]
     return StatisticsPanel(rows, latest, charts.rates_over_time(rows), any(record.is_sample for record in records))
+
+
+def province_table_rows(table: ProvinceTable) -> Table:
+    """A province's table as its downloads write it (headers, typed rows): ranks,
+    unit, level, counts, rates to 4 places and as published, source."""
+    headers = [_("On-time rank"), _("Code"), _("Unit"), _("Level"), _("Received"), _("Early"), _("On time")]
+    headers += [_("Late"), _("Pending"), _("Online"), _("On-time rate (%)"), _("Late rate (%)")]
+    headers += [_("Online rank"), _("Online rate (%)"), _("Rates as published (%)"), _("Source")]
+    rows = []
+    for row in table.rows:
+        record = row.record
+        computed = rates.rates(record.counts)
+        published = "; ".join(f"{_RATE_NAMES[name]}: {value}" for name, value in record.published_rates.items())
+        rows.append(
+            [
+                row.on_time_rank,
+                record.unit.code,
+                record.unit.name,
+                record.get_level_display(),
+                record.received,
+                record.resolved_early,
+                record.resolved_on_time,
+                record.resolved_late,
+                record.pending,
+                record.online_received,
+                computed["on_time_rate"],
+                computed["late_rate"],
+                row.online_rank,
+                computed["online_rate"],
+                published or None,
+                record.source or None,
+            ]
+        )
+    return headers, rows
+
+
+_RATE_NAMES = {
+    "on_time_rate": gettext_lazy("on time"),
+    "late_rate": gettext_lazy("late"),
+    "online_rate": gettext_lazy("online"),
+}

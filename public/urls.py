@@ -14,4 +14,6 @@ urlpatterns = [
     path("units/", views.unit_search, name="unit_search"),
     path("units/<str:code>/", views.unit_profile, name="unit_profile"),
     path("units/<str:code>/evidence/<int:evidence_id>/", views.evidence_file, name="evidence_file"),
+    path("statistics/", views.statistics_index, name="statistics_index"),
+    path("statistics/<str:code>/", views.province_statistics, name="province_statistics"),
 ]

@@ -15,14 +15,15 @@ from assessments import selectors as assessment_selectors
 from cchc_portal.caching import public_page
 from cchc_portal.files import file_attachment
 from cchc_portal.languages import marked_text
-from dossiers.selectors import statistics_history
+from dossiers.rates import page_rates
+from dossiers.selectors import TABLE_SORTS, provinces_with_statistics, statistics_history
 from public import charts, maps, tables
 from public.downloads import CONTENT_TYPES, RANKING_DOWNLOADS, attachment, download_kind, table_download
-from public.filters import COMPARE_MAX_UNITS, RankingQuery, compare_codes
-from public.statistics import statistics_panel
+from public.filters import COMPARE_MAX_UNITS, RankingQuery, compare_codes, province_table_query
+from public.statistics import province_table_rows, statistics_panel
 from scoring import history, methodology, selectors
 from units import selectors as units_selectors
-from units.models import UnitLineage
+from units.models import Unit, UnitLineage
 
 # The query parameters a ranking page reads.
 _RANKING_PARAMS = ("sort", "parent", "q", "page", "format")
@@ -260,3 +261,48 @@ def evidence_file(request, code, evidence_id):
     if item is None or item.unit.code != code:
         raise Http404("No such file.")
     return file_attachment(item.file, filename=item.name, content_type=item.content_type)
+
+
+@require_safe
+@public_page()
+def statistics_index(request):
+    """The provinces whose units have dossier statistics, each linking to its table."""
+    return render(request, "public/statistics_index.html", {"provinces": provinces_with_statistics()})
+
+
+@require_safe
+@public_page(params=("period", "kind", "sort", "format"))
+def province_statistics(request, code):
+    """A province's units side by side in one period (``?period=2019-Q4``), of one
+    kind (``?kind=commune``), ranked by on-time and online rate, sortable
+    (``?sort=-online``), downloadable (``?format=csv|xlsx``)."""
+    table = province_table_query(code, request.GET)
+    if table is None:
+        raise Http404("No statistics for this province.")
+    sort = request.GET.get("sort", "-on_time")[:20]
+    params = {"period": table.period, "kind": table.kind, "sort": sort}
+    title = _("Administrative procedures: %(province)s, %(period)s") % {
+        "province": table.province.name,
+        "period": dict(table.periods)[table.period],
+    }
+    if kind := download_kind(request):
+        name = f"tthc-{table.province.code}-{table.period}-{table.kind}"
+        return table_download(kind, name, title, province_table_rows(table), [])
+
+    def sort_link(field: str) -> dict:
+        current, descending = sort.lstrip("-") == field, sort.startswith("-")
+        first = field if field == "unit" else f"-{field}"  # names A to Z, figures highest first
+        target = (field if descending else f"-{field}") if current else first
+        order = ("descending" if descending else "ascending") if current else None
+        return {"url": _query(params, sort=target), "aria_sort": order}
+
+    context = {
+        "table": table,
+        "title": title,
+        "sorts": {field: sort_link(field) for field in TABLE_SORTS},
+        "period_links": [(label, shown, _query(params, period=label)) for label, shown in table.periods],
+        "kind_links": [(kind, Unit.Kind(kind).label, _query(params, kind=kind)) for kind in table.kinds],
+        "downloads": {kind: _query(params, format=kind) for kind in CONTENT_TYPES},
+        "rows": [(row, page_rates(row.record.counts)) for row in table.rows],
+    }
+    return render(request, "public/province_statistics.html", context)
