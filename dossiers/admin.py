@@ -3,33 +3,14 @@
 reader and service). Every write is an import: one record per file row, all or
 nothing, audited."""
 
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from dossiers.forms import StatisticsUploadForm
 from dossiers.models import COUNTS, DossierStatistics, StatisticsImport
-from dossiers.services import statistics_import
-from dossiers.spreadsheets import statistics_from_file
-from scoring.forms import import_upload_checked, sheet_field
-from scoring.spreadsheets.reader import TableError, Upload
-
-
-class StatisticsUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(
-            "xlsx, ods or csv: Mã đơn vị or Tên đơn vị, Kỳ (2019, Quý IV/2019, 12/2019), optionally Cấp, then any "
-            "counts (Tiếp nhận, Trước hạn, Đúng hạn, Trễ hạn, Đang giải quyết, Quá hạn, Trực tuyến một phần, Trực "
-            "tuyến toàn trình, …), published rates and Nguồn."
-        ),
-        validators=[import_upload_checked],
-    )
-    sheet = sheet_field()
-    dry_run = forms.BooleanField(label=gettext_lazy("Check only, write nothing"), required=False)
 
 
 @admin.register(DossierStatistics)
@@ -56,28 +37,13 @@ class DossierStatisticsAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         form = StatisticsUploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload, dry_run = form.cleaned_data["file"], form.cleaned_data["dry_run"]
-            try:
-                rows = statistics_from_file(
-                    Upload(upload.name, b"".join(upload.chunks())), sheet=form.cleaned_data["sheet"] or None
-                )
-                result = statistics_import(rows=rows, user=request.user, source=upload.name, dry_run=dry_run)
-            except TableError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
-                summary = _("%(rows)s rows: %(created)s created, %(changed)s changed, %(unchanged)s unchanged") % {
-                    "rows": len(rows),
-                    "created": result.created,
-                    "changed": result.changed,
-                    "unchanged": result.unchanged,
-                }
-                if dry_run:
-                    messages.info(request, _("Dry run, nothing written: %(summary)s") % {"summary": summary})
-                else:
-                    messages.success(request, summary)
-                    return redirect("admin:dossiers_dossierstatistics_changelist")
+        written = (
+            request.method == "POST"
+            and form.is_valid()
+            and form.import_file(request, source=form.cleaned_data["file"].name)
+        )
+        if written:
+            return redirect("admin:dossiers_dossierstatistics_changelist")
         context = {
             **self.admin_site.each_context(request),
             "form": form,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cchc_portal.caching import data_version_bump
 from dossiers.models import COUNTS, DossierStatistics, StatisticsImport
@@ -25,6 +26,16 @@ class ImportResult:
     changed: int
     unchanged: int
     record: StatisticsImport | None  # the audit row; None for a dry run or when nothing changed
+
+    @property
+    def summary(self) -> str:
+        """ "3 rows: 1 created, 1 changed, 1 unchanged", in the active language."""
+        return _("%(rows)s rows: %(created)s created, %(changed)s changed, %(unchanged)s unchanged") % {
+            "rows": self.created + self.changed + self.unchanged,
+            "created": self.created,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+        }
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ returned unless the whole file is good."""
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
+from collections.abc import Collection, Hashable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -37,7 +37,8 @@ from scoring.spreadsheets.reader import (
 )
 from units.models import Unit
 
-# Each count's Vietnamese headers as provincial reports write them (DESIGN §5 first).
+# Each count's Vietnamese headers as provincial reports write them (DESIGN §5 first; the
+# template writes the first).
 COUNT_HEADERS = {
     "received": ("Tiếp nhận", "Số hồ sơ tiếp nhận", "Tổng số hồ sơ tiếp nhận", "Tổng số hồ sơ", "Tổng tiếp nhận"),
     "resolved_early": ("Trước hạn", "Giải quyết trước hạn", "Đã giải quyết trước hạn"),
@@ -159,10 +160,15 @@ def _merged_header(rows: list[list]) -> list[list]:
     return rows
 
 
-def statistics_from_file(path: Source, *, sheet: str | None = None) -> list[StatisticsRow]:
+def statistics_from_file(
+    path: Source, *, sheet: str | None = None, writable: Collection[int] | None = None
+) -> list[StatisticsRow]:
     """The file's rows, each with its unit (in force on the period's last day:
     codes are reused after the 2025 reorganisation), or ``TableError`` naming
-    every bad cell and every unit, period and level given twice."""
+    every bad cell and every unit, period and level given twice. A row with
+    neither a period nor any figure (a template's unit left empty) is skipped. With
+    ``writable`` (unit ids: the units the importing person reports for), every
+    row of another unit too."""
     table = find_table(
         _merged_header(grid(path, sheet=sheet)),
         COLUMNS,
@@ -178,9 +184,12 @@ def statistics_from_file(path: Source, *, sheet: str | None = None) -> list[Stat
     periods_read: dict[object, periods.Period | None] = {}  # a file has a few periods, on many rows
     seen: dict[tuple, int] = {}
     result = []
+    figures = counts + rates
     for row in table.rows:
         cells = row.cells
         raw = cells.get("period")
+        if text(raw) == "" and all(text(cells.get(field)) == "" for field in figures):
+            continue  # a template's row left empty: a unit with nothing to report
         if raw not in periods_read:
             try:
                 periods_read[raw] = periods.parse_period(raw)
@@ -192,7 +201,8 @@ def statistics_from_file(path: Source, *, sheet: str | None = None) -> list[Stat
             continue
         if period.ends_on not in matchers:
             day = period.ends_on
-            matchers[day] = _UnitsThen(Unit.objects.valid_on(day).only("pk", "code", "name", "short_name", "kind"))
+            units = Unit.objects.valid_on(day).only("pk", "code", "name", "short_name", "kind")
+            matchers[day] = _UnitsThen(units, writable)
         unit, field, reason = matchers[period.ends_on].match(cells.get("unit_code"), cells.get("unit_name"))
         if unit is None:
             problems.add(row, field, reason)
@@ -276,3 +286,10 @@ def _check_parts(problems: Problems, row, values: dict[str, int | None]) -> None
                 _("more than the %(whole)s (%(count)s)")
                 % {"whole": DossierStatistics._meta.get_field(whole).verbose_name, "count": values[whole]},
             )
+
+
+def template_headers() -> list[str]:
+    """The columns of the statistics template, as the reader looks for them first."""
+    counts = [COUNT_HEADERS[field][0] for field in COUNTS]
+    published = [RATE_HEADERS[field][0] for field in RATES]
+    return ["Mã đơn vị", "Tên đơn vị", "Kỳ", "Cấp", *counts, *published, "Nguồn"]

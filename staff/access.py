@@ -104,6 +104,21 @@ class Access:
                 scopes.add(role.unit.code if role.unit_id else NATIONAL)
         return scopes
 
+    def statistics_units(self) -> QuerySet | None:
+        """The units whose dossier statistics the user may import: None for every
+        unit (an administrator, a national editor); else those of the provinces
+        the user edits (the province, its districts and departments, their
+        communes), whichever unit held the province's code; none for the others."""
+        scopes = self.scopes(Action.EDIT_FRAMEWORK)
+        if self.is_administrator or NATIONAL in scopes:
+            return None
+        province = Unit.Kind.PROVINCE
+        return Unit.objects.filter(
+            Q(kind=province, code__in=scopes)
+            | Q(parent__kind=province, parent__code__in=scopes)
+            | Q(parent__parent__kind=province, parent__parent__code__in=scopes)
+        )
+
     def visibility(self) -> Visibility:
         """The frameworks the user may see, as the public pages and the API take it."""
         return Visibility(frozenset(self.scopes(Action.VIEW)), every_scope=self.is_administrator)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from staff import assessment_views, editor_views, history_views, import_views, round_views, views
+from staff import assessment_views, editor_views, history_views, import_views, round_views, statistics_views, views
 
 app_name = "staff"
 
@@ -35,6 +35,8 @@ urlpatterns = [
     path("frameworks/<slug:slug>/appraisal/<str:code>/", assessment_views.appraisal_page, name="appraisal"),
     path("evidence/<int:evidence_id>/", assessment_views.evidence_file, name="evidence_file"),
     path("evidence/<int:evidence_id>/public/", assessment_views.evidence_public, name="evidence_public"),
+    path("statistics/", statistics_views.statistics_upload, name="statistics_upload"),
+    path("statistics/template.xlsx", statistics_views.statistics_template, name="statistics_template"),
     path("notifications/", assessment_views.notification_list, name="notifications"),
     path("imports/<int:job_id>/", import_views.import_job, name="import_job"),
     path("imports/<int:job_id>/confirm/", import_views.import_job_confirm_view, name="import_job_confirm"),

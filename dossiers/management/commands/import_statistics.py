@@ -25,10 +25,5 @@ class Command(BaseCommand):
         with file_problems(file):
             rows = statistics_from_file(file, sheet=sheet)
             result = statistics_import(rows=rows, source=source_of("import_statistics", file), dry_run=dry_run)
-        summary = _("%(rows)s rows: %(created)s created, %(changed)s changed, %(unchanged)s unchanged") % {
-            "rows": len(rows),
-            "created": result.created,
-            "changed": result.changed,
-            "unchanged": result.unchanged,
-        }
+        summary = result.summary
         self.stdout.write(_("Dry run, nothing written: %(summary)s") % {"summary": summary} if dry_run else summary)
