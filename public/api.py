@@ -46,7 +46,13 @@ def frameworks(request):
 
 
 # A results document in pages (``?page=N``, ``&page_size=M``): a national block in parts.
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = "500", 5000
+DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 500, 1000
+
+
+def _whole_number(text: str, largest: int) -> int | None:
+    """``text`` as written by ``str(n)`` for 1 <= n <= ``largest``, else None: one
+    spelling per page, so that "01" or "+1" cannot add a cache entry per variant."""
+    return int(text) if text.isascii() and text.isdigit() and text[0] != "0" and int(text[:9]) <= largest else None
 
 
 @_read_only(params=("page", "page_size"))
@@ -56,13 +62,17 @@ def framework_results(request, slug):
     except Http404:
         return _not_found(_("No such framework."))
     if "page" not in request.GET:
+        if "page_size" in request.GET:
+            return _json({"error": _("page_size needs a page: ?page=1&page_size=…")}, status=400)
         return _json(documents.framework_results_document(framework))
-    try:
-        page = max(1, int(request.GET["page"][:9]))
-        page_size = min(max(1, int(request.GET.get("page_size", DEFAULT_PAGE_SIZE)[:9])), MAX_PAGE_SIZE)
-    except ValueError:
-        return _json({"error": _("page and page_size are whole numbers.")}, status=400)
+    page = _whole_number(request.GET["page"], 10**9)
+    page_size = _whole_number(request.GET.get("page_size", str(DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE)
+    if page is None or page_size is None:
+        message = _("page is a whole number from 1, page_size a whole number from 1 to %(largest)s.")
+        return _json({"error": message % {"largest": MAX_PAGE_SIZE}}, status=400)
     document = documents.framework_results_document(framework, page=page, page_size=page_size)
+    if document is None:
+        return _not_found(_("No such page."))
     response = _json(document)
     paging, links = document["paging"], []
     for relation in ("next", "previous"):

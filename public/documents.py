@@ -17,7 +17,14 @@ from public.tables import DOCUMENT_FIGURES, INDEX, RANK
 from scoring import engine
 from scoring.history import framework_corrections
 from scoring.models import PUBLIC, Criterion, Framework, Result, Visibility
-from scoring.selectors import FieldCell, field_cells, framework_fields, ranking_for, unit_results
+from scoring.selectors import (
+    FieldCell,
+    field_cells,
+    framework_fields,
+    framework_has_sample_rows,
+    ranking_for,
+    unit_results,
+)
 from units.models import Unit
 
 
@@ -96,7 +103,7 @@ def result_figures(
     }
 
 
-def framework_results_document(framework: Framework, *, page: int | None = None, page_size: int = 0) -> dict:
+def framework_results_document(framework: Framework, *, page: int | None = None, page_size: int = 0) -> dict | None:
     """``{"framework": …, "summary": …, "results": […]}`` for one framework, items
     in rank order (unranked units last, then by unit code), each with its unit
     (the name as published that year), index, totals, rank, tie, band, deltas,
@@ -105,22 +112,26 @@ def framework_results_document(framework: Framework, *, page: int | None = None,
     lower bound; best first), its fields (code, name, ``name_en``, maximum) and
     the corrections of its
     publication, newest first (``corrections``: date and reason; empty when
-    none). With ``page`` (from 1; past the last, the last), only that page of
+    none). With ``page`` (from 1; None past the last), only that page of
     ``page_size`` items, and ``paging``: page, page_size, pages, total, and the
-    ``next`` and ``previous`` pages' numbers (null at either end). Shows
+    ``next`` and ``previous`` pages' numbers (null at either end); ``is_sample``
+    is given on every page's items when any item of the framework has it. Shows
     whatever framework it is given: callers check visibility. Six queries
     whatever the number of units, four when ``framework`` was read with
     ``select_related("index", "publication")``; one more once the publication
-    has been corrected."""
+    has been corrected, two more for a page."""
     if page is None:
         ranking = ranking_for(framework=framework)
+        with_sample = ranking.has_sample_rows  # once: it reads every row
     else:
         ranking = ranking_for(framework=framework, page_number=page, page_size=page_size, with_previous=True)
+        if ranking.page.number != page:
+            return None
+        with_sample = framework_has_sample_rows(framework)  # the same on every page
     corrections = [
         {"date": timezone.localdate(correction.made_at).isoformat(), "reason": correction.reason}
         for correction in framework_corrections(framework=framework)
     ]
-    with_sample = ranking.has_sample_rows  # once: it reads every row
     document = {
         "framework": framework_object(framework)
         | {

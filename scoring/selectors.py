@@ -285,6 +285,13 @@ def ranking_for(
     return Ranking(framework, fields, rows, summary, has_previous_round, bands, page)
 
 
+def framework_has_sample_rows(framework: Framework) -> bool:
+    """Some results' figures, or the previous ones their changes use, are
+    invented (``Ranking.has_sample_rows`` over every row). One query."""
+    invented = Q(is_sample=True) | Q(previous__is_sample=True)
+    return Result.objects.filter(invented, framework=framework).exists()
+
+
 def ranking_outlines(framework: Framework, limit: int) -> list[tuple[Result, Boundary]]:
     """The block's units that have an outline, each (result, outline), for its
     map: none when more than ``limit`` have one (a map of thousands is not

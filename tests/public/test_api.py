@@ -376,8 +376,9 @@ def test_each_endpoint_runs_a_constant_number_of_queries(client, django_assert_n
     with django_assert_num_queries(4):  # the data version; the unit, its results, their frameworks' fields
         _, unit = get(client, "/api/units/U0000/results/")
     assert [item["ranked"] for item in unit["results"]] == [unit_count, unit_count]
-    # A page: the data version; the framework, its fields, previous round, bands, the summary, the page.
-    with django_assert_num_queries(7):
+    # A page: the data version; the framework, its fields, previous round, bands, the summary, the
+    # page, whether any item of the framework is invented.
+    with django_assert_num_queries(8):
         page = client.get(f"/api/frameworks/{framework.slug}/results/", {"page": 2, "page_size": 7}).json()
     assert page["results"] == document["results"][7:14]
 
@@ -394,9 +395,15 @@ def test_the_results_come_in_pages_with_a_total_and_links_when_asked(client):
     assert last["paging"]["next"] is None and last["paging"]["previous"] == 2
     pages = [client.get(url, {"page": n, "page_size": 2}).json()["results"] for n in (1, 2, 3)]
     assert [item for page in pages for item in page] == whole["results"]
-    assert client.get(url, {"page": 99, "page_size": 2}).json()["paging"]["page"] == 3  # past the end: the last
-    assert client.get(url, {"page": "x"}).status_code == 400
-    assert client.get(url, {"page": 1, "page_size": 10**9}).json()["paging"]["page_size"] == 5000
+    assert client.get(url, {"page": 4, "page_size": 2}).status_code == 404  # past the end
+    # One spelling per page: anything else is refused rather than cached once per variant.
+    for page, page_size in [("x", "2"), ("01", "2"), ("+1", "2"), (" 1", "2"), ("0", "2"), ("1", "02"), ("1", "1001")]:
+        response = client.get(url, {"page": page, "page_size": page_size})
+        assert response.status_code == 400, (page, page_size)
+        assert "page_size" in response.json()["error"]
+    assert client.get(url, {"page_size": 2}).status_code == 400  # a size without a page
+    assert client.get(url, {"page": 1, "page_size": 1000}).json()["paging"]["page_size"] == 1000
+    assert client.get(url, {"page": "1"}).json()["paging"]["page_size"] == 500
 
 
 @pytest.mark.parametrize("framework_count", [1, 6])

@@ -79,6 +79,13 @@ def test_the_invented_figure_is_marked_where_it_appears_and_the_real_ones_are_no
     assert {item["unit"]["code"]: item["previous"]["is_sample"] for item in api_2022} == {"695": True, "698": False}
     unit_api = client.get(reverse("api:unit_results", args=["695"])).json()["results"]
     assert [item["is_sample"] for item in unit_api] == [False, True]
+    # Paged, each page carries the key, even the page of real figures only.
+    url = reverse("api:framework_results", args=[before.slug])
+    pages = [client.get(url, {"page": page, "page_size": 1}).json()["results"] for page in (1, 2)]
+    assert [(item["unit"]["code"], item["is_sample"]) for page in pages for item in page] == [
+        ("695", True),
+        ("698", False),
+    ]
 
 
 def test_a_ranking_of_real_figures_has_no_sample_column_or_key(client):
