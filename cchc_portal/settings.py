@@ -11,7 +11,7 @@ FRAMEWORK_MAX_CRITERIA, IMPORT_BACKGROUND_BYTES, PUBLIC_CACHE_SECONDS, PUBLIC_MA
 PUBLIC_VERSION_SECONDS, WEB_STATEMENT_TIMEOUT_SECONDS, AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES,
 SESSION_COOKIE_AGE, TRUSTED_PROXY_COUNT, MEDIA_ROOT, FILE_STORAGE_BACKEND, FILE_STORAGE_OPTIONS,
 EVIDENCE_MAX_BYTES, EVIDENCE_UNIT_MAX_BYTES, EVIDENCE_MAX_FILES, EMAIL_URL, DEFAULT_FROM_EMAIL,
-PORTAL_URL, OPEN_DATA_LICENCE, OPEN_DATA_LICENCE_URL, BOUNDARIES_MAX_BYTES, MAP_MAX_UNITS.
+PORTAL_URL, OPEN_DATA_LICENCE, OPEN_DATA_LICENCE_URL, BOUNDARIES_MAX_BYTES, BOUNDARIES_UPLOAD_MAX_BYTES, MAP_MAX_UNITS.
 """
 
 from datetime import timedelta
@@ -198,9 +198,11 @@ STORAGES = {
     },
 }
 
-# The largest boundaries file import_boundaries reads (GeoJSON), and the most units a map draws.
+# The largest boundaries file import_boundaries reads (GeoJSON), the largest the admin
+# accepts (read into memory in a web worker), and the most units a map draws.
 BOUNDARIES_MAX_BYTES = env.int("BOUNDARIES_MAX_BYTES", default=200 * 2**20)
-MAP_MAX_UNITS = env.int("MAP_MAX_UNITS", default=1000)
+BOUNDARIES_UPLOAD_MAX_BYTES = env.int("BOUNDARIES_UPLOAD_MAX_BYTES", default=30 * 2**20)
+MAP_MAX_UNITS = env.int("MAP_MAX_UNITS", default=600)
 
 # The open-data licence of the published figures, in the footer, downloads and API.
 OPEN_DATA_LICENCE = env.str("OPEN_DATA_LICENCE", default="CC BY 4.0")

@@ -59,18 +59,23 @@ def _frame(boundaries: Sequence[Boundary]):
     return project, span_y * scale
 
 
+# A point closer than this to the last one drawn is skipped (SVG units; the drawing
+# is 600 wide): the path grows with the map's outlines as drawn, not as surveyed.
+STEP = 0.75
+
+
 def _path(boundary: Boundary, project) -> str:
-    """The outline as SVG path data, a point per 0.1 unit at most."""
+    """The outline as SVG path data (holes cut out by the even-odd rule of the
+    template's ``fill-rule``), no two points closer than ``STEP``."""
     parts = []
     for polygon in boundary.polygons():
         for ring in polygon:
-            points, last = [], None
+            points, last_x, last_y = [], -1e9, -1e9
             for lon, lat in ring:
                 x, y = project(lon, lat)
-                point = f"{x:.1f},{y:.1f}"
-                if point != last:
-                    points.append(point)
-                    last = point
+                if abs(x - last_x) >= STEP or abs(y - last_y) >= STEP:
+                    points.append(f"{x:.1f},{y:.1f}")
+                    last_x, last_y = x, y
             if len(points) >= 3:
                 parts.append("M" + "L".join(points) + "Z")
     return "".join(parts)

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, DecimalField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, NullIf
 
 from scoring import engine
 from scoring.models import Framework, Result, Revision, Score, ScoreChange
@@ -242,38 +243,39 @@ def framework_corrections(*, framework: Framework, with_changes: bool = False) -
         return [
             Correction(made_at=made_at, reason=reason) for made_at, reason in rows.values_list("created_at", "reason")
         ]
-    now = {
-        code: (name, {"index": None if index is None else str(index), "rank": rank})
-        for code, name, index, rank in Result.objects.filter(framework=framework).values_list(
-            "unit__code", "unit__name", "index", "rank"
-        )
-    }
-    after = {code: figures for code, (_name, figures) in now.items()}
+    now = _stored_figures(framework.pk)
+    after = {code: (index, rank) for code, (_name, index, rank) in now.items()}
     corrections = []
-    for made_at, reason, before in rows.values_list("created_at", "reason", "results_before"):
-        changes = []
-        for code in sorted(set(before) | set(after)):
-            old, new = before.get(code) or {}, after.get(code) or {}
-            if (_decimal(old.get("index")), old.get("rank")) == (_decimal(new.get("index")), new.get("rank")):
-                continue
-            changes.append(
-                PublishedFigures(
-                    unit_code=code,
-                    unit_name=now.get(code, (code, None))[0],
-                    index_before=_decimal(old.get("index")),
-                    rank_before=old.get("rank"),
-                    index_now=_decimal(new.get("index")),
-                    rank_now=new.get("rank"),
-                )
-            )
+    for made_at, reason, published in rows.values_list("created_at", "reason", "results_before"):
+        before = {code: _published(figures) for code, figures in published.items()}
+        changes = [
+            PublishedFigures(code, now.get(code, (code,))[0], *before.get(code, _NONE), *after.get(code, _NONE))
+            for code in set(before) | set(after)
+            if before.get(code, _NONE) != after.get(code, _NONE)
+        ]
         changes.sort(key=lambda row: (row.rank_now is None, row.rank_now or 0, row.unit_code))
         corrections.append(Correction(made_at=made_at, reason=reason, changes=tuple(changes)))
         after = before
     return corrections
 
 
-def _decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(value)
+_NONE = (None, None)  # no figure: a unit added or removed by the correction
+
+
+def _published(figures: dict | None) -> tuple[Decimal | None, int | None]:
+    """(index, rank) as a correction kept them (``Revision.results_before``)."""
+    figures = figures or {}
+    return (None if figures.get("index") is None else Decimal(figures["index"])), figures.get("rank")
+
+
+def _stored_figures(framework_id: int) -> dict[str, tuple[str, Decimal | None, int | None]]:
+    """Each unit code's (name as published, index, rank) as stored now. One query."""
+    name = Coalesce(NullIf("unit_name", Value("")), "unit__name")
+    rows = Result.objects.filter(framework_id=framework_id).annotate(published_name=name)
+    return {
+        code: (name, index, rank)
+        for code, name, index, rank in rows.values_list("unit__code", "published_name", "index", "rank")
+    }
 
 
 def correction_figures(*, revision: Revision) -> list[PublishedFigures]:
@@ -286,26 +288,11 @@ def correction_figures(*, revision: Revision) -> list[PublishedFigures]:
     before = revision.results_before or {}
     if not before:
         return []
-    now = {
-        code: (name, index, rank)
-        for code, name, index, rank in Result.objects.filter(framework_id=revision.framework_id).values_list(
-            "unit__code", "unit__name", "index", "rank"
-        )
-    }
+    now = _stored_figures(revision.framework_id)
     rows = []
     for code in [*before, *(code for code in now if code not in before)]:
-        published = before.get(code) or {}
-        name, index, rank = now.get(code, ("", None, None))
-        rows.append(
-            PublishedFigures(
-                unit_code=code,
-                unit_name=name,
-                index_before=None if published.get("index") is None else Decimal(published["index"]),
-                rank_before=published.get("rank"),
-                index_now=index,
-                rank_now=rank,
-            )
-        )
+        name, index, rank = now.get(code, ("", *_NONE))
+        rows.append(PublishedFigures(code, name, *_published(before.get(code)), index, rank))
     rows.sort(
         key=lambda row: (row.unit_code not in before, row.rank_before is None, row.rank_before or 0, row.unit_code)
     )

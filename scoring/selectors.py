@@ -12,7 +12,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.http import Http404
 from django.utils.translation import get_language
 
@@ -176,12 +176,13 @@ def unit_search(query: str, *, visibility: Visibility = PUBLIC) -> tuple[list[Un
     then the words as a phrase before the words apart; units in force before
     former ones, higher levels before lower, by name. Each with its rankings.
     Two queries."""
-    query = (query or "")[: units_selectors.QUERY_MAX_LENGTH]
+    query = units_selectors.search_query(query)
     ranked = Result.objects.filter(unit=OuterRef("pk"), framework__in=frameworks_visible(visibility=visibility))
-    candidates = list(
+    by_code = Case(When(exact=0, then=Value(0)), default=Value(1), output_field=IntegerField())
+    candidates = list(  # cut in the order below but for the diacritics, which SQL cannot weigh
         units_selectors.unit_search_candidates(query)
         .annotate(has_results=Exists(ranked))
-        .order_by("exact", "-has_results", "former", "level", "search_name", "code")[: SEARCH_CANDIDATES + 1]
+        .order_by(by_code, "-has_results", "exact", "former", "level", "search_name", "code")[: SEARCH_CANDIDATES + 1]
     )
 
     def order(unit: Unit) -> tuple:
@@ -295,13 +296,13 @@ def framework_has_sample_rows(framework: Framework) -> bool:
 def ranking_outlines(framework: Framework, limit: int) -> list[tuple[Result, Boundary]]:
     """The block's units that have an outline, each (result, outline), for its
     map: none when more than ``limit`` have one (a map of thousands is not
-    drawn). Two queries; one without outlines."""
-    boundaries = list(Boundary.objects.filter(unit__results__framework=framework).order_by("unit_id")[: limit + 1])
-    if not boundaries or len(boundaries) > limit:
+    drawn). Two queries; one without outlines or with too many."""
+    outlined = Result.objects.filter(framework=framework, unit__boundary__isnull=False)
+    ids = list(outlined.values_list("pk", flat=True)[: limit + 1])  # counted before any geometry is read
+    if not ids or len(ids) > limit:
         return []
-    results = Result.objects.filter(framework=framework, unit_id__in=[b.unit_id for b in boundaries])
-    by_unit = {result.unit_id: result for result in results.select_related("unit")}
-    return [(by_unit[boundary.unit_id], boundary) for boundary in boundaries if boundary.unit_id in by_unit]
+    results = Result.objects.filter(pk__in=ids).select_related("unit__boundary").order_by("unit_id")
+    return [(result, result.unit.boundary) for result in results]
 
 
 def ranking_movers(framework: Framework, count: int = 3) -> tuple[list[Result], list[Result]]:

@@ -77,6 +77,13 @@ class BoundariesUploadForm(forms.Form):
     )
     key = forms.CharField(label=_("Property holding the unit code"), initial="code", max_length=50)
     source = forms.CharField(label=_("Source and licence"), max_length=300, required=False)
+    on = forms.DateField(
+        label=_("Codes as held on"),
+        required=False,
+        help_text=_(
+            "A code reused after the 2025 reorganisation means the unit holding it on this day; today if empty."
+        ),
+    )
 
 
 @admin.register(Boundary)
@@ -103,11 +110,14 @@ class BoundaryAdmin(PublicRowsAdmin):
         form = BoundariesUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > settings.BOUNDARIES_MAX_BYTES:
+            if upload.size > settings.BOUNDARIES_UPLOAD_MAX_BYTES:
                 form.add_error(
                     "file",
-                    _("The file is larger than the %(limit)s MB allowed.")
-                    % {"limit": settings.BOUNDARIES_MAX_BYTES // 2**20},
+                    _(
+                        "The file is larger than the %(limit)s MB allowed here; "
+                        "import it with manage.py import_boundaries."
+                    )
+                    % {"limit": settings.BOUNDARIES_UPLOAD_MAX_BYTES // 2**20},
                 )
             else:
                 try:
@@ -116,8 +126,9 @@ class BoundaryAdmin(PublicRowsAdmin):
                         collection=collection,
                         key=form.cleaned_data["key"],
                         source=form.cleaned_data["source"] or upload.name,
+                        on=form.cleaned_data["on"],
                     )
-                except (ValueError, UnicodeDecodeError):
+                except (ValueError, UnicodeDecodeError, RecursionError):
                     form.add_error("file", _("The file is not JSON."))
                 except UnitInputError as error:
                     for message in error.messages:

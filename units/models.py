@@ -180,7 +180,8 @@ class UnitLineage(models.Model):
 
 class Boundary(models.Model):
     """A unit's outline for the public maps: a GeoJSON Polygon or MultiPolygon in
-    longitude and latitude (WGS 84), its coordinates rounded to 5 places, with
+    longitude and latitude (WGS 84), its coordinates rounded to 5 places, its
+    rings closed and simplified for a drawn map (``outlines.simplified``), with
     its bounding box and where it came from (``services.boundaries_import``)."""
 
     unit = models.OneToOneField(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="boundary")

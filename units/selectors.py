@@ -1,6 +1,7 @@
 """Reads for the public unit pages; each runs a constant number of queries."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,12 +19,18 @@ _KIND_ORDER = Case(
 )
 
 
+def search_query(text: str | None) -> str:
+    """What the user typed, cut to ``QUERY_MAX_LENGTH`` and composed (NFC): a
+    phone or a Mac may send "ổ" as "o" and two combining marks."""
+    return unicodedata.normalize("NFC", (text or "")[: QUERY_MAX_LENGTH * 3])[:QUERY_MAX_LENGTH]
+
+
 def unit_search_candidates(query: str) -> QuerySet:
     """The units matching ``query`` (``UnitQuerySet.search``), unordered, with
     their parent and its parent, annotated with ``exact`` (0: the code itself,
     1: the words together as a phrase, 2: the words apart), ``former`` (0 in
     force, 1 former) and ``level`` (provinces first)."""
-    query = (query or "")[:QUERY_MAX_LENGTH]
+    query = search_query(query)
     return (
         Unit.objects.search(query)
         .select_related("parent__parent")
@@ -87,10 +94,19 @@ def unit_namesakes(unit: Unit) -> list[Unit]:
 
 
 def unit_outlines(unit: Unit, limit: int) -> list[Boundary]:
-    """The outlines of ``unit`` and of the other units of its parent now, for a
-    locator map (none past ``limit``). One query."""
-    siblings = Q(unit=unit)
-    if unit.parent_id is not None:
-        siblings |= Q(unit__parent_id=unit.parent_id, unit__valid_to__isnull=unit.valid_to is None)
-    outlines = list(Boundary.objects.filter(siblings).select_related("unit").order_by("unit__code")[: limit + 1])
-    return outlines if len(outlines) <= limit else []
+    """The outlines of ``unit`` and of the other units of its parent (a
+    province's: the other provinces) in force on its last day (today for a unit
+    in force), for a locator map (none past ``limit``): a district abolished in
+    2025 among the districts of its time.
+    Two queries; one without outlines or with too many."""
+    day = unit.valid_to or date.today()
+    in_force = Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=day)
+    in_force &= Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=day)
+    if unit.parent_id is None:  # a province among the provinces
+        siblings = Q(unit=unit) | Q(unit__parent=None, unit__kind=unit.kind) & in_force
+    else:
+        siblings = Q(unit=unit) | Q(unit__parent_id=unit.parent_id) & in_force
+    ids = list(Boundary.objects.filter(siblings).values_list("pk", flat=True)[: limit + 1])
+    if not ids or len(ids) > limit:  # counted before any geometry is read
+        return []
+    return list(Boundary.objects.filter(pk__in=ids).select_related("unit").order_by("unit__code"))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from cchc_portal.caching import data_version_bump
 from units.models import Boundary, Unit, UnitLineage
+from units.outlines import simplified
 
 # Fields an upsert may change; the code and valid_from identify the unit.
 _UPDATABLE = ["name", "short_name", "slug", "search_name", "kind", "type_label", "valid_to", "parent"]
@@ -433,7 +434,9 @@ def boundaries_import(
     keyed to a unit by its ``key`` property (the unit's code, held by the unit
     in force on ``on``, today by default, else by the last unit that held it).
     Every bad feature is named (its number, its code, the reason) and then
-    nothing is written; an outline already kept is replaced."""
+    nothing is written; an outline already kept is replaced. Each is kept closed
+    and simplified for the maps (``outlines.simplified``: at most
+    ``outlines.MAX_POINTS`` positions a unit)."""
     features = collection.get("features") if isinstance(collection, dict) else None
     if not isinstance(features, list) or not features:
         raise UnitInputError([_("not a GeoJSON FeatureCollection with features")])
@@ -466,7 +469,7 @@ def boundaries_import(
         if isinstance(polygons, str):
             problems.append(f"{where}: {polygons}")
             continue
-        outlines[units[code][0].pk] = polygons
+        outlines[units[code][0].pk] = simplified(polygons)
     if problems:
         more = len(problems) - _PROBLEMS_SHOWN
         shown = problems[:_PROBLEMS_SHOWN]

@@ -18,7 +18,7 @@ from django.utils import translation
 from cchc_portal.caching import data_version, data_version_bump
 from public.filters import compare_codes
 from scoring import selectors, services
-from scoring.models import Framework, Publication, Revision
+from scoring.models import Framework, Publication, Result, Revision
 from tests.factories import UnitFactory, make_framework, publish, score
 from units.models import Unit
 
@@ -323,8 +323,12 @@ def test_a_corrected_ranking_notes_each_correction_newest_first_and_an_uncorrect
         # 5/4/2023 in Vietnam, though still the 4th in UTC
         Revision.objects.filter(pk=first.pk).update(created_at=datetime(2023, 4, 5, 6, 0, tzinfo=hanoi))
         Revision.objects.filter(pk=second.pk).update(created_at=datetime(2023, 5, 12, 9, 0, tzinfo=hanoi))
+        # Renamed since: each note keeps the name the ranking published.
+        Result.objects.filter(framework=framework, unit=units[3]).update(unit_name=units[3].name)
+        Unit.objects.filter(pk=units[3].pk).update(name="Phường Dũng Mới")
     with django_assert_num_queries(11):  # and the corrections, with the figures they moved
         after = client.get(url).content.decode()
+    assert "Phường Dũng Mới:" not in after
     newer, older = correction_note("12/5/2023", "Sửa sai sót"), correction_note("5/4/2023", "Phúc khảo")
     assert newer in after and older in after and after.index(newer) < after.index(older)
     # Dũng: 40 + 20 = 60, then 45 + 20 = 65, then 45 + 25 = 70; fourth all along. Each note says its own move.

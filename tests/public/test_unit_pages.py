@@ -1,4 +1,5 @@
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 
@@ -115,7 +116,10 @@ def test_search_puts_units_with_rankings_first_and_says_which(
     assert "chưa có" in commune_row and "Huyện Đồng Phú, Tỉnh Bình Phước" in commune_row  # its district, province
 
 
-@pytest.mark.parametrize(("query", "first"), [("Phổ Yên", "172"), ("pho yen", "173")])
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [("Phổ Yên", "172"), ("pho yen", "173"), (unicodedata.normalize("NFD", "Phổ Yên"), "172")],  # as a Mac sends it
+)
 def test_search_ranks_the_diacritics_the_user_typed_above_matches_without_them(client, db, query, first):
     units_upsert(
         rows=[
@@ -126,3 +130,19 @@ def test_search_ranks_the_diacritics_the_user_typed_above_matches_without_them(c
     page = client.get("/units/", {"q": query}).content.decode()
     # Both have the words "pho yen"; by name, Thành phố Yên Bái comes first, unless "Phổ" was typed.
     assert re.findall(r'<th scope="row"><a href="/units/([^/]+)/">', page)[0] == first
+
+
+def test_a_unit_with_results_survives_the_cut_of_many_matches(client, db, monkeypatch):
+    """Past SEARCH_CANDIDATES matches, the ones read are those the order keeps:
+    a unit with results whose words stand apart ("Đồng ... Phú") is not cut for
+    units without results that have the words together."""
+    monkeypatch.setattr("scoring.selectors.SEARCH_CANDIDATES", 3)
+    rows = [UnitRow(code="70", name="Tỉnh Bình Phước", kind="province")]
+    rows += [UnitRow(code="799", name="Huyện Đồng Xoài Phú", kind="district", parent_code="70")]
+    rows += [UnitRow(code=f"69{n}", name=f"Huyện Đồng Phú {n}", kind="district", parent_code="70") for n in range(5)]
+    units_upsert(rows=rows)
+    framework = make_framework(year=2022, units=[Unit.objects.get(code="799")], scope="70")
+    services.scores_set(framework=framework, entries=[services.ScoreEntry("799", "1", Decimal("80"))])
+    publish(framework)
+    page = client.get("/units/", {"q": "dong phu"}).content.decode()
+    assert re.findall(r'<th scope="row"><a href="/units/([^/]+)/">', page)[0] == "799"

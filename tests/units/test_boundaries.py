@@ -5,6 +5,8 @@ locator map, drawn by the server as inline SVG with each unit's name escaped;
 without boundaries there is no map and no error."""
 
 import json
+import math
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -18,6 +20,8 @@ from public.charts import BAND_COLOURS
 from scoring import services
 from tests.factories import make_framework, publish
 from units.models import Boundary, Unit
+from units.outlines import MAX_POINTS
+from units.selectors import unit_outlines
 from units.services import UnitRow, units_upsert
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +159,90 @@ def test_an_administrator_imports_boundaries_in_the_admin(admin_client, block):
         reverse("admin:units_boundary_import")
         in admin_client.get(reverse("admin:units_boundary_changelist")).content.decode()
     )
+
+
+def circle(code, points, *, west=106.8, south=11.5, radius=0.05, closed=True) -> dict:
+    """A feature: a surveyed circle of ``points`` positions (jagged by a metre), closed or not."""
+    ring = [
+        [
+            round(west + radius + radius * math.cos(2 * math.pi * n / points) + (n % 2) * 1e-5, 6),
+            round(south + radius + radius * math.sin(2 * math.pi * n / points), 6),
+        ]
+        for n in range(points)
+    ]
+    ring += [ring[0]] if closed else []
+    return {"type": "Feature", "properties": {"code": code}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+def test_a_surveyed_outline_is_kept_closed_and_simplified_for_drawing(block, tmp_path):
+    """50,000 positions a unit (a surveyed boundary set) are kept as at most
+    MAX_POINTS, still within 0,001° of the circle; an unclosed ring is closed;
+    a hole is drawn cut out (even-odd), not filled over."""
+    collection = {"type": "FeatureCollection", "features": [circle("690", 50_000), circle("691", 5, closed=False)]}
+    hole = [[106.83, 11.53], [106.87, 11.53], [106.87, 11.57], [106.83, 11.57], [106.83, 11.53]]
+    collection["features"][0]["geometry"]["coordinates"].append(hole)
+    call_command("import_boundaries", write(tmp_path, collection), verbosity=0)
+    surveyed = Boundary.objects.get(unit__code="690")
+    outside, inside = surveyed.polygons()[0]
+    assert 8 <= len(outside) <= MAX_POINTS and outside[0] == outside[-1]
+    assert inside == hole
+    centre = (106.85, 11.55)
+    assert all(abs(math.dist(point, centre) - 0.05) < 0.001 for point in outside)
+    pentagon = Boundary.objects.get(unit__code="691").polygons()[0][0]
+    assert len(pentagon) == 6 and pentagon[0] == pentagon[-1]
+
+
+def test_a_map_of_thousands_of_points_stays_small(client, block, tmp_path, django_capture_on_commit_callbacks):
+    framework, units = block
+    features = [circle(unit.code, 20_000, west=106.8 + 0.1 * n) for n, unit in enumerate(units)]
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_boundaries", write(tmp_path, {"type": "FeatureCollection", "features": features}))
+    page = client.get(framework.get_absolute_url()).content.decode()
+    drawing = page[page.index('<figure class="map">') : page.index("</figure>", page.index('<figure class="map">'))]
+    assert drawing.count("<path ") == 6 and drawing.count('fill-rule="evenodd"') == 6
+    assert len(drawing) < 30_000  # six circles of a hundred pixels' outline each, not 120,000 points
+
+
+def test_a_map_past_its_limit_reads_no_outline(client, block, tmp_path, settings):
+    framework, units = block
+    call_command("import_boundaries", write(tmp_path, squares([unit.code for unit in units])), verbosity=0)
+    settings.MAP_MAX_UNITS = 5
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(framework.get_absolute_url()).content.decode()
+    assert "ranking-map" not in page
+    assert not any('"geometry"' in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_reused_code_is_outlined_for_the_unit_holding_it_on_the_day_given(tmp_path):
+    old, new = {"kind": "district", "valid_to": date(2025, 6, 30)}, {"kind": "commune", "valid_from": date(2025, 7, 1)}
+    units_upsert(
+        rows=[
+            UnitRow(code="70", name="Tỉnh Bình Phước", kind="province"),
+            UnitRow(code="690", name="Huyện cũ", parent_code="70", **old),
+            UnitRow(code="691", name="Huyện cũ bên cạnh", parent_code="70", **old),
+            UnitRow(code="690", name="Xã mới", parent_code="70", **new),
+            UnitRow(code="692", name="Xã mới bên cạnh", parent_code="70", **new),
+        ]
+    )
+    path = write(tmp_path, squares(["690", "691"]))
+    call_command("import_boundaries", path, "--on", "2024-01-01", verbosity=0)
+    assert set(Boundary.objects.values_list("unit__name", flat=True)) == {"Huyện cũ", "Huyện cũ bên cạnh"}
+    call_command("import_boundaries", write(tmp_path, squares(["690", "692"])), verbosity=0)  # today: the commune
+    assert Boundary.objects.get(unit__name="Xã mới").unit.kind == "commune"
+    # Each unit's locator map: its neighbours of its own time, never the other era's.
+    old = Unit.objects.get(name="Huyện cũ")
+    assert {b.unit.name for b in unit_outlines(old, 10)} == {"Huyện cũ", "Huyện cũ bên cạnh"}
+    new = Unit.objects.get(name="Xã mới")
+    assert {b.unit.name for b in unit_outlines(new, 10)} == {"Xã mới", "Xã mới bên cạnh"}
+
+
+def test_a_hostile_file_is_refused_with_its_reason(admin_client, block, settings):
+    url = reverse("admin:units_boundary_import")
+    nested = SimpleUploadedFile("sau.geojson", b"[" * 100_000 + b"]" * 100_000)
+    response = admin_client.post(url, {"file": nested, "key": "code"})
+    assert response.status_code == 400 and "không phải JSON" in response.content.decode()
+    settings.BOUNDARIES_UPLOAD_MAX_BYTES = 1000
+    large = SimpleUploadedFile("lon.geojson", json.dumps(squares(["690"] * 20)).encode())
+    response = admin_client.post(url, {"file": large, "key": "code"})
+    assert response.status_code == 400 and "import_boundaries" in response.content.decode()
+    assert not Boundary.objects.exists()

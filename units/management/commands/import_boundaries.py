@@ -3,6 +3,7 @@
 code. All or nothing: every bad feature is named, and then nothing is written."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -21,9 +22,14 @@ class Command(BaseCommand):
         parser.add_argument("file", help=_("a GeoJSON FeatureCollection of Polygon or MultiPolygon features"))
         parser.add_argument("--key", default="code", help=_("the feature property holding the unit code"))
         parser.add_argument("--source", default="", help=_("where the outlines come from, and their licence"))
+        parser.add_argument(
+            "--on",
+            type=date.fromisoformat,
+            help=_("YYYY-MM-DD: a reused code means the unit holding it on this day (today by default)"),
+        )
         parser.add_argument("--dry-run", action="store_true", help=_("report what would change, write nothing"))
 
-    def handle(self, *args, file, key, source, dry_run=False, **options):
+    def handle(self, *args, file, key, source, on=None, dry_run=False, **options):
         path = Path(file)
         size = path.stat().st_size if path.is_file() else None
         if size is None:
@@ -39,10 +45,12 @@ class Command(BaseCommand):
             )
         try:
             collection = json.loads(path.read_bytes())
-        except (ValueError, UnicodeDecodeError) as error:
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:
             raise CommandError(_("%(file)s is not JSON: %(error)s") % {"file": file, "error": error}) from error
         try:
-            changes = boundaries_import(collection=collection, key=key, source=source or path.name, dry_run=dry_run)
+            changes = boundaries_import(
+                collection=collection, key=key, source=source or path.name, on=on, dry_run=dry_run
+            )
         except UnitInputError as error:
             raise problems_error(error.messages) from error
         message = _("%(created)s outlines created, %(updated)s replaced") % {
