@@ -252,8 +252,8 @@ def series_of(results: Sequence[Result]) -> list[tuple[str, list[Result]]]:
     return list(series.values())
 
 
-def _year_of(result: Result) -> int:
-    return result.framework.year
+def _year_of(result: Result) -> tuple[int, int]:
+    return result.framework.year, result.framework.month
 
 
 def rates_over_time(rows) -> dict | None:

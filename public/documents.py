@@ -32,9 +32,10 @@ def framework_object(framework: Framework) -> dict:
     """The ``framework`` object: slug, index, year, scope, block, name (as
     published) and ``name_en`` (its English name, null without one), mode and
     publication (decision and date, null for a draft). Reads ``framework.index``
-    and ``framework.publication``: select them."""
+    and ``framework.publication``: select them. A monthly round adds ``month``
+    (1–12) after the year; a yearly one has no such key."""
     publication = getattr(framework, "publication", None)
-    return {
+    document = {
         "slug": framework.slug,
         "index": framework.index.slug,
         "year": framework.year,
@@ -47,6 +48,10 @@ def framework_object(framework: Framework) -> dict:
         if publication is None
         else {"decision": publication.decision_number, "date": publication.decision_date.isoformat()},
     }
+    if framework.month:
+        items = list(document.items())
+        document = dict([*items[:3], ("month", framework.month), *items[3:]])
+    return document
 
 
 def _summary(summary: engine.Summary) -> dict:

@@ -7,7 +7,7 @@ with its table), and a province's table's downloads."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from dossiers.rates import page_rates
 from dossiers.selectors import ProvinceTable
 from public import charts
 from public.tables import Table
+from scoring.models import Result
 from units.models import Unit
 
 
@@ -53,11 +54,27 @@ class StatisticsPanel:
     latest: list[StatisticsRow]  # the latest period's, each level
     chart: dict | None
     has_sample: bool
+    indices: list[Result] = field(default_factory=list)  # the unit's latest result in each index series
 
 
-def statistics_panel(unit: Unit, records: Sequence[DossierStatistics]) -> StatisticsPanel | None:
-    """The panel of ``unit`` from its records and its predecessors' (``dossiers.selectors.statistics_history``);
-    None without any."""
+def latest_per_series(results: Sequence[Result]) -> list[Result]:
+    """Of ``results`` (newest first), the first of each index and block, yearly
+    and monthly apart: what the unit's rankings say now, one line each. No query."""
+    seen, latest = set(), []
+    for result in results:
+        framework = result.framework
+        key = (framework.index_id, framework.block, framework.month > 0)
+        if key not in seen:
+            seen.add(key)
+            latest.append(result)
+    return latest
+
+
+def statistics_panel(
+    unit: Unit, records: Sequence[DossierStatistics], results: Sequence[Result] = ()
+) -> StatisticsPanel | None:
+    """The panel of ``unit`` from its records and its predecessors' (``dossiers.selectors.statistics_history``),
+    with the latest of its ``results`` (newest first) in each index beside them; None without records."""
     if not records:
         return None
     rows = [
@@ -74,7 +91,8 @@ def statistics_panel(unit: Unit, records: Sequence[DossierStatistics]) -> Statis
     ]
     last = rows[-1].record
     latest = [row for row in rows if (row.record.starts_on, row.record.ends_on) == (last.starts_on, last.ends_on)]
-    return StatisticsPanel(rows, latest, charts.rates_over_time(rows), any(record.is_sample for record in records))
+    has_sample = any(record.is_sample for record in records)
+    return StatisticsPanel(rows, latest, charts.rates_over_time(rows), has_sample, latest_per_series(results))
 
 
 def province_table_rows(table: ProvinceTable) -> Table:

@@ -220,6 +220,11 @@ def ranking_columns(ranking: Ranking) -> list[Column]:
     return columns
 
 
+def period_cell(framework) -> Cell:
+    """A round's period in a download: the year as a number, a month as "5/2024"."""
+    return framework.period_label if framework.month else framework.year
+
+
 def sample_of(figures: bool, change: bool) -> str | None:
     """A download's "Sample data" cell: the figures are invented, or only the
     previous year's that the changes use; empty for real figures."""
@@ -256,7 +261,7 @@ def unit_results_table(results: list[Result], fields: dict[int, list[Criterion]]
     headers += [_("Band"), _("Δ index"), _("Δ rank")]
     rows = [
         [
-            result.framework.year,
+            period_cell(result.framework),
             marked_text(result.framework.local_name),
             INDEX.of(result),
             RANK.of(result),
@@ -307,7 +312,7 @@ def comparison_table(comparison) -> Table:
         headers.append(_("Sample data"))
     rows = []
     for framework, results in comparison.frameworks:
-        row: list[Cell] = [framework.year, marked_text(framework.local_name)]
+        row: list[Cell] = [period_cell(framework), marked_text(framework.local_name)]
         for result in results:
             row += (
                 [None, None, None]

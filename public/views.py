@@ -226,6 +226,7 @@ def unit_profile(request, code):
             frameworks,
         )
     predecessors, successors = units_selectors.unit_lineage(unit)
+    yearly = [result for result in results if not result.framework.month]
     criteria = assessment_selectors.public_criteria(unit.pk, [result.framework_id for result in results])
     context = {
         "criteria": [
@@ -240,15 +241,17 @@ def unit_profile(request, code):
         "namesakes": units_selectors.unit_namesakes(unit),
         "children": list(unit.children.order_by("code")),
         "results": results,
+        "monthly": len(yearly) < len(results),
         "band_labels": selectors.band_labels(result.framework for result in results),
         "sample_note": any(result.is_sample or result.change_is_sample for result in results),
         "breakdown": selectors.unit_breakdown(results),
         "downloads": {
             kind: "?" + urlencode({**({"on": on[:10]} if on else {}), "format": kind}) for kind in CONTENT_TYPES
         },
-        "chart": charts.results_over_time(charts.series_of(results), with_rank=True) if results else None,
+        # Year by year; a monthly index's rounds are in the table only.
+        "chart": charts.results_over_time(charts.series_of(yearly), with_rank=True) if yearly else None,
         "map": maps.locator_map(unit, units_selectors.unit_outlines(unit, settings.MAP_MAX_UNITS)),
-        "statistics": statistics_panel(unit, statistics_history(unit, [entry.unit for entry in predecessors])),
+        "statistics": statistics_panel(unit, statistics_history(unit, [entry.unit for entry in predecessors]), results),
     }
     return render(request, "public/unit_profile.html", context)
 

@@ -16,7 +16,18 @@ from django_tasks_db.models import DBTaskResult
 from scoring import engine, services
 from scoring.admin_imports import FrameworkImportMixin, ResultsResource, ScoresResource
 from scoring.forms import note_field
-from scoring.models import Band, BandScheme, Criterion, Framework, ImportJob, Index, Publication, Result, Score
+from scoring.models import (
+    Band,
+    BandScheme,
+    Criterion,
+    Framework,
+    ImportJob,
+    Index,
+    Publication,
+    Result,
+    Score,
+    period_step,
+)
 from scoring.spreadsheets.previews import Preview
 from scoring.tasks import import_job_confirm
 
@@ -255,6 +266,7 @@ class FrameworkAdmin(ServiceWritesAdmin):
     fields = [
         "index",
         "year",
+        "month",
         "scope",
         "block",
         "block_name",
@@ -270,7 +282,7 @@ class FrameworkAdmin(ServiceWritesAdmin):
         "results_updated_at",
         "correction_reason",
     ]
-    list_display = ["name", "year", "scope", "block", "mode", "is_published", "results_updated_at"]
+    list_display = ["name", "year", "month", "scope", "block", "mode", "is_published", "results_updated_at"]
     list_filter = ["year", "block", "mode", "index", ("publication", PublishedFilter)]
     search_fields = ["name", "slug", "scope"]
     autocomplete_fields = ["participants"]
@@ -282,7 +294,7 @@ class FrameworkAdmin(ServiceWritesAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return self.readonly_fields
-        return ["index", "year", "scope", "block", "slug", "mode", "source_note", *self.readonly_fields]
+        return ["index", "year", "month", "scope", "block", "slug", "mode", "source_note", *self.readonly_fields]
 
     def get_fields(self, request, obj=None):
         return self.fields if obj is not None else [name for name in self.fields if name != "correction_reason"]
@@ -339,6 +351,7 @@ class FrameworkAdmin(ServiceWritesAdmin):
             created = services.framework_create(
                 index=data["index"],
                 year=data["year"],
+                month=data["month"],
                 scope=data["scope"],
                 block=data["block"],
                 block_name=data["block_name"],
@@ -375,13 +388,15 @@ class FrameworkAdmin(ServiceWritesAdmin):
         message = ngettext("Recomputed %(count)d framework.", "Recomputed %(count)d frameworks.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description=_("Copy to the next year"), permissions=["add"])
+    @admin.action(description=_("Copy to the next year (or month)"), permissions=["add"])
     def copy_to_next_year(self, request, queryset):
-        """Each selected framework's draft round for the year after (``services.framework_copy``)."""
+        """Each selected framework's draft round for the year after, or the month
+        after for a monthly round (``services.framework_copy``)."""
         copies = []
         for framework in queryset:
+            year, month = period_step(framework.year, framework.month, 1)
             try:
-                copies.append(services.framework_copy(source=framework, year=framework.year + 1, user=request.user))
+                copies.append(services.framework_copy(source=framework, year=year, month=month, user=request.user))
             except services.ScoringInputError as error:
                 problems = "; ".join(error.messages)
                 self.message_user(request, f"{framework.slug}: {problems}", messages.ERROR)

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from scoring import engine, services
-from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Criterion, Framework, Index, Result
+from scoring.models import DEFAULT_BAND_SCHEME, Band, BandScheme, Criterion, Framework, Index, Result
 from units.models import Unit
 from units.services import UnitRow, units_upsert
 
@@ -69,7 +69,7 @@ def _criteria_specs(rows, names_en: dict[str, str]) -> list[services.CriterionSp
     return specs
 
 
-def _score_entries(specs: list[services.CriterionSpec], target: dict, year: int) -> list[services.ScoreEntry]:
+def _score_entries(specs: list[services.CriterionSpec], target: dict, year: int | str) -> list[services.ScoreEntry]:
     leaves = engine.leaf_codes(engine.CriterionNode(s.code, s.max_points, s.kind) for s in specs)
     not_applicable = set(target.get("not_applicable", ()))
     normal = {
@@ -87,13 +87,13 @@ def _score_entries(specs: list[services.CriterionSpec], target: dict, year: int)
     return entries
 
 
-def _published_row(row: dict, criteria: list[services.CriterionSpec], year: int) -> services.PublishedResultRow:
+def _published_row(row: dict, criteria: list[services.CriterionSpec], year: str) -> services.PublishedResultRow:
     """A decision's row; a sample unit without published fields gets sample fields."""
     fields = {code: Decimal(points) for code, points in row.get("fields", {}).items()}
     if not fields:
         maxima = {spec.code: spec.max_points for spec in criteria}
         total = (Decimal(row["index"]) * sum(maxima.values()) / 100).quantize(CENT)
-        fields = sample_points(maxima, total, row["unit"], str(year))
+        fields = sample_points(maxima, total, row["unit"], year)
     return services.PublishedResultRow(
         unit_code=row["unit"],
         index=Decimal(row["index"]),
@@ -106,14 +106,22 @@ def _published_row(row: dict, criteria: list[services.CriterionSpec], year: int)
 
 @transaction.atomic
 def demo_load(*, path: Path = DEMO_FILE, reset: bool = False) -> list[Framework]:
-    """Load the demo units and frameworks; frameworks already present are kept
-    unless ``reset``. Years load in order so deltas find their previous round."""
+    """Load the demo units, band schemes and frameworks; frameworks already
+    present are kept unless ``reset``. Periods load in order so deltas find
+    their previous round. A framework's ``index`` (slug) is ``cchc`` and its
+    ``bands`` the default scheme unless it says otherwise; ``month`` makes it
+    monthly."""
     data = json.loads(path.read_text(encoding="utf-8"))
     units_upsert(rows=[UnitRow(**row) for row in data["units"]])
-    index = Index.objects.get(slug="cchc")
-    scheme = BandScheme.objects.get(name=DEFAULT_BAND_SCHEME)
+    for name, bands in data.get("band_schemes", {}).items():
+        scheme, created = BandScheme.objects.get_or_create(name=name)
+        if created:
+            Band.objects.bulk_create(
+                Band(scheme=scheme, label=label, label_en=label_en, lower_bound=Decimal(lower))
+                for label, label_en, lower in bands
+            )
     loaded = []
-    for spec in sorted(data["frameworks"], key=lambda f: f["year"]):
+    for spec in sorted(data["frameworks"], key=lambda f: (f["year"], f.get("month", 0))):
         existing = Framework.objects.filter(slug=spec["slug"]).first()
         if existing is not None:
             if not reset:
@@ -121,9 +129,11 @@ def demo_load(*, path: Path = DEMO_FILE, reset: bool = False) -> list[Framework]
             services.framework_delete(framework=existing)
         criteria = _criteria_specs(data["criteria_sets"][spec["criteria"]], data.get("criteria_names_en", {}))
         codes = [row["unit"] for row in spec.get("targets") or spec.get("results")]
+        month = spec.get("month", 0)
         framework = services.framework_create(
-            index=index,
+            index=Index.objects.get(slug=spec.get("index", "cchc")),
             year=spec["year"],
+            month=month,
             scope=spec["scope"],
             block=spec["block"],
             block_name=spec["block_name"],
@@ -131,15 +141,19 @@ def demo_load(*, path: Path = DEMO_FILE, reset: bool = False) -> list[Framework]
             slug=spec["slug"],
             mode=spec["mode"],
             criteria=criteria,
-            band_scheme=scheme,
-            participants=Unit.objects.valid_on(date(spec["year"], 12, 31)).filter(code__in=codes),
+            band_scheme=BandScheme.objects.get(name=spec.get("bands", DEFAULT_BAND_SCHEME)),
+            participants=Unit.objects.valid_on(Framework(year=spec["year"], month=month).reference_date).filter(
+                code__in=codes
+            ),
             source_note=spec["source_note"],
             name_en=spec.get("name_en", ""),
             source_note_en=spec.get("source_note_en", ""),
         )
         if framework.mode == Framework.Mode.COMPUTED:
             targets = spec["targets"]
-            entries = [entry for target in targets for entry in _score_entries(criteria, target, framework.year)]
+            entries = [
+                entry for target in targets for entry in _score_entries(criteria, target, framework.period_label)
+            ]
             services.scores_set(framework=framework, entries=entries)
             labels = {target["unit"]: target for target in targets}
             results = list(framework.results.select_related("unit"))
@@ -148,7 +162,7 @@ def demo_load(*, path: Path = DEMO_FILE, reset: bool = False) -> list[Framework]
                 result.unit_name = labels[result.unit.code].get("unit_name", "")
             Result.objects.bulk_update(results, ["is_sample", "unit_name"])
         else:
-            rows = [_published_row(row, criteria, framework.year) for row in spec["results"]]
+            rows = [_published_row(row, criteria, framework.period_label) for row in spec["results"]]
             services.published_results_set(framework=framework, rows=rows)
         publication = spec["publication"]
         services.framework_publish(

@@ -1,9 +1,9 @@
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -119,16 +119,35 @@ class FrameworkQuerySet(models.QuerySet):
         return self.published()
 
     def same_series(self, framework):
-        """Rounds of the same index, scope and block as ``framework``, any year."""
-        return self.filter(index_id=framework.index_id, scope=framework.scope, block=framework.block)
+        """Rounds of the same index, scope and block as ``framework``, any period:
+        yearly rounds for a yearly one, monthly rounds for a monthly one."""
+        rounds = self.filter(index_id=framework.index_id, scope=framework.scope, block=framework.block)
+        return rounds.filter(month__gt=0) if framework.month else rounds.filter(month=0)
 
     def previous_round(self, framework):
-        """The published round of the year before, which deltas compare with (DESIGN §3 rule 7)."""
-        return self.published().same_series(framework).filter(year=framework.year - 1).first()
+        """The published round of the period before (the year before; for a monthly
+        round the month before), which deltas compare with (DESIGN §3 rule 7)."""
+        year, month = period_step(framework.year, framework.month, -1)
+        return self.published().same_series(framework).filter(year=year, month=month).first()
 
     def following_round(self, framework):
-        """The round of the year after, published or not, whose deltas compare with this one."""
-        return self.same_series(framework).filter(year=framework.year + 1).first()
+        """The round of the period after, published or not, whose deltas compare with this one."""
+        year, month = period_step(framework.year, framework.month, 1)
+        return self.same_series(framework).filter(year=year, month=month).first()
+
+
+def period_step(year: int, month: int, step: int) -> tuple[int, int]:
+    """The (year, month) ``step`` rounds away: years for a yearly round (month 0),
+    months for a monthly one (December 2024 + 1 is January 2025)."""
+    if not month:
+        return year + step, 0
+    months = year * 12 + month - 1 + step
+    return months // 12, months % 12 + 1
+
+
+def period_label(year: int, month: int) -> str:
+    """ "2024", or "5/2024" for a monthly round (as Vietnamese writes a month)."""
+    return f"{month}/{year}" if month else str(year)
 
 
 class Framework(models.Model):
@@ -156,6 +175,12 @@ class Framework(models.Model):
 
     index = models.ForeignKey(Index, verbose_name=_("index"), on_delete=models.PROTECT, related_name="frameworks")
     year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(
+        _("month"),
+        default=0,
+        validators=[MaxValueValidator(12)],
+        help_text=_("1–12 for a monthly round (such as the 766 service index); 0 for a yearly one."),
+    )
     scope = models.CharField(
         _("scope"), max_length=10, help_text=_("The publishing authority: a province code, or VN for national.")
     )
@@ -188,9 +213,10 @@ class Framework(models.Model):
     class Meta:
         verbose_name = _("framework")
         verbose_name_plural = _("frameworks")
-        ordering = ["-year", "scope", "block"]
+        ordering = ["-year", "-month", "scope", "block"]
         constraints = [
-            models.UniqueConstraint(fields=["index", "year", "scope", "block"], name="framework_unique_round"),
+            models.UniqueConstraint(fields=["index", "year", "month", "scope", "block"], name="framework_unique_round"),
+            models.CheckConstraint(condition=Q(month__lte=12), name="framework_month_valid"),
         ]
 
     def __str__(self):
@@ -232,10 +258,25 @@ class Framework(models.Model):
         return self.Status(self.status).label
 
     @property
+    def period_label(self) -> str:
+        """The period assessed: "2024", or "5/2024" for a monthly round."""
+        return period_label(self.year, self.month)
+
+    @property
+    def period_display(self) -> str:
+        """ "Năm 2024" / "Year 2024", or "Tháng 5/2024" / "Month 5/2024"."""
+        if self.month:
+            return _("Month %(period)s") % {"period": self.period_label}
+        return _("Year %(period)s") % {"period": self.period_label}
+
+    @property
     def reference_date(self) -> date:
-        """The day unit codes are read as of: the end of the assessed year. Codes
-        are reused (DESIGN §2), so "19" in a 2024 table is the old Thái Nguyên and
-        in a 2025 table the merged one."""
+        """The day unit codes are read as of: the end of the assessed year (of the
+        month, for a monthly round). Codes are reused (DESIGN §2), so "19" in a
+        2024 table is the old Thái Nguyên and in a 2025 table the merged one."""
+        if self.month:
+            year, month = period_step(self.year, self.month, 1)
+            return date(year, month, 1) - timedelta(days=1)
         return date(self.year, 12, 31)
 
 
@@ -249,12 +290,13 @@ BLOCK_KINDS = {
 }
 
 
-def units_rankable(*, year: int, scope: str, block: str):
+def units_rankable(*, year: int, scope: str, block: str, on: date | None = None):
     """The units a framework of this year, scope and block may rank (the rule its
     participants and imports are checked by): units of the block's kinds in force at
-    the end of the year, under the scope's province (directly or through a district)
+    the end of the year (or on ``on``: a monthly round's last day), under the scope's
+    province (directly or through a district)
     unless the scope is national."""
-    units = Unit.objects.valid_on(date(year, 12, 31)).filter(kind__in=BLOCK_KINDS[block])
+    units = Unit.objects.valid_on(on or date(year, 12, 31)).filter(kind__in=BLOCK_KINDS[block])
     if scope != Framework.NATIONAL_SCOPE:
         units = units.filter(Q(parent__code=scope) | Q(parent__parent__code=scope))
     return units.order_by("code")

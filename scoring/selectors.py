@@ -204,7 +204,7 @@ def unit_search(query: str, *, visibility: Visibility = PUBLIC) -> tuple[list[Un
     with_results = [unit.pk for unit in units if unit.has_results]
     if with_results:
         shown = frameworks_visible(visibility=visibility).filter(results__unit_id__in=with_results)
-        for framework in shown.annotate(unit_id=F("results__unit_id")).order_by("-year", "block", "slug"):
+        for framework in shown.annotate(unit_id=F("results__unit_id")).order_by("-year", "-month", "block", "slug"):
             rankings[framework.unit_id].append(framework)
     return [UnitHit(unit, rankings[unit.pk]) for unit in units], more
 
@@ -212,16 +212,16 @@ def unit_search(query: str, *, visibility: Visibility = PUBLIC) -> tuple[list[Un
 def framework_list(*, visibility: Visibility = PUBLIC) -> list[Framework]:
     """The frameworks ``visibility`` shows (``frameworks_visible``), newest first, then
     by scope, block and index, with their index and publication. One query."""
-    return list(frameworks_visible(visibility=visibility).order_by("-year", "scope", "block", "index__slug"))
+    return list(frameworks_visible(visibility=visibility).order_by("-year", "-month", "scope", "block", "index__slug"))
 
 
 def framework_list_latest(*, visibility: Visibility = PUBLIC) -> tuple[list[Framework], list[Framework]]:
-    """(latest framework per index, scope and block; all visible frameworks), newest first.
+    """(latest framework per series: index, scope, block, yearly or monthly; all visible frameworks), newest first.
     One query."""
     frameworks = framework_list(visibility=visibility)
     latest, seen = [], set()
     for framework in frameworks:
-        key = (framework.index_id, framework.scope, framework.block)
+        key = (framework.index_id, framework.scope, framework.block, framework.month > 0)
         if key not in seen:
             seen.add(key)
             latest.append(framework)
@@ -401,7 +401,7 @@ def unit_results(*, unit, visibility: Visibility = PUBLIC) -> list[Result]:
         Result.objects.filter(unit=unit, framework__in=frameworks_visible(visibility=visibility))
         .select_related("framework__index", "framework__publication", "previous")
         .annotate(ranked=Subquery(ranked))
-        .order_by("-framework__year", "framework__index__slug", "framework__block")
+        .order_by("-framework__year", "-framework__month", "framework__index__slug", "framework__block")
     )
 
 
@@ -489,7 +489,9 @@ class Comparison:
         for unit_id, results in self.results.items():
             for result in results:
                 by_framework.setdefault(result.framework_id, (result.framework, {}))[1][unit_id] = result
-        ordered = sorted(by_framework.values(), key=lambda item: (-item[0].year, item[0].index_id, item[0].block))
+        ordered = sorted(
+            by_framework.values(), key=lambda item: (-item[0].year, -item[0].month, item[0].index_id, item[0].block)
+        )
         return [(framework, [cells.get(unit.pk) for unit in self.units]) for framework, cells in ordered]
 
 

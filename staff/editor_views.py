@@ -71,6 +71,7 @@ def _create(form: NewFrameworkForm) -> Framework | None:
         return services.framework_create(
             index=data["index"],
             year=data["year"],
+            month=data["month"] or 0,
             scope=data["scope"],
             block=data["block"],
             block_name=data["block_name"].strip(),
@@ -91,7 +92,11 @@ def _copy(request, form: CopyForm) -> Framework | None:
     data = form.cleaned_data
     try:
         framework = services.framework_copy(
-            source=data["source"], year=data["year"], user=request.user, name=data["name"].strip()
+            source=data["source"],
+            year=data["year"],
+            month=data["month"],
+            user=request.user,
+            name=data["name"].strip(),
         )
     except services.ScoringInputError as error:
         _service_errors(form, error)

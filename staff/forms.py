@@ -227,9 +227,21 @@ class BandsForm(forms.Form):
 # --- a new framework -------------------------------------------------------
 
 
+def _month_field(help_text=None) -> forms.IntegerField:
+    """A monthly round's month (1–12); blank for a yearly round."""
+    return forms.IntegerField(
+        label=_label(Framework, "month"),
+        required=False,
+        min_value=1,
+        max_value=12,
+        help_text=help_text or gettext_lazy("Only for a monthly index, such as the 766 service index; else blank."),
+    )
+
+
 class NewFrameworkForm(forms.Form):
     index = forms.ModelChoiceField(label=_label(Framework, "index"), queryset=Index.objects.all(), empty_label=None)
     year = forms.IntegerField(label=_label(Framework, "year"), min_value=2000, max_value=2100)
+    month = _month_field()
     scope = forms.ChoiceField(label=_label(Framework, "scope"))
     block = forms.ChoiceField(label=_label(Framework, "block"), choices=Framework.Block.choices)
     block_name = _block_name_field()
@@ -301,17 +313,18 @@ class NewFrameworkForm(forms.Form):
 class CopyForm(forms.Form):
     source = forms.ModelChoiceField(label=gettext_lazy("Copy from"), queryset=Framework.objects.none())
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    month = _month_field(help_text=gettext_lazy("For a monthly series; blank: the source's month."))
     name = forms.CharField(
         label=_label(Framework, "name"),
         required=False,
         max_length=300,
-        help_text=gettext_lazy("Blank: the source's name with the new year."),
+        help_text=gettext_lazy("Blank: the source's name with the new year (or month)."),
     )
 
     def __init__(self, *args, access: Access, scopes: Mapping[str, str], **kwargs):
         super().__init__(*args, **kwargs)
         self.scopes = scopes
-        self.fields["source"].queryset = access.frameworks(Action.VIEW).order_by("-year", "scope", "block")
+        self.fields["source"].queryset = access.frameworks(Action.VIEW).order_by("-year", "-month", "scope", "block")
         self.fields["source"].label_from_instance = lambda framework: f"{framework.name} ({framework.slug})"
 
     def clean_source(self):

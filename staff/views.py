@@ -59,7 +59,9 @@ def framework_for(request, slug: str, action: Action = Action.VIEW) -> Framework
 def dashboard(request):
     access = access_for(request.user)
     frameworks = (
-        access.frameworks(Action.VIEW).select_related("index", "publication").order_by("-year", "scope", "block")
+        access.frameworks(Action.VIEW)
+        .select_related("index", "publication")
+        .order_by("-year", "-month", "scope", "block")
     )
     own = UnitAssessment.objects.filter(unit_id__in=access.respondent_units())
     appraised = Q(round__framework__in=AppraiserAssignment.objects.filter(user=request.user).values("framework"))

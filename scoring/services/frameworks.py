@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from cchc_portal.text import slugify_vi
 from scoring import engine
-from scoring.models import BandScheme, Criterion, Framework, FrameworkEvent, Index, Publication, Score
+from scoring.models import BandScheme, Criterion, Framework, FrameworkEvent, Index, Publication, Score, period_label
 from scoring.services.common import (
     CHANGED,
     CORRECTABLE,
@@ -86,18 +86,23 @@ def framework_create(
     source_note: str = "",
     name_en: str = "",
     source_note_en: str = "",
+    month: int = 0,
 ) -> Framework:
     """Create a framework with its criteria tree (parents follow from the codes'
     dots; a parent's maximum must equal the sum of its children's) and participants.
-    The default slug is ``<index>-<year>-<scope>-<block>``, e.g. ``cchc-2022-70-district``.
-    Refuses a second round of the same index, year, scope and block, and a slug in use."""
-    slug = slug or slugify_vi(f"{index.slug}-{year}-{scope}-{block}")
+    The default slug is ``<index>-<year>-<scope>-<block>``, e.g. ``cchc-2022-70-district``
+    (``<index>-<year>-<MM>-…`` for a monthly round: ``month`` 1–12). Refuses a second
+    round of the same index, period, scope and block, and a slug in use."""
+    period = f"{year}-{month:02d}" if month else str(year)
+    slug = slug or slugify_vi(f"{index.slug}-{period}-{scope}-{block}")
     errors = _criteria_errors(criteria)
-    same_round = Framework.objects.filter(index=index, year=year, scope=scope, block=block).first()
+    if not 0 <= month <= 12:
+        errors.append(_("month %(month)s: a month is 1 to 12 (0 for a yearly round)") % {"month": month})
+    same_round = Framework.objects.filter(index=index, year=year, month=month, scope=scope, block=block).first()
     if same_round is not None:
         errors.append(
             _("the %(year)s round of this index, scope and block exists already: %(slug)s")
-            % {"year": year, "slug": same_round.slug}
+            % {"year": period_label(year, month), "slug": same_round.slug}
         )
     elif Framework.objects.filter(slug=slug).exists():
         errors.append(_("the slug %(slug)s is taken by another framework") % {"slug": slug})
@@ -114,6 +119,7 @@ def framework_create(
     framework = Framework.objects.create(
         index=index,
         year=year,
+        month=month,
         scope=scope,
         block=block,
         block_name=block_name,
@@ -131,8 +137,11 @@ def framework_create(
 
 
 @transaction.atomic
-def framework_copy(*, source: Framework, year: int, user=None, name: str = "", slug: str = "") -> Framework:
-    """A draft round of ``source``'s series for ``year`` (any year but the source's,
+def framework_copy(
+    *, source: Framework, year: int, month: int | None = None, user=None, name: str = "", slug: str = ""
+) -> Framework:
+    """A draft round of ``source``'s series for ``year`` (and ``month``, for a
+    monthly series: the source's month by default; any period but the source's,
     as long as that round does not exist yet): the same index, scope, block, mode,
     band scheme and criteria tree (with their English names), no scores, no
     results. The default name is the source's with its year replaced ("Chỉ số
@@ -142,13 +151,17 @@ def framework_copy(*, source: Framework, year: int, user=None, name: str = "", s
     its successors in force then (``_successors_on``). The copy is recorded as a
     ``Revision`` by ``user``."""
 
+    month = (month or source.month) if source.month else 0
+    old_period, new_period = source.period_label, period_label(year, month)
+    on = Framework(year=year, month=month).reference_date
+
     def for_year(name: str) -> str:
-        old_year = str(source.year)
-        return name.replace(old_year, str(year)) if old_year in name else f"{name} {year}"
+        return name.replace(old_period, new_period) if old_period in name else f"{name} {new_period}"
 
     framework = framework_create(
         index=source.index,
         year=year,
+        month=month,
         scope=source.scope,
         block=source.block,
         block_name=source.block_name,
@@ -158,7 +171,7 @@ def framework_copy(*, source: Framework, year: int, user=None, name: str = "", s
         mode=source.mode,
         band_scheme=source.band_scheme,
         criteria=[_spec_of(criterion) for criterion in source.criteria.order_by("order", "code")],
-        participants=_successors_on(source.participants.values_list("pk", flat=True), date(year, 12, 31)),
+        participants=_successors_on(source.participants.values_list("pk", flat=True), on),
     )
     revision_create(framework, user=user, reason=_("copied from %(slug)s") % {"slug": source.slug}, source="")
     return framework

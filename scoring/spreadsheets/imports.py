@@ -620,7 +620,9 @@ def results_from_file(path: Source, framework: Framework, *, sheet: str | None =
         dynamic=field_column,
         accept=lambda found: _names_a_unit(found) and "index" in found,
     )
-    matcher = UnitMatcher(units_rankable(year=framework.year, scope=framework.scope, block=framework.block))
+    matcher = UnitMatcher(
+        units_rankable(year=framework.year, scope=framework.scope, block=framework.block, on=framework.reference_date)
+    )
     problems = Problems(table)
     rows, seen = [], {}
     for row in table.rows:

@@ -3,12 +3,16 @@ every period with its rates computed and as published, the predecessors'
 history across the 2025 merger marked as theirs, a chart of the rates, the
 method stated, at a query cost that does not grow with the periods."""
 
+import os
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dossiers import periods
 from dossiers.models import DossierStatistics
+from units.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +79,16 @@ def test_the_panel_costs_the_same_queries_for_2_and_24_periods(client, provinces
             assert client.get(f"/units/{unit.code}/?on=2024-12-31").status_code == 200
         costs.append(len(queries))
     assert costs[0] == costs[1]
+
+
+def test_the_panel_puts_the_units_indices_beside_its_dossiers(client, db):
+    """Thanh Bình (seeds 001): its 2020 dossiers beside its DDCI, the latest round
+    of each index and block only (2019, not 2018), band and change included."""
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    record(Unit.objects.get(code="874"), periods.year(2020), received=113_468, resolved_on_time=70_395, resolved_late=0)
+    page = client.get("/units/874/").content.decode()
+    panel = page[page.index('id="dossiers-heading"') :]
+    indices = panel[panel.index('<ul class="indices">') : panel.index("</ul>", panel.index('<ul class="indices">'))]
+    assert indices.count("<li>") == 1
+    assert "/rankings/ddci-2019-87-district/" in indices and "66,85" in indices and "(Khá tốt)" in indices
+    assert "+3,50" in indices and "sample-mark" in indices  # the score invented, the rise real

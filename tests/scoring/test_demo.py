@@ -81,7 +81,7 @@ def test_loading_the_demo_twice_changes_nothing(demo):
     before = list(Result.objects.order_by("pk").values())
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert list(Result.objects.order_by("pk").values()) == before
-    assert Framework.objects.count() == 7
+    assert Framework.objects.count() == 11  # 7 PAR INDEX rounds, 2 monthly 766 rounds, 2 DDCI rounds
 
 
 def test_demo_ranking_page_labels_sample_data(demo, client):
@@ -94,3 +94,24 @@ def test_demo_ranking_page_labels_sample_data(demo, client):
     table = page[page.index("<tbody>") :]
     dong_phu = table[table.index(">Huyện Đồng Phú<") : table.index("</tr>", table.index(">Huyện Đồng Phú<"))]
     assert dong_phu.count("so sánh với số liệu mẫu của năm trước") == 2
+
+
+def test_thanh_binh_ddci_2019_in_the_group_and_rise_of_seed_001(demo):
+    """ "chỉ số DDCI năm 2019 huyện nằm trong nhóm Khá tốt và điểm số tăng 3,50
+    so với năm 2018": the group and the rise are real, the scores are not."""
+    thanh_binh = result("ddci-2019-87-district", "874")
+    assert (thanh_binh.band, thanh_binh.delta_index) == ("Khá tốt", D("3.50"))
+    assert thanh_binh.index - thanh_binh.previous.index == D("3.50")
+    assert thanh_binh.is_sample and thanh_binh.framework.index.slug == "ddci"
+    assert thanh_binh.framework.band_scheme.name == "Nhóm DDCI (ngưỡng minh họa)"
+    assert "Khá tốt" in thanh_binh.framework.source_note and "mẫu" in thanh_binh.framework.source_note
+
+
+def test_the_766_service_index_is_monthly_and_compares_month_to_month(demo):
+    november, december = (Framework.objects.get(slug=f"phuc-vu-766-2024-{month}-19-department") for month in (11, 12))
+    assert (december.year, december.month, december.period_label) == (2024, 12, "12/2024")
+    assert Framework.objects.previous_round(december) == november
+    assert list(december.criteria.values_list("max_points", flat=True)) == [18, 20, 22, 22, 18]
+    for row in december.results.select_related("previous"):
+        assert row.previous.framework_id == november.pk
+        assert row.delta_index == row.index - row.previous.index

@@ -3,7 +3,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from scoring.commands import file_problems, source_of
-from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Framework, Index, units_rankable
+from scoring.models import DEFAULT_BAND_SCHEME, BandScheme, Framework, Index, period_label, units_rankable
 from scoring.services import framework_create, framework_criteria_set
 from scoring.spreadsheets.imports import criteria_from_file
 
@@ -22,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--index", required=True, help=_("the index's slug, e.g. cchc"))
         parser.add_argument("--year", required=True, type=int)
+        parser.add_argument(
+            "--month", type=int, default=0, choices=range(13), help=_("1–12 for a monthly round (default: yearly)")
+        )
         parser.add_argument("--scope", required=True, help=_("the publishing province's code, or VN"))
         parser.add_argument("--block", required=True, choices=Framework.Block.values)
         parser.add_argument("--name", default="")
@@ -30,20 +33,28 @@ class Command(BaseCommand):
         parser.add_argument("--mode", choices=Framework.Mode.values, default=Framework.Mode.COMPUTED)
         parser.add_argument("--slug", default="")
         parser.add_argument(
-            "--bands", choices=["default", "national"], default="default", help=_("band scheme: default or A, B, C")
+            "--bands",
+            default="default",
+            help=_("band scheme: default, national (A, B, C) or the name of another scheme, e.g. DDCI"),
         )
         parser.add_argument("--sheet", help=_("the sheet to read (default: the first)"))
         parser.add_argument("--reason", default="", help=_("why: required to correct a published framework"))
 
     def handle(self, *args, file, index, year, scope, block, name, name_en, block_name, mode, slug, bands, **options):
+        month = options["month"]
         try:
             index = Index.objects.get(slug=index)
         except Index.DoesNotExist:
             known = ", ".join(Index.objects.values_list("slug", flat=True))
             raise CommandError(_("no index %(slug)s (known: %(known)s)") % {"slug": index, "known": known}) from None
+        scheme_name = {"default": DEFAULT_BAND_SCHEME, "national": NATIONAL_BAND_SCHEME}.get(bands, bands)
+        band_scheme = BandScheme.objects.filter(name=scheme_name).first()
+        if band_scheme is None:
+            known = ", ".join(BandScheme.objects.values_list("name", flat=True))
+            raise CommandError(_("no band scheme %(name)s (known: %(known)s)") % {"name": bands, "known": known})
         with file_problems(file):
             criteria = criteria_from_file(file, sheet=options["sheet"])
-            existing = Framework.objects.filter(index=index, year=year, scope=scope, block=block).first()
+            existing = Framework.objects.filter(index=index, year=year, month=month, scope=scope, block=block).first()
             if existing is not None:
                 changed = framework_criteria_set(
                     framework=existing,
@@ -54,21 +65,22 @@ class Command(BaseCommand):
                 message = _("framework %(slug)s: criteria updated") if changed else _("framework %(slug)s: unchanged")
                 self.stdout.write(message % {"slug": existing.slug})
                 return
+            on = Framework(year=year, month=month).reference_date
             participants = (
-                units_rankable(year=year, scope=scope, block=block) if mode == Framework.Mode.COMPUTED else []
+                units_rankable(year=year, scope=scope, block=block, on=on) if mode == Framework.Mode.COMPUTED else []
             )
+            period = period_label(year, month)
             framework = framework_create(
                 index=index,
                 year=year,
+                month=month,
                 scope=scope,
                 block=block,
-                name=name or _default_name(index, year, scope, block, block_name),
-                name_en=name_en or _default_name_en(index, year, scope, block),
+                name=name or _default_name(index, period, scope, block, block_name),
+                name_en=name_en or _default_name_en(index, period, scope, block),
                 block_name=block_name,
                 criteria=criteria,
-                band_scheme=BandScheme.objects.get(
-                    name=NATIONAL_BAND_SCHEME if bands == "national" else DEFAULT_BAND_SCHEME
-                ),
+                band_scheme=band_scheme,
                 participants=participants,
                 mode=mode,
                 slug=slug,
@@ -79,7 +91,7 @@ class Command(BaseCommand):
         )
 
 
-def _default_name(index: Index, year: int, scope: str, block: str, block_name: str) -> str:
+def _default_name(index: Index, year: str, scope: str, block: str, block_name: str) -> str:
     """ "Chỉ số CCHC 2022, Khối cấp huyện (70)"."""
     return _("%(index)s %(year)s, %(block)s (%(scope)s)") % {
         "index": index.short_name or index.name,
@@ -89,7 +101,7 @@ def _default_name(index: Index, year: int, scope: str, block: str, block_name: s
     }
 
 
-def _default_name_en(index: Index, year: int, scope: str, block: str) -> str:
+def _default_name_en(index: Index, year: str, scope: str, block: str) -> str:
     """ "Public Administration Reform Index (PAR INDEX) 2022, District-level units (70)";
     blank when the index has no English name."""
     if not index.name_en:
