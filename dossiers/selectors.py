@@ -18,17 +18,6 @@ _LEVEL_ORDER = Case(
 )
 
 
-def unit_statistics(unit: Unit) -> list[DossierStatistics]:
-    """The unit's statistics in period order (a longer period before the shorter
-    ones it holds: 2019, 2019-Q1, 2019-01), each period's levels in the order
-    all, own, below. One query."""
-    return list(
-        DossierStatistics.objects.filter(unit=unit)
-        .alias(level_order=_LEVEL_ORDER)
-        .order_by("starts_on", "-ends_on", "level_order")
-    )
-
-
 def statistics_history(unit: Unit, predecessors: Sequence[Unit] = ()) -> list[DossierStatistics]:
     """The statistics of ``unit`` and of the units it was formed from
     (``predecessors``: renamed, merged or split into it; their records are

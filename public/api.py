@@ -17,7 +17,7 @@ from public import documents
 from public.filters import province_table_query
 from scoring import selectors
 from units.models import Unit
-from units.selectors import unit_get
+from units.selectors import unit_get, unit_lineage
 
 
 def _json(document: dict, status: int = 200) -> JsonResponse:
@@ -111,7 +111,8 @@ def unit_statistics(request, code):
     unit = _unit(request, code)
     if isinstance(unit, JsonResponse):
         return unit
-    return _json(documents.unit_statistics_document(unit=unit))
+    predecessors, _successors = unit_lineage(unit)
+    return _json(documents.unit_statistics_document(unit=unit, predecessors=[entry.unit for entry in predecessors]))
 
 
 @_read_only(params=("period", "kind", "sort"))

@@ -6,13 +6,15 @@ places and a dot whatever the language ("93.91"), absent figures are null."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.urls import reverse
 from django.utils import timezone
 
 from cchc_portal.numbers import decimal_text
 from dossiers import rates
 from dossiers.models import COUNTS
-from dossiers.selectors import ProvinceTable, unit_statistics
+from dossiers.selectors import ProvinceTable, statistics_history
 from public.tables import DOCUMENT_FIGURES, INDEX, RANK
 from scoring import engine
 from scoring.history import framework_corrections
@@ -210,20 +212,35 @@ def unit_results_document(*, unit: Unit, visibility: Visibility = PUBLIC) -> dic
     }
 
 
-def unit_statistics_document(*, unit: Unit) -> dict:
+def unit_statistics_document(*, unit: Unit, predecessors: Sequence[Unit] = ()) -> dict:
     """``{"unit": {code, name}, "periods": […]}`` (DESIGN §7): the unit's dossier
     statistics in period order, each with its ``period`` ("2019", "2019-Q4",
     "2019-12"), ``level`` (all, own, below), every count (null when not
     reported), the rates computed from them in percent to 4 places ("0.0022";
     null without a base), the rates the source published (``published_rates``,
     as it gave them) and the ``source``; ``is_sample`` on each when any is
-    invented. One query."""
-    records = unit_statistics(unit)
+    invented. When units it was formed from (``predecessors``: renamed, merged
+    or split into it) reported statistics, ``predecessors`` lists them, each
+    ``{"unit": {code, name}, "periods": […]}``: their records, never counted as
+    the unit's own. One query."""
+    records = statistics_history(unit, predecessors)
     with_sample = any(record.is_sample for record in records)
-    return {
+    document = {
         "unit": {"code": unit.code, "name": unit.name},
-        "periods": [{"period": record.period} | _statistics_item(record, with_sample) for record in records],
+        "periods": [
+            {"period": record.period} | _statistics_item(record, with_sample)
+            for record in records
+            if record.unit_id == unit.pk
+        ],
     }
+    earlier = {}
+    for record in records:
+        if record.unit_id != unit.pk:
+            entry = earlier.setdefault(record.unit_id, {"unit": {"code": record.unit.code, "name": record.unit.name}})
+            entry.setdefault("periods", []).append({"period": record.period} | _statistics_item(record, with_sample))
+    if earlier:
+        document["predecessors"] = list(earlier.values())
+    return document
 
 
 def _statistics_item(record, with_sample: bool) -> dict:

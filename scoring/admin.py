@@ -235,6 +235,16 @@ class FrameworkAdminForm(forms.ModelForm):
         required=False,
         help_text=_("Needed to change the criteria of a published framework; kept with the change."),
     )
+    month = forms.IntegerField(
+        label=_("month"),
+        required=False,
+        min_value=0,
+        max_value=12,
+        help_text=_("1–12 for a monthly round (such as the 766 service index); 0 or blank for a yearly one."),
+    )
+
+    def clean_month(self):
+        return self.cleaned_data.get("month") or 0  # blank: a yearly round, as before months existed
 
 
 class PublishedFilter(admin.EmptyFieldListFilter):

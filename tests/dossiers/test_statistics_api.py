@@ -141,3 +141,21 @@ def test_the_document_lists_periods_in_order_with_their_levels_and_is_one_query(
 def test_an_unknown_unit_is_a_404_with_an_error(client):
     response = client.get("/api/units/99999/statistics/")
     assert response.status_code == 404 and "error" in response.json()
+
+
+def test_a_merged_unit_lists_its_predecessors_records_apart_from_its_own(client, provinces):
+    old, bac_kan, new = provinces
+    for unit, year, received in ((old, 2017, 746_305), (bac_kan, 2024, 120_000), (new, 2025, 90_000)):
+        DossierStatistics.objects.create(
+            unit=unit, period=str(year), kind="year", starts_on=date(year, 1, 1), ends_on=date(year, 12, 31),
+            received=received,
+        )  # fmt: skip
+    body = document(client, "19")
+    assert [(item["period"], item["received"]) for item in body["periods"]] == [("2025", 90_000)]
+    assert [
+        (entry["unit"]["name"], [(item["period"], item["received"]) for item in entry["periods"]])
+        for entry in body["predecessors"]
+    ] == [("Tỉnh Thái Nguyên", [("2017", 746_305)]), ("Tỉnh Bắc Kạn", [("2024", 120_000)])]
+    # The old Thái Nguyên, asked for on a day of its own: its records, no predecessors key.
+    earlier = document(client, "19", on="2017-12-31")
+    assert [item["received"] for item in earlier["periods"]] == [746_305] and "predecessors" not in earlier
