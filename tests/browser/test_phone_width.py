@@ -5,24 +5,36 @@ ranking draws its chart with a legend, and links to its methodology. The staff
 grids at 390 px: no sideways scroll, and the sticky result, with its Save
 button, covers at most a fifth of the screen."""
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import expect
 
+from dossiers.models import DossierStatistics
 from scoring.models import Framework, Result
 from staff.demo import demo_staff_load
 from tests.browser.test_staff_grid import EDITOR, UNIT, sign_in
+from units.models import Unit
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 
 def public_paths() -> list[str]:
-    """Home, every published ranking and the page of its first unit, a comparison, a search."""
+    """Home, every published ranking, its method and the page of its first unit, a
+    comparison, a search, and the dossier statistics: the provinces, Đồng Tháp's
+    table (Thanh Bình's seed figures beside a sample neighbour), Thanh Bình's page."""
+    for code, received, on_time in (("874", 113_468, 70_395), ("873", 90_000, 89_000)):
+        DossierStatistics.objects.create(
+            unit=Unit.objects.get(code=code), period="2020", kind="year", starts_on=date(2020, 1, 1),
+            ends_on=date(2020, 12, 31), received=received, resolved_on_time=on_time, resolved_late=0,
+            online_partial=266, is_sample=code != "874",
+        )  # fmt: skip
     frameworks = Framework.objects.published().order_by("slug")
-    paths = ["/", "/units/?q=thai+nguyen"]
+    paths = ["/", "/units/?q=thai+nguyen", "/statistics/", "/statistics/87/", "/units/874/"]
     units = []
     for framework in frameworks:
-        paths.append(f"/rankings/{framework.slug}/")
+        paths += [f"/rankings/{framework.slug}/", f"/rankings/{framework.slug}/method/"]
         first = Result.objects.filter(framework=framework).order_by("rank", "unit__code").select_related("unit")[0]
         if first.unit.code not in units:
             units.append(first.unit.code)
@@ -47,7 +59,7 @@ def test_every_public_page_fits_the_screen_and_each_ranking_draws_its_chart(brow
         page = browse.open(prefix + path)
         if reach := overflow(page):
             wide[prefix + path] = reach
-        if path.startswith("/rankings/"):
+        if path.startswith("/rankings/") and not path.endswith("/method/"):
             chart = page.locator("#ranking-chart, figure.chart").first
             expect(chart.locator("svg .points .point").first).to_be_attached()
             expect(chart.locator(".legendtext").first).to_be_visible()

@@ -5,8 +5,10 @@ the next month; units read as of the month's last day."""
 
 from datetime import date
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from scoring import services
@@ -102,15 +104,14 @@ def test_the_same_month_twice_is_refused_and_a_copy_goes_to_the_next_month(provi
     assert set(copy.participants.all()) == set(provinces)
 
 
-def test_a_monthly_round_ranks_the_units_in_force_at_the_end_of_its_month(tmp_path):
+def test_a_monthly_round_ranks_the_units_in_force_at_the_end_of_its_month():
     units_upsert(
         rows=[
             UnitRow(code="01", name="Tỉnh cũ", kind="province", valid_to=date(2025, 6, 30)),
             UnitRow(code="02", name="Tỉnh mới", kind="province", valid_from=date(2025, 7, 1)),
         ]
     )
-    criteria_file = tmp_path / "766.csv"
-    criteria_file.write_text("Mã tiêu chí,Tiêu chí,Điểm tối đa\n1,Công khai,18\n2,Còn lại,82\n", encoding="utf-8")
+    criteria_file = Path(settings.BASE_DIR) / "fixtures" / "criteria_766.csv"  # the index's five groups
     for month in (6, 7):
         call_command(
             "import_framework", str(criteria_file), "--index", "phuc-vu-766", "--year", "2025",
@@ -119,6 +120,8 @@ def test_a_monthly_round_ranks_the_units_in_force_at_the_end_of_its_month(tmp_pa
     june, july = (Framework.objects.get(year=2025, month=month) for month in (6, 7))
     assert [unit.name for unit in june.participants.all()] == ["Tỉnh cũ"]
     assert [unit.name for unit in july.participants.all()] == ["Tỉnh mới"]
+    groups = list(july.criteria.order_by("order").values_list("max_points", "name_en"))
+    assert [points for points, _name in groups] == [18, 20, 22, 22, 18] and groups[-1][1] == "Satisfaction"
     assert june.name.startswith("Chỉ số 766 6/2025, ") and july.slug == "phuc-vu-766-2025-07-vn-province"
 
 
