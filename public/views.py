@@ -33,7 +33,14 @@ _RANKING_PARAMS = ("sort", "parent", "q", "page", "format")
 @public_page()
 def home(request):
     latest, frameworks = selectors.framework_list_latest(visibility=request.visibility)
-    return render(request, "public/home.html", {"latest": latest, "frameworks": frameworks})
+    others = {f.index.slug: f.index.local_name for f in frameworks if f.index.slug != "cchc"}  # read with them
+    context = {
+        "latest": latest,
+        "frameworks": frameworks,
+        "monthly": any(framework.month for framework in frameworks),
+        "other_indices": sorted(others.values()),
+    }
+    return render(request, "public/home.html", context)
 
 
 def _query(params: dict, **changes) -> str:

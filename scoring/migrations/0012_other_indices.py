@@ -8,8 +8,8 @@ INDICES = [
     {
         "slug": "phuc-vu-766",
         "short_name": "Chỉ số 766",
-        "name": "Bộ chỉ số chỉ đạo, điều hành và đánh giá chất lượng phục vụ người dân, doanh nghiệp",
-        "name_en": "Index of direction, administration and service quality for citizens and businesses",
+        "name": "Bộ chỉ số chỉ đạo, điều hành và đánh giá chất lượng phục vụ người dân, doanh nghiệp (766)",
+        "name_en": "Index of direction, administration and service quality for citizens and businesses (766)",
         "description": "Quyết định số 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ; tính hằng tháng trên "
         "Cổng Dịch vụ công quốc gia cho mỗi tỉnh, sở, ngành và xã, theo năm nhóm chỉ số.",
     },
