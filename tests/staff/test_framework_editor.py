@@ -182,6 +182,19 @@ def test_copying_last_years_framework(editor, framework, districts):
     assert editor.get(edit_url(copy)).status_code == 200
 
 
+def test_a_monthly_round_is_created_and_copied_to_the_next_month(editor, districts):
+    data = scratch(index=Index.objects.get(slug="phuc-vu-766").pk, month="12", name="Chỉ số 766 tháng 12/2023")
+    assert editor.post(NEW, data).status_code == 302
+    december = Framework.objects.get(month=12)
+    assert (december.year, december.slug) == (2023, "phuc-vu-766-2023-12-70-district")
+    assert editor.post(NEW, {**data, "month": "13"}).status_code == 400  # no such month
+    response = editor.post(NEW, {"start": "copy", "source": december.pk, "year": "2024", "month": "1", "name": ""})
+    january = Framework.objects.get(year=2024)
+    assert response.status_code == 302 and (january.month, january.name) == (1, "Chỉ số 766 tháng 1/2024")
+    assert Framework.objects.previous_round(january) is None  # December is still a draft
+    assert Framework.objects.following_round(december) == january
+
+
 def test_copying_a_framework_only_readable_is_refused(client, framework, province):
     client.force_login(user_with(StaffRole.Role.REVIEWER, province))
     StaffRole.objects.create(
