@@ -70,6 +70,7 @@ bench: $(VENV)/.dev .env ## Benchmarks on a throw-away database (BENCH_DATABASE_
 	$(PY) bench/appraisal.py
 	$(PY) bench/api_pages.py
 	$(PY) bench/dossier_imports.py
+	$(PY) bench/maps.py
 
 bench-import: $(VENV)/.dev .env ## Import the national wide xlsx and long csv (401,600 cells) against pandas' parse time
 	$(PY) bench/imports.py
