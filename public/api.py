@@ -52,7 +52,8 @@ DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 500, 1000
 def _whole_number(text: str, largest: int) -> int | None:
     """``text`` as written by ``str(n)`` for 1 <= n <= ``largest``, else None: one
     spelling per page, so that "01" or "+1" cannot add a cache entry per variant."""
-    return int(text) if text.isascii() and text.isdigit() and text[0] != "0" and int(text[:9]) <= largest else None
+    well_formed = text.isascii() and text.isdigit() and text[0] != "0" and len(text) <= len(str(largest))
+    return int(text) if well_formed and int(text) <= largest else None
 
 
 @_read_only(params=("page", "page_size"))
@@ -67,7 +68,8 @@ def framework_results(request, slug):
         return _json(documents.framework_results_document(framework))
     page = _whole_number(request.GET["page"], 10**9)
     page_size = _whole_number(request.GET.get("page_size", str(DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE)
-    if page is None or page_size is None:
+    repeated = any(len(request.GET.getlist(name)) > 1 for name in ("page", "page_size"))
+    if page is None or page_size is None or repeated:
         message = _("page is a whole number from 1, page_size a whole number from 1 to %(largest)s.")
         return _json({"error": message % {"largest": MAX_PAGE_SIZE}}, status=400)
     document = documents.framework_results_document(framework, page=page, page_size=page_size)

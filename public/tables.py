@@ -122,7 +122,7 @@ def ranking_columns(ranking: Ranking) -> list[Column]:
     tied_mark = f' <span class="tie">{tied}</span>'
     new_unit_mark = f'<span class="new">{new_unit}</span>'
     sample_mark = f'<span class="sample-mark" title="{sample}">*</span>'
-    sample_change = escape(_("compared with sample data of the year before"))
+    sample_change = escape(_("compared with sample data of the previous round"))
     sample_change_mark = f'<span class="sample-mark" title="{sample_change}">*</span>'
     # One reverse() for every row: the unit pages differ only by the code.
     unit_url = reverse("public:unit_profile", kwargs={"code": "CODE"}).replace("CODE", "{}")
@@ -227,10 +227,10 @@ def period_cell(framework) -> Cell:
 
 def sample_of(figures: bool, change: bool) -> str | None:
     """A download's "Sample data" cell: the figures are invented, or only the
-    previous year's that the changes use; empty for real figures."""
+    previous round's that the changes use; empty for real figures."""
     if figures:
         return _("yes")
-    return _("the year before's figures") if change else None
+    return _("the previous round's figures") if change else None
 
 
 def ranking_table(ranking: Ranking) -> Table:
@@ -253,8 +253,8 @@ def unit_results_table(results: list[Result], fields: dict[int, list[Criterion]]
     """A unit page's results table: year, ranking, index, rank of how many,
     tie, band and changes, newest first (``scoring.selectors.unit_results``);
     with ``fields`` (``selectors.framework_fields``), then the unit's points on
-    each field, a column per field code (named as in the newest ranking), blank where a ranking
-    has no such field."""
+    each field, a column per index and field code, blank where a ranking has no
+    such field."""
     tied = _("tied")
     bands = band_labels(result.framework for result in results)
     headers = [_("Year"), _("Ranking"), _("Index"), _("Rank"), _("Units ranked"), capfirst(tied)]
@@ -273,15 +273,22 @@ def unit_results_table(results: list[Result], fields: dict[int, list[Criterion]]
         ]
         for result in results
     ]
-    names: dict[str, str] = {}  # each field code's name in the newest ranking that has it
+    # Each index's field codes (the 766 index's "1" is not the CCHC index's "1"),
+    # named as in the newest ranking that has them; the index named too when there are several.
+    names: dict[tuple[int, str], str] = {}
+    indices: dict[int, str] = {}
     for result in results:
+        framework = result.framework
         for field in (fields or {}).get(result.framework_id, []):
-            names.setdefault(field.code, marked_text(field.local_name))
-    codes = sorted(names, key=_code_order)
-    if codes:
-        headers += [f"{code}. {names[code]}" for code in codes]
+            names.setdefault((framework.index_id, field.code), marked_text(field.local_name))
+            indices.setdefault(framework.index_id, marked_text(framework.index.local_name))
+    keys = sorted(names, key=lambda key: (list(indices).index(key[0]), _code_order(key[1])))
+    if keys:
+        prefix = {index: f"{name}: " if len(indices) > 1 else "" for index, name in indices.items()}
+        headers += [f"{prefix[index]}{code}. {names[index, code]}" for index, code in keys]
         rows = [
-            [*row, *(_field_point(result, code) for code in codes)] for row, result in zip(rows, results, strict=True)
+            [*row, *(_field_point(result, index, code) for index, code in keys)]
+            for row, result in zip(rows, results, strict=True)
         ]
     marks = [sample_of(result.is_sample, result.change_is_sample) for result in results]
     if any(marks):
@@ -295,7 +302,9 @@ def _code_order(code: str) -> tuple:
     return (0, int(code), "") if code.isdigit() else (1, 0, code)
 
 
-def _field_point(result: Result, code: str) -> Decimal | None:
+def _field_point(result: Result, index: int, code: str) -> Decimal | None:
+    if result.framework.index_id != index:
+        return None
     points = (result.field_points or {}).get(code)
     return None if points is None else Decimal(points)
 

@@ -173,11 +173,12 @@ def compare(request):
         frameworks = [framework for framework, _results in comparison.frameworks]
         name = "compare-" + shown.replace(",", "-")
         return table_download(kind, name, title, tables.comparison_table(comparison), frameworks)
-    series = [
-        (unit.name, charts.series_of(comparison.results[unit.pk])[0][1])
+    # Year by year, as on the unit page: a monthly index's rounds are in the table only.
+    yearly = {
+        unit.pk: [result for result in comparison.results[unit.pk] if not result.framework.month]
         for unit in comparison.units
-        if comparison.results[unit.pk]
-    ]
+    }
+    series = [(unit.name, charts.series_of(yearly[unit.pk])[0][1]) for unit in comparison.units if yearly[unit.pk]]
     context = {
         "comparison": comparison,
         "band_labels": selectors.band_labels(framework for framework, _results in comparison.frameworks),

@@ -118,7 +118,10 @@ def demo_rounds_load(source: Framework, editor, appraiser) -> None:
     on = date(DEMO_ROUND_YEAR, 12, 31)
     departments = Unit.objects.valid_on(on).filter(kind=Unit.Kind.DEPARTMENT, parent__code=DEMO_PROVINCE)
     for block, units in (("commune", _demo_communes()), ("department", list(departments.order_by("code")[:6]))):
-        if len(units) < 6 or Framework.objects.filter(year=DEMO_ROUND_YEAR, scope=DEMO_PROVINCE, block=block).exists():
+        exists = Framework.objects.filter(
+            index__slug="cchc", year=DEMO_ROUND_YEAR, scope=DEMO_PROVINCE, block=block
+        ).exists()
+        if len(units) < 6 or exists:
             continue
         framework = services.framework_create(
             index=Index.objects.get(slug="cchc"),

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.formats import get_format, number_format
+from django.utils.formats import date_format, get_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -408,7 +408,7 @@ class ParticipantsForm(forms.Form):
 
     kind = forms.ChoiceField(label=gettext_lazy("Kind of unit"), choices=Unit.Kind.choices)
     parent = forms.ModelChoiceField(label=_label(Unit, "parent"), queryset=Unit.objects.none())
-    in_force = forms.BooleanField(label=gettext_lazy("Only units in force on 31 December of the year"), required=False)
+    in_force = forms.BooleanField(required=False)  # labelled with the round's last day
     how = forms.ChoiceField(
         label=gettext_lazy("What to do"),
         choices=[
@@ -429,6 +429,9 @@ class ParticipantsForm(forms.Form):
             parent.required = False
             parent.empty_label = _("none: units without a parent (provinces, ministries)")
         self.fields["in_force"].initial = True
+        self.fields["in_force"].label = _("Only units in force on %(date)s (the end of the period assessed)") % {
+            "date": date_format(framework.reference_date, "SHORT_DATE_FORMAT")
+        }
 
     def units(self) -> QuerySet:
         """The units the valid form chooses."""

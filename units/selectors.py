@@ -50,8 +50,10 @@ def unit_search_candidates(query: str) -> QuerySet:
 def accents_missed(unit: Unit, query: str) -> int:
     """How many of the words the user typed with diacritics ("Phổ") are not
     words of the unit's names as written: "Phổ Yên" misses none in "Thị xã Phổ
-    Yên" and one in "Thành phố Yên Bái". Words typed without diacritics miss nothing."""
-    written = set(_WORD.findall(f"{unit.name} {unit.short_name}".lower()))
+    Yên" and one in "Thành phố Yên Bái". Words typed without diacritics miss
+    nothing; both sides are compared composed (NFC), as the query is."""
+    names = unicodedata.normalize("NFC", f"{unit.name} {unit.short_name}")
+    written = set(_WORD.findall(names.lower()))
     return sum(1 for word in _WORD.findall(query.lower()) if fold(word) != word and word not in written)
 
 

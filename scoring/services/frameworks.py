@@ -1,3 +1,4 @@
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -152,11 +153,18 @@ def framework_copy(
     ``Revision`` by ``user``."""
 
     month = (month or source.month) if source.month else 0
-    old_period, new_period = source.period_label, period_label(year, month)
+    new_period = period_label(year, month)
     on = Framework(year=year, month=month).reference_date
+    # The period as names write it: "12/2024", and "12 năm 2024" ("tháng 12 năm 2024").
+    spellings = [(source.period_label, new_period)]
+    spellings += [(f"{source.month} năm {source.year}", f"{month} năm {year}")] if source.month else []
 
     def for_year(name: str) -> str:
-        return name.replace(old_period, new_period) if old_period in name else f"{name} {new_period}"
+        for old, new in spellings:
+            pattern = rf"(?<!\d){re.escape(old)}(?!\d)"  # "1/2025" is not part of "11/2025"
+            if re.search(pattern, name):
+                return re.sub(pattern, new, name)
+        return f"{name} {new_period}"
 
     framework = framework_create(
         index=source.index,

@@ -55,7 +55,11 @@ def _published_rows_validate(framework: Framework, rows: list[PublishedResultRow
     errors = []
     seen = set()
     for row in rows:
-        problems = [] if row.unit_code in units else [_("no such unit in %(year)s") % {"year": framework.year}]
+        problems = (
+            []
+            if row.unit_code in units
+            else [_("no such unit in the round of %(period)s") % {"period": framework.period_label}]
+        )
         if row.unit_code in seen:
             problems.append(_("appears twice"))
         seen.add(row.unit_code)

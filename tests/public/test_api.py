@@ -397,7 +397,9 @@ def test_the_results_come_in_pages_with_a_total_and_links_when_asked(client):
     assert [item for page in pages for item in page] == whole["results"]
     assert client.get(url, {"page": 4, "page_size": 2}).status_code == 404  # past the end
     # One spelling per page: anything else is refused rather than cached once per variant.
-    for page, page_size in [("x", "2"), ("01", "2"), ("+1", "2"), (" 1", "2"), ("0", "2"), ("1", "02"), ("1", "1001")]:
+    malformed = [("x", "2"), ("01", "2"), ("+1", "2"), (" 1", "2"), ("0", "2"), ("1", "02"), ("1", "1001")]
+    malformed += [("1000000001", "2"), ("1" + "0" * 12, "2"), ("1" * 5000, "2"), (["1", "1"], "2"), ("1", ["2", "3"])]
+    for page, page_size in malformed:
         response = client.get(url, {"page": page, "page_size": page_size})
         assert response.status_code == 400, (page, page_size)
         assert "page_size" in response.json()["error"]

@@ -49,7 +49,7 @@ def test_the_invented_figure_is_marked_where_it_appears_and_the_real_ones_are_no
     # 2022: real figures; Đồng Phú's changes compare with the invented 84,55: the change is marked, not the row.
     ranking_2022 = client.get(after.get_absolute_url()).content.decode()
     assert '<tr class="sample">' not in ranking_2022
-    assert ranking_2022.count("so sánh với số liệu mẫu của năm trước") == 2  # Δ index and Δ rank of Đồng Phú
+    assert ranking_2022.count("so sánh với số liệu mẫu của kỳ trước") == 2  # Δ index and Δ rank of Đồng Phú
 
     profile = client.get(dong_phu.get_absolute_url()).content.decode()
     index_2021 = profile[profile.index("84,55") - 200 : profile.index("84,55") + 200]
@@ -67,11 +67,11 @@ def test_the_invented_figure_is_marked_where_it_appears_and_the_real_ones_are_no
         ("Huyện Bù Đăng", ""),
     ]
     assert {row["Đơn vị"]: row["Số liệu mẫu"] for row in downloads["ranking 2022"]} == {
-        "Huyện Đồng Phú": "số liệu năm trước",
+        "Huyện Đồng Phú": "số liệu kỳ trước",
         "Huyện Bù Đăng": "",
     }
     unit_rows = rows_of(client.get(dong_phu.get_absolute_url(), {"format": "csv"}))
-    assert [row["Số liệu mẫu"] for row in unit_rows] == ["số liệu năm trước", "có"]  # 2022, then 2021
+    assert [row["Số liệu mẫu"] for row in unit_rows] == ["số liệu kỳ trước", "có"]  # 2022, then 2021
 
     api_2021 = client.get(reverse("api:framework_results", args=[before.slug])).json()["results"]
     assert [(item["unit"]["code"], item["is_sample"]) for item in api_2021] == [("695", True), ("698", False)]

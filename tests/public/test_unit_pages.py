@@ -132,6 +132,21 @@ def test_search_ranks_the_diacritics_the_user_typed_above_matches_without_them(c
     assert re.findall(r'<th scope="row"><a href="/units/([^/]+)/">', page)[0] == first
 
 
+def test_search_counts_the_diacritics_of_a_name_stored_decomposed(client, db):
+    """A name imported as decomposed (NFD) text still holds the words typed composed."""
+    units_upsert(
+        rows=[
+            UnitRow(code="173", name="Thành phố Yên Bái", short_name="Yên Bái", kind="district"),
+            UnitRow(code="172", name="Thị xã Phổ Yên", short_name="Phổ Yên", kind="district"),
+        ]
+    )
+    Unit.objects.filter(code="172").update(
+        name=unicodedata.normalize("NFD", "Thị xã Phổ Yên"), short_name=unicodedata.normalize("NFD", "Phổ Yên")
+    )
+    page = client.get("/units/", {"q": "Phổ Yên"}).content.decode()
+    assert re.findall(r'<th scope="row"><a href="/units/([^/]+)/">', page)[0] == "172"
+
+
 def test_a_unit_with_results_survives_the_cut_of_many_matches(client, db, monkeypatch):
     """Past SEARCH_CANDIDATES matches, the ones read are those the order keeps:
     a unit with results whose words stand apart ("Đồng ... Phú") is not cut for

@@ -93,7 +93,7 @@ def test_demo_ranking_page_labels_sample_data(demo, client):
     assert page.count('class="sample-mark"') == 12 and page.count('<tr class="sample">') == 10
     table = page[page.index("<tbody>") :]
     dong_phu = table[table.index(">Huyện Đồng Phú<") : table.index("</tr>", table.index(">Huyện Đồng Phú<"))]
-    assert dong_phu.count("so sánh với số liệu mẫu của năm trước") == 2
+    assert dong_phu.count("so sánh với số liệu mẫu của kỳ trước") == 2
 
 
 def test_thanh_binh_ddci_2019_in_the_group_and_rise_of_seed_001(demo):

@@ -3,6 +3,8 @@ ranked by the same engine, compared with the round of the month before (December
 with the next January), never with a yearly round of the same index; copied to
 the next month; units read as of the month's last day."""
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
@@ -48,16 +50,17 @@ def provinces():
     return list(Unit.objects.order_by("code"))
 
 
-def monthly(year, month, units, points, *, publish_it=True):
-    """A 766-style round of two groups (18 and 82 points) for the given month."""
+def monthly(year, month, units, points, *, publish_it=True, index="phuc-vu-766", maxima=("18", "82")):
+    """A 766-style round of two groups (18 and 82 points) for the given month
+    (or of another index's two fields)."""
     framework = services.framework_create(
-        index=Index.objects.get(slug="phuc-vu-766"),
+        index=Index.objects.get(slug=index),
         year=year,
         month=month,
         scope="VN",
         block="province",
-        name=f"Chỉ số 766 tháng {period_label(year, month)}",
-        criteria=criteria(("1", "18"), ("2", "82")),
+        name=f"Chỉ số {'766 tháng' if month else 'CCHC'} {period_label(year, month)}",
+        criteria=criteria(("1", maxima[0]), ("2", maxima[1])),
         band_scheme=BandScheme.objects.get(name=DEFAULT_BAND_SCHEME),
         participants=units,
     )
@@ -102,6 +105,10 @@ def test_the_same_month_twice_is_refused_and_a_copy_goes_to_the_next_month(provi
     assert (copy.year, copy.month, copy.name) == (2025, 1, "Chỉ số 766 tháng 1/2025")
     assert copy.slug == "phuc-vu-766-2025-01-vn-province"
     assert set(copy.participants.all()) == set(provinces)
+    copy.name = "Chỉ số 766 tháng 1 năm 2025, cập nhật 11/2025"
+    assert (
+        services.framework_copy(source=copy, year=2025, month=2).name == "Chỉ số 766 tháng 2 năm 2025, cập nhật 11/2025"
+    )
 
 
 def test_a_monthly_round_ranks_the_units_in_force_at_the_end_of_its_month():
@@ -135,3 +142,30 @@ def test_the_api_and_pages_show_the_month(client, provinces):
     assert "Tháng 12/2024" in page
     profile = client.get(provinces[0].get_absolute_url()).content.decode()
     assert "<td>12/2024</td>" in profile and "<td>2023</td>" in profile
+
+
+def test_a_unit_keeps_each_index_s_fields_apart_and_charts_its_yearly_rounds(client, provinces):
+    """The 766 index's group "1" is not the CCHC index's field "1": a unit's
+    download gives each its own column; the compare chart, like the unit page's,
+    draws the yearly rounds only (a monthly index's rounds are in the table)."""
+    for year, points in ((2022, ("40", "40")), (2023, ("45", "45"))):
+        monthly(year, 0, provinces, [points] * len(provinces), index="cchc", maxima=("50", "50"))
+    monthly(2024, 11, provinces, [("18", "70"), ("15", "70"), ("10", "60")])
+    monthly(2024, 12, provinces, [("17", "70"), ("15", "70"), ("10", "60")])
+    first = provinces[0]
+    download = client.get(first.get_absolute_url(), {"format": "csv"}).content.decode("utf-8-sig")
+    header, *rows = csv.reader(io.StringIO(download), delimiter=";")
+    fields = [name for name in header if ". Tiêu chí" in name]
+    assert len(fields) == 4 and sum("766" in name for name in fields) == 2  # two per index, each index named
+    columns = [header.index(name) for name in fields]
+    by_period = {row[0]: [row[column] for column in columns] for row in rows}
+    group_first, cchc_first = (
+        fields.index("Chỉ số 766: 1. Tiêu chí 1"),
+        fields.index("Chỉ số CCHC (PAR INDEX): 1. Tiêu chí 1"),
+    )
+    assert by_period["12/2024"][group_first] == "17,00" and by_period["12/2024"][cchc_first] == ""
+    assert by_period["2023"][cchc_first] == "45,00" and by_period["2023"][group_first] == ""
+    page = client.get("/compare/", {"units": f"{first.code},{provinces[1].code}"}).content.decode()
+    chart = page[page.index('id="compare-chart"') :]
+    chart = chart[: chart.index("</script>")]
+    assert "2023" in chart and "2024" not in chart  # the yearly CCHC rounds, not the months of 2024

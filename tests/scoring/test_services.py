@@ -295,7 +295,7 @@ def test_published_mode_rejects_bad_rows_all_at_once():
         services.published_results_set(framework=framework, rows=rows)
     assert error.value.messages == [
         f"đơn vị {unit.code}: chỉ số 100,01: vượt điểm tối đa 100,00",
-        "đơn vị nope: không có đơn vị này trong năm 2022",
+        "đơn vị nope: không có đơn vị này trong kỳ đánh giá 2022",
         f"đơn vị {unit.code}: xuất hiện hai lần",
         f"đơn vị {unit.code}: lĩnh vực 1 14,5: vượt điểm tối đa 14,00",
         f"đơn vị {unit.code}: không có lĩnh vực (tiêu chí cấp 1) 7",
