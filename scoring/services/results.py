@@ -54,12 +54,9 @@ def _published_rows_validate(framework: Framework, rows: list[PublishedResultRow
     fields = dict(framework.criteria.filter(parent=None).values_list("code", "max_points"))
     errors = []
     seen = set()
+    not_a_unit = _("no such unit in the round of %(period)s") % {"period": framework.period_label}
     for row in rows:
-        problems = (
-            []
-            if row.unit_code in units
-            else [_("no such unit in the round of %(period)s") % {"period": framework.period_label}]
-        )
+        problems = [] if row.unit_code in units else [not_a_unit]
         if row.unit_code in seen:
             problems.append(_("appears twice"))
         seen.add(row.unit_code)
