@@ -252,6 +252,12 @@ def series_of(results: Sequence[Result]) -> list[tuple[str, list[Result]]]:
     return list(series.values())
 
 
+def yearly_series_of(results: Sequence[Result]) -> list[tuple[str, list[Result]]]:
+    """``series_of`` the yearly rounds only: a monthly index's rounds are in the
+    tables, not on the charts of the years."""
+    return series_of([result for result in results if not result.framework.month])
+
+
 def _year_of(result: Result) -> tuple[int, int]:
     return result.framework.year, result.framework.month
 

@@ -282,7 +282,8 @@ def unit_results_table(results: list[Result], fields: dict[int, list[Criterion]]
         for field in (fields or {}).get(result.framework_id, []):
             names.setdefault((framework.index_id, field.code), marked_text(field.local_name))
             indices.setdefault(framework.index_id, marked_text(framework.index.local_name))
-    keys = sorted(names, key=lambda key: (list(indices).index(key[0]), _code_order(key[1])))
+    order = {index: place for place, index in enumerate(indices)}
+    keys = sorted(names, key=lambda key: (order[key[0]], _code_order(key[1])))
     if keys:
         prefix = {index: f"{name}: " if len(indices) > 1 else "" for index, name in indices.items()}
         headers += [f"{prefix[index]}{code}. {names[index, code]}" for index, code in keys]

@@ -173,12 +173,11 @@ def compare(request):
         frameworks = [framework for framework, _results in comparison.frameworks]
         name = "compare-" + shown.replace(",", "-")
         return table_download(kind, name, title, tables.comparison_table(comparison), frameworks)
-    # Year by year, as on the unit page: a monthly index's rounds are in the table only.
-    yearly = {
-        unit.pk: [result for result in comparison.results[unit.pk] if not result.framework.month]
+    series = [
+        (unit.name, found[0][1])
         for unit in comparison.units
-    }
-    series = [(unit.name, charts.series_of(yearly[unit.pk])[0][1]) for unit in comparison.units if yearly[unit.pk]]
+        if (found := charts.yearly_series_of(comparison.results[unit.pk]))
+    ]
     context = {
         "comparison": comparison,
         "band_labels": selectors.band_labels(framework for framework, _results in comparison.frameworks),
@@ -234,7 +233,7 @@ def unit_profile(request, code):
             frameworks,
         )
     predecessors, successors = units_selectors.unit_lineage(unit)
-    yearly = [result for result in results if not result.framework.month]
+    yearly = charts.yearly_series_of(results)
     criteria = assessment_selectors.public_criteria(unit.pk, [result.framework_id for result in results])
     context = {
         "criteria": [
@@ -249,15 +248,14 @@ def unit_profile(request, code):
         "namesakes": units_selectors.unit_namesakes(unit),
         "children": list(unit.children.order_by("code")),
         "results": results,
-        "monthly": len(yearly) < len(results),
+        "monthly": any(result.framework.month for result in results),
         "band_labels": selectors.band_labels(result.framework for result in results),
         "sample_note": any(result.is_sample or result.change_is_sample for result in results),
         "breakdown": selectors.unit_breakdown(results),
         "downloads": {
             kind: "?" + urlencode({**({"on": on[:10]} if on else {}), "format": kind}) for kind in CONTENT_TYPES
         },
-        # Year by year; a monthly index's rounds are in the table only.
-        "chart": charts.results_over_time(charts.series_of(yearly), with_rank=True) if yearly else None,
+        "chart": charts.results_over_time(yearly, with_rank=True) if yearly else None,
         "map": maps.locator_map(unit, units_selectors.unit_outlines(unit, settings.MAP_MAX_UNITS)),
         "statistics": statistics_panel(unit, statistics_history(unit, [entry.unit for entry in predecessors]), results),
     }
